@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
+import { StatusBadge, type Tone } from "./ui/status-badge";
+
+export const metadata: Metadata = { title: "Dashboard" };
+export const dynamic = "force-dynamic";
+
+function databaseTone(report: HealthReport): Tone {
+  return report.database.status === "ok" ? "ok" : "bad";
+}
+
+function workerTone(report: HealthReport): Tone {
+  return report.worker.status === "ok" ? "ok" : report.worker.status === "stale" ? "bad" : "warn";
+}
+
+export default async function DashboardPage() {
+  const report = await checkHealth(getHealthPool());
+  const cards = [
+    {
+      title: "Database",
+      tone: databaseTone(report),
+      status: report.database.status === "ok" ? "Reachable" : "Unreachable",
+      detail: report.database.status === "ok" ? `Answered in ${report.database.latencyMs} ms` : report.database.error,
+    },
+    {
+      title: "Job worker",
+      tone: workerTone(report),
+      status: report.worker.status === "ok" ? `${report.worker.running} running` : report.worker.status === "stale" ? "No heartbeat" : "Not seen yet",
+      detail: report.worker.lastSeenAt ? `Last heartbeat ${new Date(report.worker.lastSeenAt).toUTCString()}` : "Start one with npm run worker",
+    },
+  ];
+
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Exchange overview</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          Health of the portal&apos;s own parts. ztix {report.version}.
+        </p>
+      </div>
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading" className="sr-only">
+          System health
+        </h2>
+        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          {cards.map((card) => (
+            <li key={card.title} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+              <div className="flex items-center justify-between gap-2">
+                <h3 className="text-sm font-medium text-slate-600">{card.title}</h3>
+                <StatusBadge tone={card.tone}>{card.status}</StatusBadge>
+              </div>
+              <p className="mt-3 text-sm text-slate-700">{card.detail}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import Link from "next/link";
+import { MainNav } from "./main-nav";
+import { navItems } from "./nav-items";
+
+export function SiteHeader() {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex w-full max-w-6xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-3 sm:px-6">
+        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-brand-900">
+          <svg aria-hidden="true" viewBox="0 0 24 24" className="h-6 w-6 text-brand-600" fill="none" stroke="currentColor" strokeWidth="2">
+            <circle cx="5" cy="12" r="2.5" />
+            <circle cx="19" cy="5" r="2.5" />
+            <circle cx="19" cy="19" r="2.5" />
+            <path d="M7.3 11l9.4-4.8M7.3 13l9.4 4.8M19 7.5v9" />
+          </svg>
+          <span>ztix</span>
+        </Link>
+        <MainNav items={navItems} />
+        <div className="ml-auto">
+          <Link href="/login" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50">
+            Sign in
+          </Link>
+        </div>
+      </div>
+    </header>
+  );
+}

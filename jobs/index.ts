@@ -1,0 +1,21 @@
+import type { CronItem, TaskList } from "graphile-worker";
+import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
+
+/** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
+export const taskList: TaskList = {
+  prune_worker_heartbeats,
+};
+
+/**
+ * Recurring work, in UTC. Identifiers are stable forever: graphile-worker keys its
+ * "last run" bookkeeping on them.
+ */
+export const cronItems: CronItem[] = [
+  {
+    task: "prune_worker_heartbeats",
+    match: "17 3 * * *",
+    identifier: "prune_worker_heartbeats",
+    options: { maxAttempts: 3, backfillPeriod: 0 },
+    payload: { olderThanDays: 7 },
+  },
+];

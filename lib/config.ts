@@ -1,0 +1,154 @@
+import "server-only";
+import { z } from "zod";
+
+/**
+ * The environment of SPEC section 12, parsed once with zod. Every process (web, worker, CLI,
+ * the start supervisor) reads configuration through here, so a bad variable is reported the
+ * same way everywhere: one message naming every problem.
+ */
+
+const emptyToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+
+const url = (protocols: string[], hint: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, hint);
+
+const optionalUrl = (protocols: string[], hint: string) =>
+  z.preprocess(emptyToUndefined, url(protocols, hint).optional());
+
+const httpUrl = "must be an http:// or https:// URL";
+
+const port = z.coerce
+  .number({ message: "must be a port number" })
+  .int("must be a whole number")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+export const ZEnvironment = z
+  .object({
+    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("development")),
+    DATABASE_URL: optionalUrl(["postgres:", "postgresql:"], "must be a postgres:// or postgresql:// URL"),
+    PORT: z.preprocess(emptyToUndefined, port.default(3000)),
+    NEXTAUTH_URL: optionalUrl(["http:", "https:"], httpUrl),
+    NEXTAUTH_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+    ),
+    ZT_PROVIDER: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(["self_hosted_controller", "central"], {
+          message: "must be self_hosted_controller or central",
+        })
+        .default("self_hosted_controller"),
+    ),
+    ZT_CONTROLLER_URL: z.preprocess(
+      emptyToUndefined,
+      url(["http:", "https:"], httpUrl).default("http://127.0.0.1:9993/controller"),
+    ),
+    ZT_CONTROLLER_TOKEN: optionalString,
+    ZT_CONTROLLER_TOKEN_FILE: optionalString,
+    ZT_CENTRAL_URL: z.preprocess(
+      emptyToUndefined,
+      url(["http:", "https:"], httpUrl).default("https://api.zerotier.com/api/v1"),
+    ),
+    ZT_CENTRAL_API_TOKEN: optionalString,
+    PEERINGDB_CLIENT_ID: optionalString,
+    PEERINGDB_CLIENT_SECRET: optionalString,
+    PEERINGDB_AUTH_URL: z.preprocess(
+      emptyToUndefined,
+      url(["http:", "https:"], httpUrl).default("https://auth.peeringdb.com"),
+    ),
+    PEERINGDB_API_URL: z.preprocess(
+      emptyToUndefined,
+      url(["http:", "https:"], httpUrl).default("https://www.peeringdb.com/api"),
+    ),
+    PEERINGDB_API_KEY: optionalString,
+    RS_SSH_KEY_FILE: optionalString,
+    WORKER_CONCURRENCY: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
+    ),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ZT_PROVIDER === "central" && !env.ZT_CENTRAL_API_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ZT_CENTRAL_API_TOKEN"],
+        message: "is required when ZT_PROVIDER=central",
+      });
+    }
+    if (env.ZT_CONTROLLER_TOKEN && env.ZT_CONTROLLER_TOKEN_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ZT_CONTROLLER_TOKEN_FILE"],
+        message: "set either ZT_CONTROLLER_TOKEN or ZT_CONTROLLER_TOKEN_FILE, not both",
+      });
+    }
+    if (Boolean(env.PEERINGDB_CLIENT_ID) !== Boolean(env.PEERINGDB_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.PEERINGDB_CLIENT_ID ? "PEERINGDB_CLIENT_SECRET" : "PEERINGDB_CLIENT_ID"],
+        message: "PEERINGDB_CLIENT_ID and PEERINGDB_CLIENT_SECRET go together",
+      });
+    }
+  });
+
+export type TEnvironment = z.infer<typeof ZEnvironment>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+// Secrets are never echoed back, even in an error message.
+const secretNames = new Set([
+  "NEXTAUTH_SECRET",
+  "ZT_CONTROLLER_TOKEN",
+  "ZT_CENTRAL_API_TOKEN",
+  "PEERINGDB_CLIENT_SECRET",
+  "PEERINGDB_API_KEY",
+]);
+
+function describeValue(name: string, env: Record<string, string | undefined>) {
+  const value = env[name];
+  if (value === undefined || secretNames.has(name)) return "";
+  // Database URLs may carry a password: show only the part before credentials matter.
+  const shown = name === "DATABASE_URL" ? value.replace(/\/\/[^@/]*@/, "//***@") : value;
+  return ` (got ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown)})`;
+}
+
+export function parseEnvironment(env: Record<string, string | undefined> = process.env): TEnvironment {
+  const result = ZEnvironment.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    return `${name}: ${issue.message}${describeValue(name, env)}`;
+  });
+  throw new ConfigError([...new Set(problems)].sort());
+}
+
+let cached: TEnvironment | undefined;
+
+/** The validated environment of this process (parsed on first use). */
+export function getConfig(): TEnvironment {
+  cached ??= parseEnvironment();
+  return cached;
+}

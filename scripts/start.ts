@@ -1,0 +1,165 @@
+/**
+ * `npm start`: the whole portal in one process tree.
+ *   1. validate the configuration (one message listing every problem),
+ *   2. PostgreSQL: DATABASE_URL, or the embedded cluster under .data/,
+ *   3. migrations (ztix and graphile-worker),
+ *   4. `next build` when the build is missing or older than the sources,
+ *   5. the web server (`next start`) and one worker process,
+ * and on Ctrl-C / SIGTERM stops web and worker first, the embedded database last.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/db/embedded";
+import { migrateToLatest } from "@/db/migrate";
+import { ConfigError, getConfig } from "@/lib/config";
+import { dataDir } from "@/lib/database-url";
+import { loadEnvFiles } from "@/lib/load-env";
+
+const root = process.cwd();
+const say = (message: string) => process.stderr.write(`ztix: ${message}\n`);
+
+/** The session-signing secret: from the environment, else generated once and kept in .data/. */
+async function nextAuthSecret(dir: string, production: boolean) {
+  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  if (production) throw new ConfigError(["NEXTAUTH_SECRET: is required when NODE_ENV=production"]);
+  const file = path.join(dir, "nextauth-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const secret = randomBytes(32).toString("base64url");
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  say(`generated NEXTAUTH_SECRET in ${path.relative(root, file)} (set NEXTAUTH_SECRET in production)`);
+  return secret;
+}
+
+const buildInputs = ["app", "lib", "db", "jobs", "public", "cli"];
+const buildFiles = ["package.json", "package-lock.json", "next.config.ts", "tsconfig.json", "postcss.config.mjs", "proxy.ts"];
+
+async function listFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? listFiles(full) : Promise.resolve([full]);
+    }),
+  );
+  return nested.flat();
+}
+
+/** A fingerprint of everything the build depends on. */
+async function sourceFingerprint() {
+  const hash = createHash("sha256");
+  const files = [
+    ...(await Promise.all(buildInputs.map((dir) => listFiles(path.join(root, dir))))).flat(),
+    ...buildFiles.map((file) => path.join(root, file)).filter((file) => existsSync(file)),
+  ].sort();
+  for (const file of files) {
+    hash.update(path.relative(root, file));
+    hash.update("\0");
+    hash.update(await readFile(file));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    child.once("error", reject);
+    child.once("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args[1] ?? ""} failed (${signal ?? `exit ${code}`})`)),
+    );
+  });
+}
+
+async function buildIfStale(env: NodeJS.ProcessEnv) {
+  const stampFile = path.join(root, ".next", "ztix-source-fingerprint");
+  const fingerprint = await sourceFingerprint();
+  const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile);
+  if (built && readFileSync(stampFile, "utf8").trim() === fingerprint) return;
+  say(built ? "sources changed since the last build: building" : "no production build yet: building (takes a minute or two)");
+  await runToCompletion(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" });
+  await writeFile(stampFile, `${fingerprint}\n`);
+}
+
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+function waitForExit(child: ChildProcess, ms: number) {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve();
+    }, ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function main() {
+  loadEnvFiles();
+  const config = getConfig();
+  const dir = dataDir();
+  await mkdir(dir, { recursive: true });
+  const secret = await nextAuthSecret(dir, config.NODE_ENV === "production");
+
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    say(`DATABASE_URL is not set: starting the embedded PostgreSQL in ${path.relative(root, dir) || "."}/postgres`);
+    embedded = await startEmbeddedPostgres({ dataDir: dir, detached: true });
+    databaseUrl = embedded.url;
+  }
+
+  const children: ChildProcess[] = [];
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map((child) => waitForExit(child, 20_000)));
+    if (embedded) await embedded.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    const migrated = await migrateToLatest(databaseUrl);
+    if (migrated.applied.length > 0) say(`applied ${migrated.applied.length} migration(s)`);
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      NEXTAUTH_SECRET: secret,
+      NEXTAUTH_URL: config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`,
+      PORT: String(config.PORT),
+    };
+    await buildIfStale(env);
+
+    const start = (name: string, args: string[]) => {
+      const child = spawn(process.execPath, args, { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
+      child.once("exit", (code, signal) => {
+        if (shuttingDown) return;
+        say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); stopping`);
+        void shutdown(1);
+      });
+      children.push(child);
+    };
+    start("web server", [nextBin, "start", "--port", String(config.PORT)]);
+    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")]);
+    say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);
+  } catch (error) {
+    say(error instanceof Error ? error.message : String(error));
+    await shutdown(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `ztix: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
