@@ -1,12 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import tsconfigPaths from "vite-tsconfig-paths";
 
 const emptyModule = fileURLToPath(new URL("./tests/support/empty-module.ts", import.meta.url));
 
 export default defineConfig({
-  plugins: [tsconfigPaths()],
-  resolve: { alias: { "server-only": emptyModule } },
+  resolve: { tsconfigPaths: true, alias: { "server-only": emptyModule } },
   test: {
     environment: "node",
     projects: [

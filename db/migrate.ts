@@ -1,13 +1,9 @@
-import { promises as fs } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, type MigrationResult } from "kysely";
+import { Kysely, Migrator, PostgresDialect, type MigrationResult } from "kysely";
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
+import { migrations } from "./migrations";
 
 const silentLogger = new Logger(() => () => undefined);
-
-const migrationFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export type MigrationSummary = { applied: string[]; graphileWorker: "ok" };
 
@@ -23,7 +19,7 @@ export async function migrateToLatest(connectionString: string): Promise<Migrati
   try {
     const migrator = new Migrator({
       db,
-      provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+      provider: { getMigrations: async () => migrations },
     });
     // migrateToLatest returns its error instead of throwing.
     const { error, results } = await migrator.migrateToLatest();

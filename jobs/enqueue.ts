@@ -1,5 +1,6 @@
 import "server-only";
 import { sql, type Kysely } from "kysely";
+import type { Database } from "@/db";
 import type { TaskName, TaskPayload } from "./payloads";
 
 export type EnqueueOptions = {
@@ -17,7 +18,7 @@ export type EnqueueOptions = {
  * so the job exists exactly when the write that caused it commits.
  */
 export async function enqueueJob<T extends TaskName>(
-  db: Kysely<never> | Kysely<any>,
+  db: Kysely<Database>,
   task: T,
   payload: TaskPayload<T>,
   options: EnqueueOptions,

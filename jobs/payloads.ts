@@ -10,3 +10,10 @@ export const taskPayloads = {
 
 export type TaskName = keyof typeof taskPayloads;
 export type TaskPayload<T extends TaskName> = z.input<(typeof taskPayloads)[T]>;
+
+/** Parses a job's payload, failing the job with a readable reason when it does not fit. */
+export function parsePayload<T extends TaskName>(task: T, payload: unknown): z.output<(typeof taskPayloads)[T]> {
+  const result = taskPayloads[task].safeParse(payload);
+  if (!result.success) throw new Error(`invalid ${task} payload: ${z.prettifyError(result.error).replace(/\n\s*/g, " ")}`);
+  return result.data as z.output<(typeof taskPayloads)[T]>;
+}

@@ -1,0 +1,11 @@
+import type { Migration } from "kysely";
+import * as workerHeartbeats from "./2026-11-22T15-45-00Z_worker-heartbeats";
+
+/**
+ * Every migration, by name, in the order they apply. Listed explicitly (not read from the
+ * folder at run time) so they load under any runner; a unit test checks the list against the
+ * folder. Names start with an ISO timestamp and never change once released.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-22T15-45-00Z_worker-heartbeats": workerHeartbeats,
+};

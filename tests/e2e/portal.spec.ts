@@ -1,0 +1,33 @@
+import { expect, test } from "@playwright/test";
+
+test("the dashboard shows the health of the database and the worker", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle(/Dashboard · ztix/);
+  await expect(page.getByRole("heading", { name: "Exchange overview" })).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("listitem").filter({ hasText: "Database" })).toContainText("Reachable");
+  await expect(page.getByRole("listitem").filter({ hasText: "Job worker" })).toContainText("1 running");
+});
+
+test("the sign-in page is reachable from the header", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in to ztix" })).toBeVisible();
+});
+
+test("the health endpoint answers JSON with every component", async ({ request }) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  expect(response.headers()["cache-control"]).toContain("no-store");
+  const body = await response.json();
+  expect(body).toMatchObject({ status: "ok", database: { status: "ok" }, worker: { status: "ok" } });
+  expect(typeof body.version).toBe("string");
+});
+
+test("an unknown page says so", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

@@ -1,0 +1,59 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "@/cli/main";
+import { recordHeartbeat } from "@/lib/worker-heartbeat";
+import { closeDb, resetDatabase, testDb } from "../support/db";
+
+function capture() {
+  const out = { stdout: "", stderr: "" };
+  return {
+    out,
+    io: {
+      stdout: (text: string) => void (out.stdout += text),
+      stderr: (text: string) => void (out.stderr += text),
+      stdin: async () => "",
+    },
+  };
+}
+
+describe("cli", () => {
+  beforeEach(resetDatabase);
+  afterAll(closeDb);
+
+  it("prints help listing its commands", async () => {
+    const { out, io } = capture();
+    expect(await runCli(["--help"], io)).toBe(0);
+    expect(out.stdout).toContain("db migrate");
+    expect(out.stdout).toContain("health");
+  });
+
+  it("says in one line when a command is unknown, and exits non-zero", async () => {
+    const { out, io } = capture();
+    expect(await runCli(["frobnicate"], io)).not.toBe(0);
+    expect(out.stderr.trim().split("\n")).toHaveLength(1);
+    expect(out.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it("refuses unknown options with one line on stderr", async () => {
+    const { out, io } = capture();
+    expect(await runCli(["health", "--colour"], io)).toBe(1);
+    expect(out.stderr.trim().split("\n")).toHaveLength(1);
+    expect(out.stderr).toContain("--colour");
+  });
+
+  it("migrates an up-to-date database without changes", async () => {
+    const { out, io } = capture();
+    expect(await runCli(["db", "migrate"], io)).toBe(0);
+    expect(out.stdout).toContain("up to date");
+  });
+
+  it("reports health, exiting 1 while no worker runs and 0 once one does", async () => {
+    const down = capture();
+    expect(await runCli(["health"], down.io)).toBe(1);
+    expect(down.out.stdout).toContain("worker:   unknown");
+
+    await recordHeartbeat(testDb(), { workerId: "w1", hostname: "h", pid: 1, version: "t" });
+    const up = capture();
+    expect(await runCli(["health", "--json"], up.io)).toBe(0);
+    expect(JSON.parse(up.out.stdout)).toMatchObject({ status: "ok", database: { status: "ok" } });
+  });
+});
