@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { StatusBadge, type Tone } from "./ui/status-badge";
 
-export const metadata: Metadata = { title: "Dashboard" };
+// The root layout's title template does not apply to its own segment.
+export const metadata: Metadata = { title: { absolute: "Dashboard · ztix" } };
 export const dynamic = "force-dynamic";
 
 function databaseTone(report: HealthReport): Tone {
