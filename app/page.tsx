@@ -1,4 +1,7 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { requirePageUser } from "@/lib/auth/page";
+import { isStaff } from "@/lib/auth/roles";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { StatusBadge, type Tone } from "./ui/status-badge";
 
@@ -15,6 +18,35 @@ function workerTone(report: HealthReport): Tone {
 }
 
 export default async function DashboardPage() {
+  const user = await requirePageUser("/");
+  if (!isStaff(user.role)) {
+    return (
+      <div className="space-y-6">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Welcome, {user.displayName ?? user.username}</h1>
+          <p className="mt-1 text-sm text-slate-600">Your networks on the exchange.</p>
+        </div>
+        {user.networks.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">
+            Your account is not affiliated with any network yet. Affiliations come from PeeringDB: ask your network&apos;s
+            PeeringDB administrator to add you, then log in again.
+          </p>
+        ) : (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {user.networks.map((network) => (
+              <li key={network.asn} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+                <Link href={`/networks/${network.asn}`} className="font-medium text-brand-700 hover:underline">
+                  AS{network.asn}
+                </Link>
+                <p className="mt-1 text-sm text-slate-600">{network.networkName ?? "—"}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    );
+  }
+
   const report = await checkHealth(getHealthPool());
   const cards = [
     {
@@ -35,9 +67,7 @@ export default async function DashboardPage() {
     <div className="space-y-8">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Exchange overview</h1>
-        <p className="mt-1 text-sm text-slate-600">
-          Health of the portal&apos;s own parts. ztix {report.version}.
-        </p>
+        <p className="mt-1 text-sm text-slate-600">Health of the portal&apos;s own parts. ztix {report.version}.</p>
       </div>
       <section aria-labelledby="health-heading">
         <h2 id="health-heading" className="sr-only">

@@ -1,8 +1,11 @@
+import { closeDb } from "@/db";
 import { loadEnvFiles } from "@/lib/load-env";
 import { processIo, runCli } from "./main";
 
 loadEnvFiles();
-runCli(process.argv.slice(2), processIo).then(
+runCli(process.argv.slice(2), processIo)
+  .finally(closeDb)
+  .then(
   (code) => {
     process.exitCode = code;
   },

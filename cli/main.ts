@@ -1,9 +1,20 @@
 import { ConfigError, getConfig } from "@/lib/config";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
+import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
-export const commands: CliCommand[] = [dbMigrate, health];
+export const commands: CliCommand[] = [
+  dbMigrate,
+  health,
+  usersCreate,
+  usersSetPassword,
+  usersDisable,
+  usersEnable,
+  usersSetRole,
+  usersAffiliate,
+  usersList,
+];
 
 export function helpText() {
   const width = Math.max(...commands.map((command) => command.usage.length));

@@ -23,6 +23,21 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AuditEvents {
+  action: string;
+  actor_id: string | null;
+  actor_label: string;
+  actor_type: string;
+  after: Json | null;
+  at: Generated<Timestamp>;
+  before: Json | null;
+  client_ip: string | null;
+  details: Json | null;
+  id: Generated<number>;
+  subject_id: string | null;
+  subject_type: string | null;
+}
+
 export interface GraphileWorkerJobs {
   attempts: number | null;
   created_at: Timestamp | null;
@@ -41,6 +56,36 @@ export interface GraphileWorkerJobs {
   updated_at: Timestamp | null;
 }
 
+export interface LoginThrottle {
+  failures: number;
+  key: string;
+  locked_until: Timestamp | null;
+  window_started_at: Timestamp;
+}
+
+export interface UserNetworks {
+  asn: number;
+  created_at: Generated<Timestamp>;
+  network_name: string | null;
+  perms: number;
+  source: string;
+  user_id: number;
+}
+
+export interface Users {
+  created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
+  display_name: string | null;
+  email: string | null;
+  id: Generated<number>;
+  last_login_at: Timestamp | null;
+  password_hash: string | null;
+  peeringdb_id: number | null;
+  role: string;
+  updated_at: Generated<Timestamp>;
+  username: string;
+}
+
 export interface WorkerHeartbeats {
   hostname: string;
   last_seen_at: Generated<Timestamp>;
@@ -52,6 +97,10 @@ export interface WorkerHeartbeats {
 }
 
 export interface DB {
+  audit_events: AuditEvents;
   "graphile_worker.jobs": GraphileWorkerJobs;
+  login_throttle: LoginThrottle;
+  user_networks: UserNetworks;
+  users: Users;
   worker_heartbeats: WorkerHeartbeats;
 }

@@ -12,6 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/db/embedded";
 import { migrateToLatest } from "@/db/migrate";
 import { ConfigError, getConfig } from "@/lib/config";
@@ -84,6 +85,21 @@ async function buildIfStale(env: NodeJS.ProcessEnv) {
   await writeFile(stampFile, `${fingerprint}\n`);
 }
 
+/** No account yet: say, once per start, how to create the first admin (never a default password). */
+async function adviseFirstAdmin(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: string }>("select count(*) from users");
+    if (Number(rows[0]?.count) === 0) {
+      say("no accounts yet. Create the first admin (you choose the password):");
+      say("  npm run cli -- users create --username admin --role admin");
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
 function waitForExit(child: ChildProcess, ms: number) {
@@ -131,6 +147,7 @@ async function main() {
   try {
     const migrated = await migrateToLatest(databaseUrl);
     if (migrated.applied.length > 0) say(`applied ${migrated.applied.length} migration(s)`);
+    await adviseFirstAdmin(databaseUrl);
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,

@@ -1,2 +1,9 @@
-/** The portal's sections, in the order they appear in the header. */
-export const navItems: { href: string; label: string }[] = [{ href: "/", label: "Dashboard" }];
+import type { TRole } from "@/lib/auth/roles";
+
+/** The portal's sections, in header order, with the roles that see them. */
+export const navItems: { href: string; label: string; roles: TRole[] }[] = [
+  { href: "/", label: "Dashboard", roles: ["admin", "operator", "member"] },
+  { href: "/networks", label: "Networks", roles: ["admin", "operator", "member"] },
+  { href: "/admin/users", label: "Users", roles: ["admin"] },
+  { href: "/admin/audit", label: "Audit log", roles: ["admin", "operator"] },
+];

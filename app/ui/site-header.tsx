@@ -1,8 +1,12 @@
 import Link from "next/link";
+import { getCurrentUser } from "@/lib/auth/session";
 import { MainNav } from "./main-nav";
 import { navItems } from "./nav-items";
+import { SignOutButton } from "./sign-out-button";
 
-export function SiteHeader() {
+export async function SiteHeader() {
+  const user = await getCurrentUser();
+  const items = user ? navItems.filter((item) => item.roles.includes(user.role)) : [];
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex w-full max-w-6xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-3 sm:px-6">
@@ -15,11 +19,25 @@ export function SiteHeader() {
           </svg>
           <span>ztix</span>
         </Link>
-        <MainNav items={navItems} />
-        <div className="ml-auto">
-          <Link href="/login" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50">
-            Sign in
-          </Link>
+        {user ? <MainNav items={items} /> : null}
+        <div className="ml-auto flex items-center gap-3">
+          {user ? (
+            <>
+              <div className="text-right text-xs leading-tight" data-testid="signed-in-as">
+                <div className="font-medium text-slate-900">
+                  {user.displayName ?? user.username} <span className="rounded bg-slate-100 px-1.5 py-0.5 font-normal text-slate-600">{user.role}</span>
+                </div>
+                <div className="text-slate-500">
+                  {user.networks.length > 0 ? user.networks.map((network) => `AS${network.asn}`).join(" · ") : user.role === "member" ? "no networks" : "exchange staff"}
+                </div>
+              </div>
+              <SignOutButton />
+            </>
+          ) : (
+            <Link href="/login" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50">
+              Sign in
+            </Link>
+          )}
         </div>
       </div>
     </header>

@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as workerHeartbeats from "./2026-11-22T15-45-00Z_worker-heartbeats";
+import * as usersAndAudit from "./2026-11-22T16-00-00Z_users-and-audit";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -8,4 +9,5 @@ import * as workerHeartbeats from "./2026-11-22T15-45-00Z_worker-heartbeats";
  */
 export const migrations: Record<string, Migration> = {
   "2026-11-22T15-45-00Z_worker-heartbeats": workerHeartbeats,
+  "2026-11-22T16-00-00Z_users-and-audit": usersAndAudit,
 };

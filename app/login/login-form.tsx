@@ -1,0 +1,83 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+
+export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; peeringDb: boolean }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const [redirecting, setRedirecting] = useState(false);
+
+  function submit(formData: FormData) {
+    setError(null);
+    startTransition(async () => {
+      const result = await signIn("credentials", {
+        redirect: false,
+        username: String(formData.get("username") ?? ""),
+        password: String(formData.get("password") ?? ""),
+        callbackUrl,
+      });
+      if (!result || result.error) {
+        setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
+        return;
+      }
+      router.replace(callbackUrl);
+      router.refresh();
+    });
+  }
+
+  return (
+    <div className="mt-6 space-y-6">
+      {peeringDb ? (
+        <>
+          <button
+            type="button"
+            disabled={redirecting}
+            onClick={() => {
+              setRedirecting(true);
+              void signIn("peeringdb", { callbackUrl });
+            }}
+            className="flex w-full items-center justify-center gap-2 rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-700 disabled:opacity-60"
+          >
+            {redirecting ? "Redirecting to PeeringDB…" : "Log in with PeeringDB"}
+          </button>
+          <div className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-400">
+            <span className="h-px flex-1 bg-slate-200" />
+            or with a ztix account
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+        </>
+      ) : null}
+      <form action={submit} className="space-y-4" aria-describedby={error ? "login-error" : undefined}>
+        <div>
+          <label htmlFor="username" className="block text-sm font-medium text-slate-700">
+            Username
+          </label>
+          <input id="username" name="username" autoComplete="username" required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
+        </div>
+        <div>
+          <label htmlFor="password" className="block text-sm font-medium text-slate-700">
+            Password
+          </label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
+        </div>
+        <div aria-live="polite">
+          {error ? (
+            <p id="login-error" role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <button
+          type="submit"
+          disabled={pending}
+          className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-50 disabled:opacity-60"
+        >
+          {pending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+import "server-only";
+import { forbidden, redirect } from "next/navigation";
+import type { TRole } from "./roles";
+import { canAccessAsn, getCurrentUser } from "./session";
+
+/** For pages: the signed-in user, or a redirect to the login page that comes back here. */
+export async function requirePageUser(path: string, roles?: TRole[]) {
+  const user = await getCurrentUser();
+  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(path)}`);
+  if (roles && !roles.includes(user.role)) forbidden();
+  return user;
+}
+
+export async function requirePageAsn(path: string, asn: number) {
+  const user = await requirePageUser(path);
+  if (!canAccessAsn(user, asn, "read")) forbidden();
+  return user;
+}
