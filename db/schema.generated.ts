@@ -23,6 +23,18 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AddressAllocations {
+  address: string;
+  connection_id: number | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  lan_id: number;
+  note: string | null;
+  quarantine_until: Timestamp | null;
+  released_at: Timestamp | null;
+  state: string;
+}
+
 export interface AuditEvents {
   action: string;
   actor_id: string | null;
@@ -36,6 +48,28 @@ export interface AuditEvents {
   id: Generated<number>;
   subject_id: string | null;
   subject_type: string | null;
+}
+
+export interface Connections {
+  asn: number;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  failed_operation: string | null;
+  id: Generated<number>;
+  ipv4_address: string | null;
+  ipv6_address: string | null;
+  lan_id: number;
+  max_prefix4_override: number | null;
+  max_prefix6_override: number | null;
+  provisioned_at: Timestamp | null;
+  reason: string | null;
+  removed_at: Timestamp | null;
+  requested_by: number | null;
+  route_server_peering: Generated<boolean>;
+  state: string;
+  updated_at: Generated<Timestamp>;
+  zt_node_id: string;
 }
 
 export interface GraphileWorkerJobs {
@@ -56,11 +90,38 @@ export interface GraphileWorkerJobs {
   updated_at: Timestamp | null;
 }
 
+export interface Lans {
+  created_at: Generated<Timestamp>;
+  description: string | null;
+  id: Generated<number>;
+  ipv4_prefix: string;
+  ipv6_prefix: string;
+  ipv6_scheme: Generated<string>;
+  mtu: Generated<number>;
+  name: string;
+  quarantine_days: Generated<number>;
+  reserved_host_count: Generated<number>;
+  rs_asn: number;
+  zt_network_id: string;
+}
+
 export interface LoginThrottle {
   failures: number;
   key: string;
   locked_until: Timestamp | null;
   window_started_at: Timestamp;
+}
+
+export interface Networks {
+  asn: number;
+  created_at: Generated<Timestamp>;
+  fetched_at: Timestamp | null;
+  info_prefixes4: number | null;
+  info_prefixes6: number | null;
+  irr_as_set: string | null;
+  known_to_peeringdb: boolean | null;
+  name: string | null;
+  peeringdb_id: number | null;
 }
 
 export interface UserNetworks {
@@ -97,9 +158,13 @@ export interface WorkerHeartbeats {
 }
 
 export interface DB {
+  address_allocations: AddressAllocations;
   audit_events: AuditEvents;
+  connections: Connections;
   "graphile_worker.jobs": GraphileWorkerJobs;
+  lans: Lans;
   login_throttle: LoginThrottle;
+  networks: Networks;
   user_networks: UserNetworks;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;

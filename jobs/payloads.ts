@@ -4,8 +4,14 @@ import { z } from "zod";
  * Every task's payload schema, by task identifier. Payloads arrive as `unknown` (old or foreign
  * jobs exist), so each task parses its own with these; `enqueueJob` uses them for typing.
  */
+const id = z.number().int().positive();
+
 export const taskPayloads = {
   prune_worker_heartbeats: z.object({ olderThanDays: z.number().int().min(1).default(7) }).passthrough(),
+  provision_connection: z.object({ connectionId: id }),
+  remove_connection: z.object({ connectionId: id }),
+  deploy_route_servers: z.object({ lanId: id, reason: z.string().max(500).default("") }),
+  refresh_network: z.object({ asn: z.number().int().min(1).max(4294967295) }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as workerHeartbeats from "./2026-11-22T15-45-00Z_worker-heartbeats";
 import * as usersAndAudit from "./2026-11-22T16-00-00Z_users-and-audit";
+import * as exchange from "./2026-11-22T16-30-00Z_exchange";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -10,4 +11,5 @@ import * as usersAndAudit from "./2026-11-22T16-00-00Z_users-and-audit";
 export const migrations: Record<string, Migration> = {
   "2026-11-22T15-45-00Z_worker-heartbeats": workerHeartbeats,
   "2026-11-22T16-00-00Z_users-and-audit": usersAndAudit,
+  "2026-11-22T16-30-00Z_exchange": exchange,
 };

@@ -1,7 +1,8 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import type { TRole } from "./roles";
-import { canAccessAsn, getCurrentUser } from "./session";
+import { canAccessAsn } from "./access";
+import { getCurrentUser } from "./session";
 
 /** For pages: the signed-in user, or a redirect to the login page that comes back here. */
 export async function requirePageUser(path: string, roles?: TRole[]) {

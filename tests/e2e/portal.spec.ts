@@ -1,8 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { createUser, signIn } from "./support";
 
-test("the dashboard shows the health of the database and the worker", async ({ page }) => {
-  await page.goto("/");
-  await expect(page).toHaveTitle(/Dashboard · ztix/);
+test("the operator dashboard shows the health of the database and the worker", async ({ page }) => {
+  await signIn(page, createUser("operator"));
+  await expect(page).toHaveTitle("Dashboard · ztix");
   await expect(page.getByRole("heading", { name: "Exchange overview" })).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
@@ -10,14 +11,14 @@ test("the dashboard shows the health of the database and the worker", async ({ p
   await expect(page.getByRole("listitem").filter({ hasText: "Job worker" })).toContainText("1 running");
 });
 
-test("the sign-in page is reachable from the header", async ({ page }) => {
-  await page.goto("/");
-  await page.getByRole("link", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/login$/);
+test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
+  await page.goto("/networks");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fnetworks$/);
   await expect(page.getByRole("heading", { name: "Sign in to ztix" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Log in with PeeringDB" })).toBeVisible();
 });
 
-test("the health endpoint answers JSON with every component", async ({ request }) => {
+test("the health endpoint answers JSON with every component, without signing in", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
   expect(response.headers()["cache-control"]).toContain("no-store");

@@ -3,21 +3,35 @@
  * one under .data/test), then the real start supervisor (`npm start`'s code) against it.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { startPeeringDbSimulator } from "../../simulators/peeringdb/server";
 import { baseDatabase } from "../support/base-database";
 import { createTestDatabase, dropTestDatabase } from "../support/database";
 
 const base = await baseDatabase();
 const database = await createTestDatabase(base.url, "ztix_e2e");
+const port = process.env.E2E_PORT ?? "3100";
+const portalUrl = `http://127.0.0.1:${port}`;
+const peeringDb = await startPeeringDbSimulator({ port: Number(process.env.E2E_PEERINGDB_PORT ?? 3190), redirectUris: [`${portalUrl}/api/auth/callback/peeringdb`] });
+
+// Tests read this to reach the database and the simulator behind the portal's back.
+const dataDir = path.resolve(".data", "e2e");
+mkdirSync(dataDir, { recursive: true });
+writeFileSync(path.join(dataDir, "state.json"), JSON.stringify({ databaseUrl: database.url, peeringDbUrl: peeringDb.url }));
 
 const supervisor = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve("scripts/start.ts")], {
   stdio: "inherit",
   env: {
     ...process.env,
     DATABASE_URL: database.url,
-    PORT: process.env.E2E_PORT ?? "3100",
-    NEXTAUTH_URL: `http://127.0.0.1:${process.env.E2E_PORT ?? "3100"}`,
-    ZTIX_DATA_DIR: path.resolve(".data", "e2e"),
+    PORT: port,
+    NEXTAUTH_URL: portalUrl,
+    ZTIX_DATA_DIR: dataDir,
+    PEERINGDB_AUTH_URL: peeringDb.authUrl,
+    PEERINGDB_API_URL: peeringDb.apiUrl,
+    PEERINGDB_CLIENT_ID: peeringDb.clientId,
+    PEERINGDB_CLIENT_SECRET: peeringDb.clientSecret,
   },
 });
 
@@ -29,6 +43,7 @@ async function cleanUp(code: number) {
     supervisor.kill("SIGTERM");
     await new Promise((resolve) => supervisor.once("exit", resolve));
   }
+  await peeringDb.close().catch(() => undefined);
   await dropTestDatabase(base.url, database.name).catch(() => undefined);
   await base.stop();
   process.exit(code);

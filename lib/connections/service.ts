@@ -1,0 +1,259 @@
+import "server-only";
+import { sql } from "kysely";
+import { z } from "zod";
+import type { Db } from "@/db";
+import { enqueueJob } from "@/jobs/enqueue";
+import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/address-allocation";
+import { recordAudit, type Actor } from "@/lib/audit";
+import { requireAsn } from "@/lib/auth/access";
+import { isStaff } from "@/lib/auth/roles";
+import { AuthorizationError, DomainError, NotFoundError } from "@/lib/errors";
+import type { SessionUser } from "@/lib/users";
+import { assertTransition, type ConnectionState } from "./state";
+
+/** Inputs from forms and the API, validated once, here. */
+export const ZNodeId = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{10}$/, "a ZeroTier node id is 10 hexadecimal digits (zerotier-cli info shows it)")
+  .transform((value) => value.toLowerCase());
+
+export const ZConnectionRequest = z.object({
+  asn: z.coerce.number({ message: "choose one of your networks" }).int().min(1, "choose one of your networks").max(4294967295),
+  lanId: z.coerce.number({ message: "choose a peering LAN" }).int().positive("choose a peering LAN"),
+  ztNodeId: ZNodeId,
+  routeServerPeering: z.boolean().default(true),
+});
+export type TConnectionRequest = z.input<typeof ZConnectionRequest>;
+
+export const PROVISION_MAX_ATTEMPTS = 12;
+export const REMOVE_MAX_ATTEMPTS = 12;
+
+export function actorOf(user: SessionUser): Actor {
+  return { type: "user", id: user.id, label: user.username };
+}
+
+type ConnectionRow = {
+  id: number;
+  lan_id: number;
+  asn: number;
+  zt_node_id: string;
+  state: ConnectionState;
+  ipv4_address: string | null;
+  ipv6_address: string | null;
+  reason: string | null;
+  failed_operation: string | null;
+  route_server_peering: boolean;
+};
+
+/** Locks a connection row for a state change. */
+async function lockConnection(db: Db, id: number): Promise<ConnectionRow> {
+  const row = await db
+    .selectFrom("connections")
+    .select(["id", "lan_id", "asn", "zt_node_id", "state", "ipv4_address", "ipv6_address", "reason", "failed_operation", "route_server_peering"])
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`connection ${id} does not exist`);
+  return { ...row, state: row.state as ConnectionState };
+}
+
+function snapshot(row: Pick<ConnectionRow, "state" | "ipv4_address" | "ipv6_address" | "reason">) {
+  return { state: row.state, ipv4: row.ipv4_address, ipv6: row.ipv6_address, reason: row.reason };
+}
+
+function isUniqueViolation(error: unknown, constraint: string) {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError?.code === "23505" && pgError.constraint === constraint;
+}
+
+/** Enqueues the route-server deployment of a LAN (debounced: a burst makes one deployment). */
+export async function enqueueLanDeployment(db: Db, lanId: number, reason: string) {
+  await enqueueJob(db, "deploy_route_servers", { lanId, reason }, {
+    jobKey: `deploy_route_servers:${lanId}`,
+    jobKeyMode: "replace",
+    runAt: new Date(Date.now() + 5_000),
+    maxAttempts: 5,
+  });
+}
+
+/** A member (or staff on a network's behalf) asks to connect a router. */
+export async function requestConnection(db: Db, user: SessionUser, input: TConnectionRequest) {
+  const parsed = ZConnectionRequest.safeParse(input);
+  if (!parsed.success) {
+    throw new DomainError("Check the highlighted fields.", z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  }
+  const request = parsed.data;
+  if (!isStaff(user.role) && !user.networks.some((network) => network.asn === request.asn)) {
+    throw new DomainError("Check the highlighted fields.", { asn: [`AS${request.asn} is not one of your networks`] });
+  }
+  requireAsn(user, request.asn, "act");
+
+  return db.transaction().execute(async (trx) => {
+    const lan = await trx.selectFrom("lans").select(["id", "name"]).where("id", "=", request.lanId).executeTakeFirst();
+    if (!lan) throw new DomainError("Check the highlighted fields.", { lanId: ["this peering LAN does not exist"] });
+    const name = user.networks.find((network) => network.asn === request.asn)?.networkName ?? null;
+    await trx
+      .insertInto("networks")
+      .values({ asn: request.asn, name })
+      .onConflict((oc) => oc.column("asn").doUpdateSet({ name: sql`coalesce(networks.name, excluded.name)` }))
+      .execute();
+    let created: { id: number };
+    try {
+      created = await trx
+        .insertInto("connections")
+        .values({
+          lan_id: lan.id,
+          asn: request.asn,
+          zt_node_id: request.ztNodeId,
+          state: "requested",
+          route_server_peering: request.routeServerPeering,
+          requested_by: user.id,
+        })
+        .returning(["id"])
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isUniqueViolation(error, "connections_live_node_idx")) {
+        throw new DomainError("Check the highlighted fields.", { ztNodeId: [`router ${request.ztNodeId} is already connected to ${lan.name}`] });
+      }
+      throw error;
+    }
+    await recordAudit(trx, {
+      actor: actorOf(user),
+      action: "connection.requested",
+      subject: { type: "connection", id: created.id },
+      after: { state: "requested", asn: request.asn, lan: lan.name, ztNodeId: request.ztNodeId, routeServerPeering: request.routeServerPeering },
+    });
+    // PeeringDB data (name, as-set, prefix counts) for the route servers and the operators.
+    await enqueueJob(trx, "refresh_network", { asn: request.asn }, { jobKey: `refresh_network:${request.asn}`, maxAttempts: 5 });
+    return created;
+  });
+}
+
+/** Operators decide; approval assigns the addresses and starts provisioning, atomically. */
+export async function approveConnection(db: Db, actor: Actor, id: number, manual: { ipv4?: string | null; ipv6?: string | null } = {}) {
+  return db.transaction().execute(async (trx) => {
+    const connection = await lockConnection(trx, id);
+    assertTransition(connection.state, "approved");
+    if (manual.ipv4 || manual.ipv6) await validateManualAddresses(trx, connection.lan_id, manual);
+    const addresses = await assignAddresses(trx, { lanId: connection.lan_id, connectionId: id, asn: connection.asn, manual });
+    await trx
+      .updateTable("connections")
+      .set({
+        state: "approved",
+        ipv4_address: addresses.ipv4,
+        ipv6_address: addresses.ipv6,
+        decided_by: actor.type === "user" ? actor.id : null,
+        decided_at: sql<Date>`now()`,
+        reason: null,
+        updated_at: sql`now()`,
+      })
+      .where("id", "=", id)
+      .execute();
+    await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
+    await recordAudit(trx, {
+      actor,
+      action: "connection.approved",
+      subject: { type: "connection", id },
+      before: snapshot(connection),
+      after: { state: "approved", ipv4: addresses.ipv4, ipv6: addresses.ipv6, reason: null },
+    });
+    return addresses;
+  });
+}
+
+export async function rejectConnection(db: Db, actor: Actor, id: number, reason: string) {
+  const trimmed = reason.trim();
+  if (trimmed.length < 3) throw new DomainError("Give the network a reason.", { reason: ["a reason is required (it is shown to the network)"] });
+  await db.transaction().execute(async (trx) => {
+    const connection = await lockConnection(trx, id);
+    assertTransition(connection.state, "rejected");
+    await trx
+      .updateTable("connections")
+      .set({ state: "rejected", reason: trimmed.slice(0, 1000), decided_by: actor.type === "user" ? actor.id : null, decided_at: sql<Date>`now()`, updated_at: sql`now()` })
+      .where("id", "=", id)
+      .execute();
+    await recordAudit(trx, { actor, action: "connection.rejected", subject: { type: "connection", id }, before: snapshot(connection), after: { state: "rejected", reason: trimmed } });
+  });
+}
+
+/**
+ * Removal: a request not yet decided is withdrawn at once; anything live is deauthorized and
+ * deleted on the controller by a job, then its addresses go into quarantine.
+ */
+export async function removeConnection(db: Db, actor: Actor, id: number) {
+  return db.transaction().execute(async (trx) => {
+    const connection = await lockConnection(trx, id);
+    if (connection.state === "requested") {
+      await trx.updateTable("connections").set({ state: "removed", removed_at: sql<Date>`now()`, updated_at: sql`now()` }).where("id", "=", id).execute();
+      await recordAudit(trx, { actor, action: "connection.withdrawn", subject: { type: "connection", id }, before: snapshot(connection), after: { state: "removed" } });
+      return "removed" as const;
+    }
+    assertTransition(connection.state, "removing");
+    await trx.updateTable("connections").set({ state: "removing", reason: null, failed_operation: null, updated_at: sql`now()` }).where("id", "=", id).execute();
+    await enqueueJob(trx, "remove_connection", { connectionId: id }, { jobKey: `remove_connection:${id}`, maxAttempts: REMOVE_MAX_ATTEMPTS });
+    await recordAudit(trx, { actor, action: "connection.removal_requested", subject: { type: "connection", id }, before: snapshot(connection), after: { state: "removing" } });
+    return "removing" as const;
+  });
+}
+
+/** A failed connection is retried from where it failed. */
+export async function retryConnection(db: Db, actor: Actor, id: number) {
+  await db.transaction().execute(async (trx) => {
+    const connection = await lockConnection(trx, id);
+    if (connection.state !== "failed") throw new DomainError(`The connection is ${connection.state}; only a failed connection can be retried.`);
+    const removing = connection.failed_operation === "remove";
+    const next = removing ? "removing" : "provisioning";
+    assertTransition(connection.state, next);
+    await trx.updateTable("connections").set({ state: next, updated_at: sql`now()` }).where("id", "=", id).execute();
+    if (removing) await enqueueJob(trx, "remove_connection", { connectionId: id }, { jobKey: `remove_connection:${id}`, maxAttempts: REMOVE_MAX_ATTEMPTS });
+    else await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
+    await recordAudit(trx, { actor, action: "connection.retried", subject: { type: "connection", id }, before: snapshot(connection), after: { state: next } });
+  });
+}
+
+/** Loads a connection a user may see; someone else's is "not found" to a member. */
+export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
+  const connection = await db
+    .selectFrom("connections")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
+    .leftJoin("networks", "networks.asn", "connections.asn")
+    .select([
+      "connections.id",
+      "connections.asn",
+      "connections.lan_id",
+      "lans.name as lan_name",
+      "lans.zt_network_id",
+      "networks.name as network_name",
+      "connections.zt_node_id",
+      "connections.state",
+      "connections.route_server_peering",
+      "connections.ipv4_address",
+      "connections.ipv6_address",
+      "connections.reason",
+      "connections.failed_operation",
+      "connections.created_at",
+      "connections.updated_at",
+      "connections.decided_at",
+      "connections.provisioned_at",
+    ])
+    .where("connections.id", "=", id)
+    .executeTakeFirst();
+  if (!connection) throw new NotFoundError(`connection ${id} does not exist`);
+  if (!isStaff(user.role) && !user.networks.some((network) => network.asn === connection.asn)) {
+    throw new AuthorizationError(`You are not allowed to see connection ${id}.`);
+  }
+  return connection;
+}
+
+/** A member acting on a connection must be allowed to act for its ASN. */
+export async function authorizeConnectionAction(db: Db, user: SessionUser, id: number) {
+  const connection = await getConnectionFor(db, user, id);
+  requireAsn(user, connection.asn, "act");
+  return connection;
+}
+
+export async function releaseConnectionAddresses(db: Db, id: number) {
+  await releaseAddresses(db, id);
+  await db.updateTable("connections").set({ updated_at: sql`now()` }).where("id", "=", id).execute();
+}

@@ -1,0 +1,122 @@
+import { expect, test, type Page, type Request } from "@playwright/test";
+import { cli, createUser, query, signIn } from "./support";
+
+async function signInExpectingError(page: Page, username: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toBeVisible();
+  return (await alert.textContent())?.trim();
+}
+
+/**
+ * Captures the request a server-action form sends, without letting it reach the server, so a
+ * test can replay it with another session: a crafted POST, as an attacker would send it.
+ */
+async function captureActionRequest(page: Page, submit: () => Promise<void>) {
+  let captured: Request | undefined;
+  await page.route("**/*", async (route) => {
+    if (route.request().method() === "POST" && route.request().headers()["next-action"]) {
+      captured = route.request();
+      await route.abort();
+    } else {
+      await route.continue();
+    }
+  });
+  await submit();
+  await expect.poll(() => captured).toBeTruthy();
+  await page.unroute("**/*");
+  const headers = { ...captured!.headers() };
+  delete headers.cookie;
+  return { url: captured!.url(), headers, body: captured!.postDataBuffer()! };
+}
+
+test("a user made with the CLI signs in and out, back to the page asked for", async ({ page }) => {
+  const operator = createUser("operator");
+  await page.goto("/admin/audit");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Faudit/);
+  await page.getByLabel("Username").fill(`  ${operator.username.toUpperCase()} `);
+  await page.getByLabel("Password").fill(operator.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/audit$/);
+  const header = page.getByTestId("signed-in-as");
+  await expect(header).toContainText(operator.username);
+  await expect(header).toContainText("operator");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/admin/audit");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+});
+
+test("a wrong password and an unknown user show the same message", async ({ page }) => {
+  const member = createUser("member");
+  const wrongPassword = await signInExpectingError(page, member.username, "definitely not it!");
+  const unknownUser = await signInExpectingError(page, `nobody-${Date.now()}`, "definitely not it!");
+  expect(wrongPassword).toBe("Wrong username or password.");
+  expect(unknownUser).toBe(wrongPassword);
+});
+
+test("a disabled user's open session is refused on its next page and server action", async ({ browser }) => {
+  const admin = createUser("admin");
+  const target = createUser("member", "target");
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, admin, "/admin/users");
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  const row = page.locator(`tr[data-username="${target.username}"]`);
+  const crafted = await captureActionRequest(page, () => row.getByRole("button", { name: "Disable" }).click());
+
+  expect(cli(["users", "disable", "--username", admin.username]).status).toBe(0);
+
+  const response = await page.request.fetch(crafted.url, { method: "POST", headers: crafted.headers, data: crafted.body });
+  expect(await response.text()).toContain("Your session has ended");
+  const [stillEnabled] = await query<{ disabled_at: Date | null }>("select disabled_at from users where username = $1", [target.username]);
+  expect(stillEnabled!.disabled_at).toBeNull();
+
+  await page.reload();
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Fusers/);
+});
+
+test("a member posting an admin-only server action directly is refused, and the attempt is audited", async ({ browser }) => {
+  const admin = createUser("admin");
+  const member = createUser("member", "mallory");
+  const target = createUser("operator", "victim");
+
+  const adminPage = await (await browser.newContext()).newPage();
+  await signIn(adminPage, admin, "/admin/users");
+  const crafted = await captureActionRequest(adminPage, () =>
+    adminPage.locator(`tr[data-username="${target.username}"]`).getByRole("button", { name: "Disable" }).click(),
+  );
+
+  const memberPage = await (await browser.newContext()).newPage();
+  await signIn(memberPage, member);
+  const forbidden = await memberPage.goto("/admin/users");
+  expect(forbidden?.status()).toBe(403);
+  await expect(memberPage.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+
+  const response = await memberPage.request.fetch(crafted.url, { method: "POST", headers: crafted.headers, data: crafted.body });
+  expect(await response.text()).toContain("You are not allowed to do this");
+
+  const [victim] = await query<{ disabled_at: Date | null }>("select disabled_at from users where username = $1", [target.username]);
+  expect(victim!.disabled_at).toBeNull();
+  const denied = await query<{ actor_label: string; details: { action: string } }>(
+    "select actor_label, details from audit_events where action = 'authorization.denied' and actor_label = $1",
+    [member.username],
+  );
+  expect(denied).toHaveLength(1);
+  expect(denied[0]!.details.action).toBe("setUserDisabled");
+});
+
+test("an admin disables and re-enables an account from the users page", async ({ page }) => {
+  const admin = createUser("admin");
+  const target = createUser("member", "toggled");
+  await signIn(page, admin, "/admin/users");
+  const row = page.locator(`tr[data-username="${target.username}"]`);
+  await row.getByRole("button", { name: "Disable" }).click();
+  await expect(row.getByRole("status")).toHaveText(`${target.username} disabled.`);
+  await expect(row).toContainText("disabled");
+  await row.getByRole("button", { name: "Enable" }).click();
+  await expect(row.getByRole("status")).toHaveText(`${target.username} enabled.`);
+});
