@@ -1,9 +1,17 @@
 import type { CronItem, TaskList } from "graphile-worker";
+import { deploy_route_servers } from "./tasks/deploy_route_servers";
+import { provision_connection } from "./tasks/provision_connection";
 import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
+import { refresh_network } from "./tasks/refresh_network";
+import { remove_connection } from "./tasks/remove_connection";
 
 /** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
 export const taskList: TaskList = {
   prune_worker_heartbeats,
+  provision_connection,
+  remove_connection,
+  deploy_route_servers,
+  refresh_network,
 };
 
 /**

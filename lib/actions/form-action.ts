@@ -1,5 +1,6 @@
 import "server-only";
 import { headers } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { recordAudit } from "@/lib/audit";
@@ -53,6 +54,8 @@ export function formAction<TSchema extends z.ZodType>(
       }
       return (await handler({ user, input: parsed.data, clientIp })) ?? { status: "ok" };
     } catch (error) {
+      // redirect() and notFound() work by throwing: let them through.
+      unstable_rethrow(error);
       if (error instanceof AuthorizationError) {
         await recordAudit(getDb(), {
           actor: user ? { type: "user", id: user.id, label: user.username } : { type: "anonymous", label: "anonymous" },

@@ -25,7 +25,7 @@ export function cli(args: string[], stdin?: string) {
 
 let counter = 0;
 /** A unique local account made with the CLI, as an operator would. */
-export function createUser(role: "admin" | "operator" | "member", prefix = role) {
+export function createUser(role: "admin" | "operator" | "member", prefix: string = role) {
   const username = `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
   const password = `pw for ${username} ok!`;
   const result = cli(["users", "create", "--username", username, "--role", role, "--password-stdin"], `${password}\n`);

@@ -1,0 +1,100 @@
+import type { Metadata } from "next";
+import { forbidden, notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { canAccessAsn } from "@/lib/auth/access";
+import { requirePageUser } from "@/lib/auth/page";
+import { isStaff } from "@/lib/auth/roles";
+import { connectionHistory } from "@/lib/connections/queries";
+import { getConnectionFor } from "@/lib/connections/service";
+import { AuthorizationError, NotFoundError } from "@/lib/errors";
+import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
+import { ApproveForm, RejectForm, RemoveForm, RetryForm } from "./connection-forms";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata(props: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return { title: `Connection ${(await props.params).id}` };
+}
+
+async function load(id: number, user: Awaited<ReturnType<typeof requirePageUser>>) {
+  try {
+    return await getConnectionFor(getDb(), user, id);
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    if (error instanceof AuthorizationError) forbidden();
+    throw error;
+  }
+}
+
+export default async function ConnectionPage(props: { params: Promise<{ id: string }> }) {
+  const { id: idText } = await props.params;
+  const id = Number(idText);
+  if (!/^\d+$/.test(idText) || !Number.isSafeInteger(id)) notFound();
+  const user = await requirePageUser(`/connections/${id}`);
+  const connection = await load(id, user);
+  const staff = isStaff(user.role);
+  const history = staff ? await connectionHistory(getDb(), id) : [];
+  const canAct = canAccessAsn(user, connection.asn, "act");
+  const live = !["rejected", "removed", "removing", "requested"].includes(connection.state);
+
+  return (
+    <div className="space-y-6">
+      <AutoRefresh active={TRANSITIONAL_STATES.includes(connection.state)} />
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight">Connection {connection.id}</h1>
+        <span data-testid="connection-state"><ConnectionStateBadge state={connection.state} /></span>
+      </div>
+      <dl className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 text-sm shadow-sm sm:grid-cols-2 lg:grid-cols-3">
+        <div><dt className="text-slate-500">Network</dt><dd className="font-medium">AS{connection.asn} {connection.network_name ?? ""}</dd></div>
+        <div><dt className="text-slate-500">Peering LAN</dt><dd className="font-medium">{connection.lan_name} <span className="font-mono text-xs text-slate-500">{connection.zt_network_id}</span></dd></div>
+        <div><dt className="text-slate-500">Router (ZeroTier node)</dt><dd className="font-mono">{connection.zt_node_id}</dd></div>
+        <div><dt className="text-slate-500">IPv4 address</dt><dd className="font-mono" data-testid="ipv4-address">{connection.ipv4_address ?? "assigned on approval"}</dd></div>
+        <div><dt className="text-slate-500">IPv6 address</dt><dd className="font-mono" data-testid="ipv6-address">{connection.ipv6_address ?? "assigned on approval"}</dd></div>
+        <div><dt className="text-slate-500">Route-server peering</dt><dd>{connection.route_server_peering ? "yes" : "no"}</dd></div>
+      </dl>
+      {connection.reason ? (
+        <p role="status" data-testid="connection-reason" className={`rounded-md p-3 text-sm ${connection.state === "failed" || connection.state === "rejected" ? "bg-red-50 text-red-800" : "bg-amber-50 text-amber-900"}`}>
+          {connection.state === "rejected" ? "Rejected: " : ""}
+          {connection.reason}
+        </p>
+      ) : null}
+
+      <section className="grid gap-6 lg:grid-cols-2">
+        {staff && connection.state === "requested" ? (
+          <>
+            <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"><h2 className="mb-3 font-medium">Approve</h2><ApproveForm id={connection.id} /></div>
+            <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"><h2 className="mb-3 font-medium">Reject</h2><RejectForm id={connection.id} /></div>
+          </>
+        ) : null}
+        {staff && connection.state === "failed" ? (
+          <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"><h2 className="mb-3 font-medium">Retry</h2><RetryForm id={connection.id} /></div>
+        ) : null}
+        {canAct && (live || connection.state === "requested") ? (
+          <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 className="mb-1 font-medium">{connection.state === "requested" ? "Withdraw" : "Remove"}</h2>
+            <p className="mb-3 text-xs text-slate-500">
+              {connection.state === "requested" ? "Withdraws the request." : "Deauthorizes the router on the exchange and releases its addresses."}
+            </p>
+            <RemoveForm id={connection.id} withdraw={connection.state === "requested"} />
+          </div>
+        ) : null}
+      </section>
+
+      {staff ? (
+        <section>
+          <h2 className="mb-2 text-lg font-semibold">History</h2>
+          <ol className="space-y-2 text-sm">
+            {history.map((event) => (
+              <li key={event.id} className="rounded border border-slate-200 bg-white px-3 py-2">
+                <span className="font-mono text-xs text-slate-500">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</span>{" "}
+                <span className="font-medium">{event.action}</span> by {event.actor_label}
+                {event.after ? <span className="block font-mono text-xs text-slate-600">{JSON.stringify(event.after)}</span> : null}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+    </div>
+  );
+}

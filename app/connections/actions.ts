@@ -1,0 +1,82 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { formAction } from "@/lib/actions/form-action";
+import type { FormState } from "@/lib/actions/form-state";
+import {
+  actorOf,
+  approveConnection,
+  authorizeConnectionAction,
+  getConnectionFor,
+  rejectConnection,
+  removeConnection,
+  requestConnection,
+  retryConnection,
+} from "@/lib/connections/service";
+
+const ZConnectionId = z.object({ id: z.coerce.number().int().positive() });
+const optionalAddress = z
+  .string()
+  .trim()
+  .max(64)
+  .optional()
+  .transform((value) => value || null);
+
+export const requestConnectionAction = formAction(
+  {
+    name: "requestConnection",
+    schema: z.object({
+      asn: z.string().trim().min(1, "choose one of your networks"),
+      lanId: z.string().trim().min(1, "choose a peering LAN"),
+      ztNodeId: z.string(),
+      routeServerPeering: z.string().optional(),
+    }),
+  },
+  async ({ user, input }): Promise<FormState> => {
+    const created = await requestConnection(getDb(), user, {
+      asn: input.asn as unknown as number,
+      lanId: input.lanId as unknown as number,
+      ztNodeId: input.ztNodeId,
+      routeServerPeering: input.routeServerPeering === "on",
+    });
+    redirect(`/connections/${created.id}`);
+  },
+);
+
+export const approveConnectionAction = formAction(
+  { name: "approveConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ ipv4: optionalAddress, ipv6: optionalAddress }) },
+  async ({ user, input }) => {
+    const addresses = await approveConnection(getDb(), actorOf(user), input.id, { ipv4: input.ipv4, ipv6: input.ipv6 });
+    revalidatePath("/requests");
+    revalidatePath(`/connections/${input.id}`);
+    return { status: "ok", message: `Approved: ${addresses.ipv4} and ${addresses.ipv6}. Provisioning has started.` };
+  },
+);
+
+export const rejectConnectionAction = formAction(
+  { name: "rejectConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ reason: z.string().trim().min(3, "a reason is required (it is shown to the network)").max(1000) }) },
+  async ({ user, input }) => {
+    await rejectConnection(getDb(), actorOf(user), input.id, input.reason);
+    revalidatePath("/requests");
+    revalidatePath(`/connections/${input.id}`);
+    return { status: "ok", message: "Rejected." };
+  },
+);
+
+export const removeConnectionAction = formAction({ name: "removeConnection", schema: ZConnectionId }, async ({ user, input }) => {
+  // A member may only remove connections of networks it acts for (checked against the row, not the form).
+  await authorizeConnectionAction(getDb(), user, input.id);
+  const outcome = await removeConnection(getDb(), actorOf(user), input.id);
+  revalidatePath(`/connections/${input.id}`);
+  return { status: "ok", message: outcome === "removed" ? "Request withdrawn." : "Removal started." };
+});
+
+export const retryConnectionAction = formAction({ name: "retryConnection", roles: ["admin", "operator"], schema: ZConnectionId }, async ({ user, input }) => {
+  await getConnectionFor(getDb(), user, input.id);
+  await retryConnection(getDb(), actorOf(user), input.id);
+  revalidatePath(`/connections/${input.id}`);
+  return { status: "ok", message: "Retrying." };
+});

@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db";
+import { requirePageUser } from "@/lib/auth/page";
+import { listConnections } from "@/lib/connections/queries";
+import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms";
+
+export const metadata: Metadata = { title: "Requests" };
+export const dynamic = "force-dynamic";
+
+export default async function RequestsPage() {
+  const user = await requirePageUser("/requests", ["admin", "operator"]);
+  const { rows } = await listConnections(getDb(), user, { state: "requested" }, { limit: 200, offset: 0 });
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Pending requests</h1>
+      {rows.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">Nothing waits for a decision.</p>
+      ) : (
+        <ul className="space-y-4">
+          {rows.map((row) => (
+            <li key={row.id} data-connection-id={row.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+              <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+                <Link href={`/connections/${row.id}`} className="font-medium text-brand-700 hover:underline">Connection {row.id}</Link>
+                <span>AS{row.asn} {row.network_name ?? ""}</span>
+                <span className="text-slate-500">on {row.lan_name}</span>
+                <span className="font-mono text-xs">router {row.zt_node_id}</span>
+                <span className="text-xs text-slate-500">asked {new Date(row.created_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+              </div>
+              <div className="mt-4 grid gap-6 md:grid-cols-2">
+                <ApproveForm id={row.id} compact />
+                <RejectForm id={row.id} />
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,167 @@
+import "server-only";
+import { sql } from "kysely";
+import type { Db } from "@/db";
+import { recordAudit, type Actor } from "@/lib/audit";
+import { releaseAddresses } from "@/lib/address-allocation";
+import { enqueueLanDeployment } from "./service";
+import type { ConnectionState } from "./state";
+
+/** What provisioning needs of a ZeroTier provider (lib/zerotier implements it). */
+export type MemberProvisioner = {
+  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  upsertMember(
+    networkId: string,
+    nodeId: string,
+    member: { authorized: boolean; ipAssignments: string[]; noAutoAssignIps: boolean; name?: string },
+  ): Promise<unknown>;
+  deauthorizeMember(networkId: string, nodeId: string): Promise<unknown>;
+  deleteMember(networkId: string, nodeId: string): Promise<unknown>;
+};
+
+export type Attempt = { number: number; max: number };
+
+const jobActor = (task: string): Actor => ({ type: "job", label: task });
+
+function describe(error: unknown) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRetryable(error: unknown) {
+  const retryable = (error as { retryable?: unknown } | null)?.retryable;
+  return retryable === undefined ? true : Boolean(retryable);
+}
+
+async function loadForJob(db: Db, id: number) {
+  return db
+    .selectFrom("connections")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
+    .select([
+      "connections.id",
+      "connections.state",
+      "connections.asn",
+      "connections.lan_id",
+      "connections.zt_node_id",
+      "connections.ipv4_address",
+      "connections.ipv6_address",
+      "connections.reason",
+      "lans.zt_network_id",
+    ])
+    .where("connections.id", "=", id)
+    .executeTakeFirst();
+}
+
+/** Moves a connection from `expected` to `next` if it is still in `expected` (jobs race with people). */
+async function transition(
+  db: Db,
+  id: number,
+  expected: ConnectionState[],
+  next: ConnectionState,
+  change: { reason?: string | null; failedOperation?: "provision" | "remove" | null; extra?: Record<string, unknown> },
+  task: string,
+) {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom("connections").select(["state", "reason"]).where("id", "=", id).forUpdate().executeTakeFirst();
+    if (!row || !expected.includes(row.state as ConnectionState)) return false;
+    await trx
+      .updateTable("connections")
+      .set({
+        state: next,
+        reason: change.reason === undefined ? row.reason : change.reason,
+        failed_operation: change.failedOperation ?? null,
+        updated_at: sql`now()`,
+        ...(next === "provisioned" ? { provisioned_at: sql<Date>`now()` } : {}),
+        ...(next === "removed" ? { removed_at: sql<Date>`now()` } : {}),
+      })
+      .where("id", "=", id)
+      .execute();
+    if (next === "removed") await releaseAddresses(trx, id);
+    if (row.state !== next || change.reason !== undefined) {
+      await recordAudit(trx, {
+        actor: jobActor(task),
+        action: `connection.${next}`,
+        subject: { type: "connection", id },
+        before: { state: row.state, reason: row.reason },
+        after: { state: next, reason: change.reason === undefined ? row.reason : change.reason, ...change.extra },
+      });
+    }
+    if (next === "provisioned" || next === "removed") {
+      const lan = await trx.selectFrom("connections").select("lan_id").where("id", "=", id).executeTakeFirstOrThrow();
+      await enqueueLanDeployment(trx, lan.lan_id, `connection ${id} ${next}`);
+    }
+    return true;
+  });
+}
+
+/** Keeps the latest reason visible on the connection while the job retries. */
+async function noteReason(db: Db, id: number, reason: string) {
+  await db.updateTable("connections").set({ reason, updated_at: sql`now()` }).where("id", "=", id).where("reason", "is distinct from", reason).execute();
+}
+
+/**
+ * Authorizes the connection's router on the controller with its addresses. Idempotent: a
+ * provisioned connection is left alone, and the controller upsert is create-or-merge. Fails
+ * closed: with the controller not ready nothing is sent, the reason is shown, and the job retries.
+ */
+export async function provisionConnection(db: Db, provider: MemberProvisioner, id: number, attempt: Attempt) {
+  const task = "provision_connection";
+  const connection = await loadForJob(db, id);
+  if (!connection) return "missing" as const;
+  if (connection.state === "approved") await transition(db, id, ["approved"], "provisioning", {}, task);
+  else if (connection.state !== "provisioning") return "skipped" as const;
+  if (!connection.ipv4_address || !connection.ipv6_address) throw new Error(`connection ${id} has no addresses assigned`);
+
+  const fail = async (reason: string, retryable: boolean) => {
+    const final = !retryable || attempt.number >= attempt.max;
+    if (final) {
+      await transition(db, id, ["provisioning"], "failed", { reason, failedOperation: "provision" }, task);
+      if (!retryable) return "failed" as const;
+    } else {
+      await noteReason(db, id, `${reason} (attempt ${attempt.number} of ${attempt.max}; retrying)`);
+    }
+    throw new Error(reason);
+  };
+
+  const readiness = await provider.readiness();
+  if (!readiness.ready) return fail(`ZeroTier controller not ready: ${readiness.reason}`, true);
+  try {
+    await provider.upsertMember(connection.zt_network_id, connection.zt_node_id, {
+      authorized: true,
+      ipAssignments: [connection.ipv4_address, connection.ipv6_address],
+      noAutoAssignIps: true,
+      name: `AS${connection.asn}`,
+    });
+  } catch (error) {
+    return fail(describe(error), isRetryable(error));
+  }
+  await transition(db, id, ["provisioning"], "provisioned", { reason: null, extra: { ipv4: connection.ipv4_address, ipv6: connection.ipv6_address } }, task);
+  return "provisioned" as const;
+}
+
+/** Deauthorizes and deletes the router on the controller, then quarantines its addresses. */
+export async function deprovisionConnection(db: Db, provider: MemberProvisioner, id: number, attempt: Attempt) {
+  const task = "remove_connection";
+  const connection = await loadForJob(db, id);
+  if (!connection || connection.state !== "removing") return "skipped" as const;
+
+  const fail = async (reason: string, retryable: boolean) => {
+    if (!retryable || attempt.number >= attempt.max) {
+      await transition(db, id, ["removing"], "failed", { reason, failedOperation: "remove" }, task);
+      if (!retryable) return "failed" as const;
+    } else {
+      await noteReason(db, id, `${reason} (attempt ${attempt.number} of ${attempt.max}; retrying)`);
+    }
+    throw new Error(reason);
+  };
+
+  const readiness = await provider.readiness();
+  if (!readiness.ready) return fail(`ZeroTier controller not ready: ${readiness.reason}`, true);
+  try {
+    // Deauthorize first: should the delete fail, the router is already off the LAN.
+    await provider.deauthorizeMember(connection.zt_network_id, connection.zt_node_id);
+    await provider.deleteMember(connection.zt_network_id, connection.zt_node_id);
+  } catch (error) {
+    return fail(describe(error), isRetryable(error));
+  }
+  await transition(db, id, ["removing"], "removed", { reason: null }, task);
+  return "removed" as const;
+}

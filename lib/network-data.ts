@@ -1,0 +1,50 @@
+import "server-only";
+import { sql } from "kysely";
+import type { Db } from "@/db";
+import { recordAudit } from "./audit";
+import { getConfig } from "./config";
+import { fetchNetworkByAsn } from "./peeringdb/rest";
+
+/**
+ * Refreshes a network's PeeringDB data (name, IRR as-set, prefix counts) into `networks`.
+ * An ASN PeeringDB does not know is recorded as such (not an error). Returns what changed.
+ */
+export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms: number) => Promise<void> } = {}) {
+  const config = getConfig();
+  const fetched = await fetchNetworkByAsn(asn, {
+    apiUrl: config.PEERINGDB_API_URL,
+    apiKey: config.PEERINGDB_API_KEY,
+    timeoutMs: 15_000,
+    maxRetries: 4,
+    maxTotalMs: 120_000,
+    sleep: options.sleep,
+  });
+  return db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom("networks")
+      .select(["name", "irr_as_set", "info_prefixes4", "info_prefixes6", "peeringdb_id", "known_to_peeringdb"])
+      .where("asn", "=", asn)
+      .forUpdate()
+      .executeTakeFirst();
+    const after = fetched
+      ? {
+          name: fetched.name,
+          irr_as_set: fetched.irrAsSet ?? null,
+          info_prefixes4: fetched.infoPrefixes4 ?? null,
+          info_prefixes6: fetched.infoPrefixes6 ?? null,
+          peeringdb_id: fetched.peeringDbId ?? null,
+          known_to_peeringdb: true,
+        }
+      : { known_to_peeringdb: false };
+    await trx
+      .insertInto("networks")
+      .values({ asn, ...after, fetched_at: sql<Date>`now()` })
+      .onConflict((oc) => oc.column("asn").doUpdateSet({ ...after, fetched_at: sql<Date>`now()` }))
+      .execute();
+    const changed = Object.entries(after).some(([key, value]) => (before as Record<string, unknown> | undefined)?.[key] !== value);
+    if (changed) {
+      await recordAudit(trx, { actor: { type: "job", label: "refresh_network" }, action: "network.refreshed", subject: { type: "network", id: asn }, before, after });
+    }
+    return !fetched ? ("unknown to PeeringDB" as const) : changed ? ("updated" as const) : ("unchanged" as const);
+  });
+}
