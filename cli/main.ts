@@ -1,4 +1,5 @@
 import { ConfigError, getConfig } from "@/lib/config";
+import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
@@ -14,6 +15,9 @@ export const commands: CliCommand[] = [
   usersSetRole,
   usersAffiliate,
   usersList,
+  apikeysCreate,
+  apikeysRevoke,
+  apikeysList,
 ];
 
 export function helpText() {

@@ -35,6 +35,19 @@ export interface AddressAllocations {
   state: string;
 }
 
+export interface ApiKeys {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  expires_at: Timestamp | null;
+  id: Generated<number>;
+  key_hash: string;
+  last_used_at: Timestamp | null;
+  name: string;
+  prefix: string;
+  revoked_at: Timestamp | null;
+  scope: string;
+}
+
 export interface AuditEvents {
   action: string;
   actor_id: string | null;
@@ -124,6 +137,12 @@ export interface Networks {
   peeringdb_id: number | null;
 }
 
+export interface RateLimitCounters {
+  bucket: string;
+  count: number;
+  window_start: Timestamp;
+}
+
 export interface UserNetworks {
   asn: number;
   created_at: Generated<Timestamp>;
@@ -159,12 +178,14 @@ export interface WorkerHeartbeats {
 
 export interface DB {
   address_allocations: AddressAllocations;
+  api_keys: ApiKeys;
   audit_events: AuditEvents;
   connections: Connections;
   "graphile_worker.jobs": GraphileWorkerJobs;
   lans: Lans;
   login_throttle: LoginThrottle;
   networks: Networks;
+  rate_limit_counters: RateLimitCounters;
   user_networks: UserNetworks;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Profile } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { exchangeCode, peeringDbEndpoints, verifyIdToken } from "@/lib/peeringdb/oidc";
 import { fetchProfile, parseProfile } from "@/lib/peeringdb/profile";
@@ -28,6 +29,22 @@ type RawProfile = { failure?: PeeringDbLoginFailure; profile?: ReturnType<typeof
 
 function failureFrom(code: LoginFailureCode, error: unknown): PeeringDbLoginFailure {
   return { code, detail: error instanceof Error ? error.message : String(error) };
+}
+
+async function readProfile(profileUrl: string, tokens: Record<string, unknown>): Promise<RawProfile> {
+  const carried = tokens.ztix_failure;
+  if (typeof carried === "string") return { failure: JSON.parse(carried) as PeeringDbLoginFailure };
+  try {
+    const json = await fetchProfile(profileUrl, String(tokens.access_token), { timeoutMs: 10_000 });
+    try {
+      return { profile: parseProfile(json) };
+    } catch (error) {
+      const code = /verified/i.test(error instanceof Error ? error.message : "") ? "pdb_unverified" : "pdb_profile";
+      return { failure: failureFrom(code, error) };
+    }
+  } catch (error) {
+    return { failure: failureFrom("pdb_unavailable", error) };
+  }
 }
 
 export function peeringDbProvider(options: { authUrl: string; clientId: string; clientSecret: string }): OAuthConfig<RawProfile> {
@@ -65,7 +82,8 @@ export function peeringDbProvider(options: { authUrl: string; clientId: string; 
               jwksUrl: endpoints.jwks,
               issuer: endpoints.issuer,
               audience: options.clientId,
-              nonce: String(checks.nonce ?? ""),
+              // next-auth fills `nonce` into checks when the provider lists the "nonce" check; its types lag.
+              nonce: String((checks as { nonce?: string }).nonce ?? ""),
             });
           } catch (error) {
             return { tokens: { ztix_failure: JSON.stringify(failureFrom("pdb_id_token", error)) } };
@@ -78,20 +96,9 @@ export function peeringDbProvider(options: { authUrl: string; clientId: string; 
     },
     userinfo: {
       url: endpoints.profile,
+      // The profile is ours (a parsed profile or a failure), not an OIDC userinfo: hence the cast.
       async request({ tokens }) {
-        const carried = (tokens as Record<string, unknown>).ztix_failure;
-        if (typeof carried === "string") return { failure: JSON.parse(carried) as PeeringDbLoginFailure };
-        try {
-          const json = await fetchProfile(endpoints.profile, String(tokens.access_token), { timeoutMs: 10_000 });
-          try {
-            return { profile: parseProfile(json) };
-          } catch (error) {
-            const code = /verified/i.test(error instanceof Error ? error.message : "") ? "pdb_unverified" : "pdb_profile";
-            return { failure: failureFrom(code, error) };
-          }
-        } catch (error) {
-          return { failure: failureFrom("pdb_unavailable", error) };
-        }
+        return (await readProfile(endpoints.profile, tokens as Record<string, unknown>)) as unknown as Profile;
       },
     },
     profile(raw): PeeringDbUser {

@@ -77,25 +77,41 @@ export async function enqueueLanDeployment(db: Db, lanId: number, reason: string
   });
 }
 
-/** A member (or staff on a network's behalf) asks to connect a router. */
-export async function requestConnection(db: Db, user: SessionUser, input: TConnectionRequest) {
+function parseRequest(input: TConnectionRequest) {
   const parsed = ZConnectionRequest.safeParse(input);
   if (!parsed.success) {
     throw new DomainError("Check the highlighted fields.", z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
   }
-  const request = parsed.data;
+  return parsed.data;
+}
+
+/** A member (or staff on a network's behalf) asks to connect a router. */
+export async function requestConnection(db: Db, user: SessionUser, input: TConnectionRequest) {
+  const request = parseRequest(input);
   if (!isStaff(user.role) && !user.networks.some((network) => network.asn === request.asn)) {
     throw new DomainError("Check the highlighted fields.", { asn: [`AS${request.asn} is not one of your networks`] });
   }
   requireAsn(user, request.asn, "act");
+  const networkName = user.networks.find((network) => network.asn === request.asn)?.networkName ?? null;
+  return createConnectionRequest(db, { actor: actorOf(user), userId: user.id, networkName }, request);
+}
 
+/**
+ * Records a connection request; the caller has authorized the requester for the ASN (a member
+ * for its own network, staff or an admin API key for any).
+ */
+export async function createConnectionRequest(
+  db: Db,
+  requester: { actor: Actor; userId: number | null; networkName?: string | null },
+  input: TConnectionRequest,
+) {
+  const request = parseRequest(input);
   return db.transaction().execute(async (trx) => {
     const lan = await trx.selectFrom("lans").select(["id", "name"]).where("id", "=", request.lanId).executeTakeFirst();
     if (!lan) throw new DomainError("Check the highlighted fields.", { lanId: ["this peering LAN does not exist"] });
-    const name = user.networks.find((network) => network.asn === request.asn)?.networkName ?? null;
     await trx
       .insertInto("networks")
-      .values({ asn: request.asn, name })
+      .values({ asn: request.asn, name: requester.networkName ?? null })
       .onConflict((oc) => oc.column("asn").doUpdateSet({ name: sql`coalesce(networks.name, excluded.name)` }))
       .execute();
     let created: { id: number };
@@ -108,7 +124,7 @@ export async function requestConnection(db: Db, user: SessionUser, input: TConne
           zt_node_id: request.ztNodeId,
           state: "requested",
           route_server_peering: request.routeServerPeering,
-          requested_by: user.id,
+          requested_by: requester.userId,
         })
         .returning(["id"])
         .executeTakeFirstOrThrow();
@@ -119,7 +135,7 @@ export async function requestConnection(db: Db, user: SessionUser, input: TConne
       throw error;
     }
     await recordAudit(trx, {
-      actor: actorOf(user),
+      actor: requester.actor,
       action: "connection.requested",
       subject: { type: "connection", id: created.id },
       after: { state: "requested", asn: request.asn, lan: lan.name, ztNodeId: request.ztNodeId, routeServerPeering: request.routeServerPeering },

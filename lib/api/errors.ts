@@ -1,0 +1,32 @@
+/** The API's one error shape: {"error": {"code", "message", "details"}}. */
+export type ApiErrorCode =
+  | "missing_api_key"
+  | "invalid_api_key"
+  | "insufficient_scope"
+  | "validation_failed"
+  | "invalid_json"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "bad_request"
+  | "internal_error";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorResponse(error: ApiError, extraHeaders: Record<string, string> = {}) {
+  return Response.json(
+    { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+    { status: error.status, headers: { "Cache-Control": "no-store", ...extraHeaders, ...error.headers } },
+  );
+}

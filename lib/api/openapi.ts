@@ -1,0 +1,96 @@
+import "server-only";
+import { z } from "zod";
+import { version } from "@/lib/version";
+import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZError, ZIdParams, ZLan, ZNetwork } from "./v1";
+
+type Endpoint = {
+  method: "get" | "post" | "delete";
+  path: string;
+  summary: string;
+  scope: "read" | "admin";
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: z.ZodType;
+  status?: number;
+  errors: number[];
+};
+
+const list = (item: z.ZodType) => z.object({ data: z.array(item) });
+const one = (item: z.ZodType) => z.object({ data: item });
+
+/** Every /api/v1 endpoint: the route handlers use the same schemas. */
+export const endpoints: Endpoint[] = [
+  { method: "get", path: "/lans", summary: "List peering LANs", scope: "read", response: list(ZLan), errors: [401, 429] },
+  { method: "get", path: "/networks", summary: "List member networks", scope: "read", response: list(ZNetwork), errors: [401, 429] },
+  { method: "get", path: "/networks/{asn}", summary: "One member network", scope: "read", params: ZAsnParams, response: one(ZNetwork), errors: [400, 401, 404, 429] },
+  { method: "get", path: "/connections", summary: "List connections", scope: "read", query: ZConnectionQuery, response: list(ZConnection), errors: [400, 401, 429] },
+  { method: "post", path: "/connections", summary: "Request a connection on a network's behalf", scope: "admin", body: ZConnectionCreate, response: one(ZConnection), status: 201, errors: [400, 401, 403, 429] },
+  { method: "get", path: "/connections/{id}", summary: "One connection", scope: "read", params: ZIdParams, response: one(ZConnection), errors: [400, 401, 404, 429] },
+  { method: "delete", path: "/connections/{id}", summary: "Remove a connection (deauthorize, release addresses)", scope: "admin", params: ZIdParams, response: one(ZConnection), status: 202, errors: [400, 401, 403, 404, 409, 429] },
+  { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "post", path: "/lans/{id}/deploy", summary: "Deploy the LAN's route servers now", scope: "admin", params: ZIdParams, response: one(z.object({ lanId: z.number().int(), status: z.literal("queued") })), status: 202, errors: [400, 401, 403, 404, 429] },
+];
+
+const errorDescriptions: Record<number, string> = {
+  400: "Validation failed (details name the fields)",
+  401: "No API key, or an unknown, revoked or expired one",
+  403: "The key's scope does not allow this",
+  404: "No such object",
+  409: "The object's state does not allow this change",
+  429: "Rate limited (see Retry-After)",
+};
+
+function schema(type: z.ZodType, io: "input" | "output") {
+  const json = z.toJSONSchema(type, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+function parameters(object: z.ZodObject | undefined, where: "path" | "query") {
+  if (!object) return [];
+  const json = schema(object, "input") as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+export function openApiDocument(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const endpoint of endpoints) {
+    const responses: Record<string, unknown> = {
+      [String(endpoint.status ?? 200)]: { description: "Success", content: { "application/json": { schema: schema(endpoint.response, "output") } } },
+    };
+    for (const status of endpoint.errors) {
+      responses[String(status)] = { description: errorDescriptions[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+    }
+    paths[endpoint.path] ??= {};
+    paths[endpoint.path]![endpoint.method] = {
+      summary: endpoint.summary,
+      operationId: `${endpoint.method}${endpoint.path.replace(/\{(\w+)\}/g, "By_$1").replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
+      description: `Needs an API key with the \`${endpoint.scope}\` scope.`,
+      security: [{ apiKey: [] }],
+      parameters: [...parameters(endpoint.params, "path"), ...parameters(endpoint.query, "query")],
+      ...(endpoint.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(endpoint.body, "input") } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "ztix API",
+      version,
+      description: "Automation and monitoring API of a ztix Internet Exchange. Authenticate with an API key in the X-API-Key header. Errors are {\"error\": {\"code\", \"message\", \"details\"}}.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } },
+      schemas: { Error: schema(ZError, "output") },
+    },
+    paths,
+  };
+}

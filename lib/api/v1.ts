@@ -1,0 +1,194 @@
+import "server-only";
+import { z } from "zod";
+import type { Db } from "@/db";
+import { CONNECTION_STATES } from "@/lib/connections/state";
+import { NotFoundError } from "@/lib/errors";
+
+/**
+ * The API's schemas: inputs are validated with them, outputs are shaped by them, and the OpenAPI
+ * document is generated from them (lib/api/openapi.ts), so the three cannot drift apart.
+ */
+export const ZId = z.coerce.number({ message: "must be a positive integer" }).int("must be a positive integer").positive("must be a positive integer");
+export const ZAsn = z.coerce
+  .number({ message: "must be an AS number" })
+  .int("must be an AS number")
+  .min(1, "must be an AS number between 1 and 4294967295")
+  .max(4294967295, "must be an AS number between 1 and 4294967295");
+
+export const ZIdParams = z.object({ id: ZId });
+export const ZAsnParams = z.object({ asn: ZAsn });
+
+export const ZConnectionQuery = z.object({
+  state: z.enum(CONNECTION_STATES).optional(),
+  asn: ZAsn.optional(),
+  lan: ZId.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ZConnectionCreate = z.object({
+  asn: ZAsn,
+  lan: ZId,
+  ztNodeId: z.string().regex(/^[0-9a-fA-F]{10}$/, "must be a ZeroTier node id: 10 hexadecimal digits"),
+  routeServerPeering: z.boolean().default(true),
+});
+
+export const ZConnectionApprove = z
+  .object({
+    ipv4: z.string().max(64).optional(),
+    ipv6: z.string().max(64).optional(),
+  })
+  .default({});
+
+export const ZConnectionReject = z.object({ reason: z.string().trim().min(3, "a reason of at least 3 characters is required").max(1000) });
+
+export const ZLan = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  ztNetworkId: z.string(),
+  ipv4Prefix: z.string(),
+  ipv6Prefix: z.string(),
+  mtu: z.number().int(),
+  rsAsn: z.number().int(),
+  ipv6Scheme: z.enum(["asn", "sequential"]),
+  liveConnections: z.number().int(),
+});
+
+export const ZNetwork = z.object({
+  asn: z.number().int(),
+  name: z.string().nullable(),
+  irrAsSet: z.string().nullable(),
+  infoPrefixes4: z.number().int().nullable(),
+  infoPrefixes6: z.number().int().nullable(),
+  peeringDbId: z.number().int().nullable(),
+  knownToPeeringDb: z.boolean().nullable(),
+  fetchedAt: z.string().nullable(),
+});
+
+export const ZConnection = z.object({
+  id: z.number().int(),
+  asn: z.number().int(),
+  lanId: z.number().int(),
+  lan: z.string(),
+  ztNodeId: z.string(),
+  state: z.enum(CONNECTION_STATES),
+  routeServerPeering: z.boolean(),
+  ipv4Address: z.string().nullable(),
+  ipv6Address: z.string().nullable(),
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const ZError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export type TConnectionDto = z.infer<typeof ZConnection>;
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+export async function listLansDto(db: Db) {
+  const { listLans } = await import("@/lib/lans");
+  const lans = await listLans(db);
+  return lans.map((lan) => ({
+    id: lan.id,
+    name: lan.name,
+    ztNetworkId: lan.zt_network_id,
+    ipv4Prefix: lan.ipv4_prefix,
+    ipv6Prefix: lan.ipv6_prefix,
+    mtu: lan.mtu,
+    rsAsn: lan.rs_asn,
+    ipv6Scheme: lan.ipv6_scheme as "asn" | "sequential",
+    liveConnections: Number(lan.live_connections ?? 0),
+  }));
+}
+
+const networkColumns = ["asn", "name", "irr_as_set", "info_prefixes4", "info_prefixes6", "peeringdb_id", "known_to_peeringdb", "fetched_at"] as const;
+
+function networkDto(row: {
+  asn: number;
+  name: string | null;
+  irr_as_set: string | null;
+  info_prefixes4: number | null;
+  info_prefixes6: number | null;
+  peeringdb_id: number | null;
+  known_to_peeringdb: boolean | null;
+  fetched_at: Date | null;
+}) {
+  return {
+    asn: row.asn,
+    name: row.name,
+    irrAsSet: row.irr_as_set,
+    infoPrefixes4: row.info_prefixes4,
+    infoPrefixes6: row.info_prefixes6,
+    peeringDbId: row.peeringdb_id,
+    knownToPeeringDb: row.known_to_peeringdb,
+    fetchedAt: iso(row.fetched_at),
+  };
+}
+
+export async function listNetworksDto(db: Db) {
+  const rows = await db.selectFrom("networks").select(networkColumns).orderBy("asn").execute();
+  return rows.map(networkDto);
+}
+
+export async function getNetworkDto(db: Db, asn: number) {
+  const row = await db.selectFrom("networks").select(networkColumns).where("asn", "=", asn).executeTakeFirst();
+  if (!row) throw new NotFoundError(`AS${asn} is not known to this exchange`);
+  return networkDto(row);
+}
+
+function connectionQuery(db: Db) {
+  return db
+    .selectFrom("connections")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
+    .select([
+      "connections.id",
+      "connections.asn",
+      "connections.lan_id",
+      "lans.name as lan_name",
+      "connections.zt_node_id",
+      "connections.state",
+      "connections.route_server_peering",
+      "connections.ipv4_address",
+      "connections.ipv6_address",
+      "connections.reason",
+      "connections.created_at",
+      "connections.updated_at",
+    ]);
+}
+
+type ConnectionRow = Awaited<ReturnType<ReturnType<typeof connectionQuery>["executeTakeFirstOrThrow"]>>;
+
+function connectionDto(row: ConnectionRow): TConnectionDto {
+  return {
+    id: row.id,
+    asn: row.asn,
+    lanId: row.lan_id,
+    lan: row.lan_name,
+    ztNodeId: row.zt_node_id,
+    state: row.state as TConnectionDto["state"],
+    routeServerPeering: row.route_server_peering,
+    ipv4Address: row.ipv4_address,
+    ipv6Address: row.ipv6_address,
+    reason: row.reason,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+  };
+}
+
+export async function listConnectionsDto(db: Db, query: z.output<typeof ZConnectionQuery>) {
+  let q = connectionQuery(db);
+  if (query.state) q = q.where("connections.state", "=", query.state);
+  if (query.asn) q = q.where("connections.asn", "=", query.asn);
+  if (query.lan) q = q.where("connections.lan_id", "=", query.lan);
+  const rows = await q.orderBy("connections.id").limit(query.limit).offset(query.offset).execute();
+  return rows.map(connectionDto);
+}
+
+export async function getConnectionDto(db: Db, id: number) {
+  const row = await connectionQuery(db).where("connections.id", "=", id).executeTakeFirst();
+  if (!row) throw new NotFoundError(`connection ${id} does not exist`);
+  return connectionDto(row);
+}

@@ -1,0 +1,34 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { endpoints, openApiDocument } from "@/lib/api/openapi";
+
+describe("OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(openApiDocument("http://localhost:3000/api/v1") as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it("lists every endpoint of SPEC section 12 with its schemas", () => {
+    const document = openApiDocument("http://x/api/v1");
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        "GET /lans",
+        "GET /networks",
+        "GET /networks/{asn}",
+        "GET /connections",
+        "POST /connections",
+        "GET /connections/{id}",
+        "DELETE /connections/{id}",
+        "POST /connections/{id}/approve",
+        "POST /connections/{id}/reject",
+        "POST /lans/{id}/deploy",
+      ].sort(),
+    );
+    const create = (document.paths["/connections"] as Record<string, { requestBody: { content: Record<string, { schema: { required: string[] } }> } }>).post!;
+    expect(create.requestBody.content["application/json"]!.schema.required).toEqual(expect.arrayContaining(["asn", "lan", "ztNodeId"]));
+    expect(endpoints.every((endpoint) => endpoint.errors.includes(401))).toBe(true);
+  });
+});
