@@ -8,5 +8,6 @@ export const navItems: { href: string; label: string; roles: TRole[] }[] = [
   { href: "/networks", label: "Networks", roles: ["admin", "operator", "member"] },
   { href: "/lans", label: "LANs", roles: ["admin", "operator"] },
   { href: "/admin/users", label: "Users", roles: ["admin"] },
+  { href: "/admin/api-keys", label: "API keys", roles: ["admin"] },
   { href: "/admin/audit", label: "Audit log", roles: ["admin", "operator"] },
 ];

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db";
+import { listApiKeys } from "@/lib/api-keys";
+import { requirePageUser } from "@/lib/auth/page";
+import { StatusBadge } from "@/app/ui/status-badge";
+import { CreateApiKeyForm, RevokeApiKeyForm } from "./api-key-forms";
+
+export const metadata: Metadata = { title: "API keys" };
+export const dynamic = "force-dynamic";
+
+const when = (value: Date | string | null) => (value ? new Date(value).toISOString().replace("T", " ").slice(0, 16) : "—");
+
+export default async function ApiKeysPage() {
+  await requirePageUser("/admin/api-keys", ["admin"]);
+  const keys = await listApiKeys(getDb());
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">API keys</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          For automation and monitoring (<a className="text-brand-700 hover:underline" href="/api-docs">API reference</a>). Keys are stored only as a hash:
+          a lost key is revoked and replaced.
+        </p>
+      </div>
+      <CreateApiKeyForm />
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <table className="w-full text-sm">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th scope="col" className="px-4 py-2">Name</th>
+              <th scope="col" className="px-4 py-2">Prefix</th>
+              <th scope="col" className="px-4 py-2">Scope</th>
+              <th scope="col" className="px-4 py-2">State</th>
+              <th scope="col" className="px-4 py-2">Last used (UTC)</th>
+              <th scope="col" className="px-4 py-2">Expires</th>
+              <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {keys.map((key) => {
+              const expired = key.expires_at !== null && new Date(key.expires_at) < new Date();
+              return (
+                <tr key={key.id} data-key-prefix={key.prefix}>
+                  <td className="px-4 py-2 font-medium">{key.name}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{key.prefix}</td>
+                  <td className="px-4 py-2">{key.scope}</td>
+                  <td className="px-4 py-2">{key.revoked_at ? <StatusBadge tone="bad">revoked</StatusBadge> : expired ? <StatusBadge tone="warn">expired</StatusBadge> : <StatusBadge tone="ok">active</StatusBadge>}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{when(key.last_used_at)}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{when(key.expires_at)}</td>
+                  <td className="px-4 py-2">{key.revoked_at ? null : <RevokeApiKeyForm id={key.id} />}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
