@@ -2,6 +2,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
+import { lansCreate, lansList } from "./commands/lans";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
@@ -18,6 +19,8 @@ export const commands: CliCommand[] = [
   apikeysCreate,
   apikeysRevoke,
   apikeysList,
+  lansCreate,
+  lansList,
 ];
 
 export function helpText() {

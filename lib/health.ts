@@ -11,7 +11,20 @@ export type HealthReport = {
   checkedAt: string;
   database: { status: "ok" | "down"; latencyMs?: number; error?: string };
   worker: { status: "ok" | "stale" | "unknown"; lastSeenAt: string | null; running: number };
+  /** Present when a controller check was asked for; its outage degrades ztix, it does not stop it. */
+  controller?: { status: "ok" | "down"; reason?: string; nodeId?: string; version?: string };
 };
+
+export type ControllerReadiness = { ready: true; nodeId?: string; version?: string } | { ready: false; reason: string };
+
+async function checkController(readiness: () => Promise<ControllerReadiness>, timeoutMs: number): Promise<NonNullable<HealthReport["controller"]>> {
+  try {
+    const result = await withTimeout(readiness(), timeoutMs, "the ZeroTier controller");
+    return result.ready ? { status: "ok", nodeId: result.nodeId, version: result.version } : { status: "down", reason: result.reason };
+  } catch (error) {
+    return { status: "down", reason: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 class TimeoutError extends Error {}
 
@@ -29,8 +42,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  */
 export async function checkHealth(
   pool: pg.Pool,
-  options: { timeoutMs?: number; staleAfterMs?: number } = {},
+  options: { timeoutMs?: number; staleAfterMs?: number; controller?: () => Promise<ControllerReadiness> } = {},
 ): Promise<HealthReport> {
+  // The controller is checked alongside the database, not after it.
+  const controller = options.controller ? checkController(options.controller, options.timeoutMs ?? 1_500) : Promise.resolve(undefined);
   const timeoutMs = options.timeoutMs ?? 1_500;
   const staleAfterMs = options.staleAfterMs ?? HEARTBEAT_STALE_AFTER_MS;
   const checkedAt = new Date();
@@ -55,15 +70,19 @@ export async function checkHealth(
       lastSeenAt,
       running,
     };
+    const controllerStatus = await controller;
     return {
-      status: worker.status === "ok" ? "ok" : "down",
+      status: worker.status !== "ok" ? "down" : controllerStatus?.status === "down" ? "degraded" : "ok",
       version,
       checkedAt: checkedAt.toISOString(),
       database: { status: "ok", latencyMs },
       worker,
+      ...(controllerStatus ? { controller: controllerStatus } : {}),
     };
   } catch (error) {
+    const controllerStatus = await controller;
     return {
+      ...(controllerStatus ? { controller: controllerStatus } : {}),
       status: "down",
       version,
       checkedAt: checkedAt.toISOString(),
