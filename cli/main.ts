@@ -3,6 +3,7 @@ import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
 import { lansCreate, lansList } from "./commands/lans";
+import { zerotierStatus } from "./commands/zerotier";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   apikeysList,
   lansCreate,
   lansList,
+  zerotierStatus,
 ];
 
 export function helpText() {

@@ -42,7 +42,7 @@ export abstract class BaseProvider {
   protected abstract authHeaders(): Record<string, string>;
   protected abstract label(): string;
 
-  protected async call(method: string, path: string, options: { body?: unknown; idempotent?: boolean; base?: string; answers?: number[] } = {}) {
+  protected async call(method: string, path: string, options: { body?: unknown; idempotent?: boolean; base?: string; answers?: number[]; once?: boolean } = {}) {
     const describe = `${this.label()} ${method} ${path}`;
     const result = await requestJson(
       {
@@ -51,7 +51,8 @@ export abstract class BaseProvider {
         headers: this.authHeaders(),
         body: options.body,
         timeoutMs: this.options.timeoutMs ?? 10_000,
-        idempotent: options.idempotent ?? method !== "POST",
+        // `once`: readiness answers as things are now: only a 429 ("come back later") is retried.
+        idempotent: options.once ? false : (options.idempotent ?? method !== "POST"),
         describe,
         answers: options.answers,
       },

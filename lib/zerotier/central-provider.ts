@@ -46,7 +46,7 @@ export class CentralProvider extends BaseProvider implements ZeroTierProvider {
 
   async readiness(): Promise<Readiness> {
     try {
-      const status = await this.call("GET", "/status");
+      const status = await this.call("GET", "/status", { once: true });
       if (status.status !== 200) return { ready: false, kind: "error", reason: `GET /status answered ${status.status}` };
       return { ready: true, nodeId: "central", version: String((status.body as { version?: unknown }).version ?? "central") };
     } catch (error) {

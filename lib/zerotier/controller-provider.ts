@@ -56,12 +56,12 @@ export class ControllerProvider extends BaseProvider implements ZeroTierProvider
 
   async readiness(): Promise<Readiness> {
     try {
-      const status = await this.call("GET", "/status", { base: this.serviceUrl });
+      const status = await this.call("GET", "/status", { base: this.serviceUrl, once: true });
       const nodeId = (status.body as { address?: unknown } | null)?.address;
       if (status.status !== 200 || typeof nodeId !== "string" || !/^[0-9a-f]{10}$/.test(nodeId)) {
         return { ready: false, kind: "error", reason: `GET /status answered ${status.status} without a node address` };
       }
-      const controller = await this.call("GET", "", { answers: [503] });
+      const controller = await this.call("GET", "", { answers: [503], once: true });
       const body = controller.body as { controller?: boolean; databaseReady?: boolean } | null;
       if (controller.status === 404) return { ready: false, kind: "no_controller", reason: `no controller at ${this.baseUrl} (404: zerotier-one built without its controller?)` };
       if (controller.status === 503 || body?.databaseReady === false) return { ready: false, kind: "database_not_ready", reason: "the controller's database is not ready (databaseReady: false)" };

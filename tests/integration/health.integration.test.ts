@@ -88,6 +88,16 @@ describe("health", () => {
     expect(report.database.error).toMatch(/did not answer|timeout|terminated/i);
   });
 
+  it("is degraded, not down, while the ZeroTier controller is not ready", async () => {
+    await recordHeartbeat(testDb(), worker);
+    const report = await checkHealth(pool, { controller: async () => ({ ready: false, reason: "connection refused" }) });
+    expect(report.status).toBe("degraded");
+    expect(report.controller).toEqual({ status: "down", reason: "connection refused" });
+    const ok = await checkHealth(pool, { controller: async () => ({ ready: true, nodeId: "c771ace7ed", version: "1.14.1" }) });
+    expect(ok.status).toBe("ok");
+    expect(ok.controller).toMatchObject({ status: "ok", nodeId: "c771ace7ed" });
+  });
+
   it("serves 503 JSON from the route while the database is down and 200 after it returns", async () => {
     await recordHeartbeat(testDb(), worker);
     const saved = process.env.DATABASE_URL;
@@ -102,7 +112,8 @@ describe("health", () => {
       await proxy.up();
       const up = await GET();
       expect(up.status).toBe(200);
-      expect(await up.json()).toMatchObject({ status: "ok", database: { status: "ok" }, worker: { status: "ok" } });
+      // No controller runs in this test: the portal is up, but degraded.
+      expect(await up.json()).toMatchObject({ status: "degraded", database: { status: "ok" }, worker: { status: "ok" }, controller: { status: "down" } });
     } finally {
       process.env.DATABASE_URL = saved;
     }
