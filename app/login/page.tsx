@@ -23,7 +23,7 @@ export default async function LoginPage(props: { searchParams: Promise<{ callbac
         <h1 className="text-xl font-semibold tracking-tight">Sign in to ztix</h1>
         <p className="mt-1 text-sm text-slate-600">Member networks use PeeringDB; operators use their ztix account.</p>
         {error ? (
-          <p role="alert" className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
+          <p role="alert" data-testid="login-failure" className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
             {error}
           </p>
         ) : null}

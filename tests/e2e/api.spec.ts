@@ -86,7 +86,7 @@ test("malformed parameters and bodies answer 400 with field details; unknown ids
   const badBodyJson = await badBody.json();
   expect(Object.keys(badBodyJson.error.details.fieldErrors).sort()).toEqual(["asn", "ztNodeId"]);
 
-  const notJson = await request.fetch("/api/v1/connections", { method: "POST", headers: { "X-API-Key": admin, "Content-Type": "application/json" }, data: "{nope" });
+  const notJson = await request.fetch("/api/v1/connections", { method: "POST", headers: { "X-API-Key": admin, "Content-Type": "application/json" }, data: Buffer.from("{nope") });
   expect(notJson.status()).toBe(400);
   expectError(await notJson.json(), "invalid_json");
 

@@ -6,7 +6,7 @@ async function signInExpectingError(page: Page, username: string, password: stri
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  const alert = page.getByRole("alert");
+  const alert = page.locator("#login-error");
   await expect(alert).toBeVisible();
   return (await alert.textContent())?.trim();
 }

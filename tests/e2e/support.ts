@@ -5,7 +5,7 @@ import { expect, type Page } from "@playwright/test";
 import pg from "pg";
 
 /** What tests/e2e/server.ts started, for tests to reach behind the portal's back. */
-export type E2eState = { databaseUrl: string; peeringDbUrl: string | null };
+export type E2eState = { databaseUrl: string; peeringDbUrl: string; zerotierUrl: string; zerotierToken: string };
 
 export const e2eStatePath = path.resolve(".data", "e2e", "state.json");
 
@@ -23,11 +23,19 @@ export function cli(args: string[], stdin?: string) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Drives a simulator's /_sim/ control API. */
+export async function simControl(which: "peeringdb" | "zerotier", path: string, body: unknown = {}) {
+  const base = which === "peeringdb" ? e2eState().peeringDbUrl : e2eState().zerotierUrl;
+  const response = await fetch(`${base}/_sim/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  expect(response.status, `${which} /_sim/${path}`).toBe(200);
+  return response.json();
+}
+
 let counter = 0;
 /** A unique local account made with the CLI, as an operator would. */
 export function createUser(role: "admin" | "operator" | "member", prefix: string = role) {
   const username = `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
-  const password = `pw for ${username} ok!`;
+  const password = `correct horse ${counter} battery staple`;
   const result = cli(["users", "create", "--username", username, "--role", role, "--password-stdin"], `${password}\n`);
   expect(result.stderr).toBe("");
   expect(result.status).toBe(0);

@@ -40,7 +40,8 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
 
   return (
     <div className="space-y-6">
-      <AutoRefresh active={TRANSITIONAL_STATES.includes(connection.state)} />
+      {/* A waiting request changes when an operator decides: look less often than during provisioning. */}
+      <AutoRefresh active={connection.state === "requested" || TRANSITIONAL_STATES.includes(connection.state)} intervalMs={connection.state === "requested" ? 5000 : 2000} />
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Connection {connection.id}</h1>
         <span data-testid="connection-state"><ConnectionStateBadge state={connection.state} /></span>
