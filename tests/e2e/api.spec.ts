@@ -108,6 +108,35 @@ test("malformed parameters and bodies answer 400 with field details; unknown ids
   expect((await call(request, "DELETE", `/api/v1/connections/${connection.id}`, admin)).status()).toBe(409);
 });
 
+test("approving through the API runs the portal's provisioning, and the audit log names the key", async ({ request }) => {
+  const name = `automation ${Date.now()}`;
+  const created = cli(["apikeys", "create", "--name", name, "--scope", "admin"]);
+  const admin = created.stdout.trim();
+  const prefix = admin.split("_").slice(0, 2).join("_");
+  const nodeId = (0xf000000000 + Math.floor(Math.random() * 0xfffffff)).toString(16);
+  const connection = (await (await call(request, "POST", "/api/v1/connections", admin, { asn: 64504, lan: await lanId(), ztNodeId: nodeId })).json()).data;
+  const approved = await call(request, "POST", `/api/v1/connections/${connection.id}/approve`, admin, {});
+  expect(approved.status()).toBe(200);
+  const body = (await approved.json()).data;
+  expect(body.state).toBe("approved");
+  await expect
+    .poll(async () => (await (await call(request, "GET", `/api/v1/connections/${connection.id}`, admin)).json()).data.state, { timeout: 30_000 })
+    .toBe("provisioned");
+
+  const [lan] = await query<{ zt_network_id: string }>("select zt_network_id from lans where id = $1", [await lanId()]);
+  const member = await fetch(`${e2eState().zerotierUrl}/controller/network/${lan!.zt_network_id}/member/${nodeId}`, { headers: { "X-ZT1-Auth": e2eState().zerotierToken } });
+  expect(await member.json()).toMatchObject({ authorized: true, ipAssignments: expect.arrayContaining([body.ipv4Address, body.ipv6Address]) });
+
+  const audit = await query<{ action: string; actor_type: string; actor_label: string }>(
+    "select action, actor_type, actor_label from audit_events where subject_type = 'connection' and subject_id = $1 order by id",
+    [String(connection.id)],
+  );
+  expect(audit.slice(0, 2)).toEqual([
+    { action: "connection.requested", actor_type: "api_key", actor_label: `API key ${name} (${prefix})` },
+    { action: "connection.approved", actor_type: "api_key", actor_label: `API key ${name} (${prefix})` },
+  ]);
+});
+
 test("the OpenAPI document is served to a read key", async ({ request }) => {
   const response = await call(request, "GET", "/api/v1/openapi.json", createKey("read"));
   expect(response.status()).toBe(200);

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createUser, e2eState, query, signIn, simControl } from "./support";
+import { cli, createUser, e2eState, query, signIn, simControl } from "./support";
 
 test("a PeeringDB member requests a connection, an operator approves, the member sees it provisioned without reloading", async ({ browser }) => {
   test.setTimeout(120_000);
@@ -56,4 +56,53 @@ test("a PeeringDB member requests a connection, an operator approves, the member
   expect(stored.id).toBe(nodeId);
   expect(stored.authorized).toBe(true);
   expect(stored.ipAssignments.sort()).toEqual([ipv4, ipv6].sort());
+});
+
+test("a member cannot act on another network's connection by posting the action with another id; the attempt is audited", async ({ browser }) => {
+  const owner = createUser("member", "owner");
+  const stranger = createUser("member", "stranger");
+  expect(cli(["users", "affiliate", "--username", owner.username, "--asn", "64502"]).status).toBe(0);
+  expect(cli(["users", "affiliate", "--username", stranger.username, "--asn", "64503"]).status).toBe(0);
+
+  const request = async (user: { username: string; password: string }, asn: number) => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, user, "/connections/new");
+    await page.getByLabel("Network").selectOption(String(asn));
+    await page.getByLabel("Router's ZeroTier node id").fill((0xc000000000 + Math.floor(Math.random() * 0xfffffff)).toString(16));
+    await page.getByRole("button", { name: "Request connection" }).click();
+    await expect(page).toHaveURL(/\/connections\/\d+$/);
+    return { page, id: Number(page.url().split("/").pop()) };
+  };
+  const victim = await request(owner, 64502);
+  const attacker = await request(stranger, 64503);
+
+  // The stranger cannot even look at it.
+  expect((await attacker.page.goto(`/connections/${victim.id}`))?.status()).toBe(403);
+  await attacker.page.goto(`/connections/${attacker.id}`);
+
+  // Capture the stranger's own "withdraw" POST, then replay it with the victim's id.
+  let captured: { url: string; headers: Record<string, string>; body: Buffer } | undefined;
+  await attacker.page.route("**/*", async (route) => {
+    if (route.request().method() === "POST" && route.request().headers()["next-action"]) {
+      captured = { url: route.request().url(), headers: route.request().headers(), body: route.request().postDataBuffer()! };
+      await route.abort();
+    } else {
+      await route.continue();
+    }
+  });
+  await attacker.page.getByRole("button", { name: "Withdraw request" }).click();
+  await expect.poll(() => captured).toBeTruthy();
+  const forged = Buffer.from(captured!.body.toString("latin1").replace(new RegExp(`(name="[^"]*id"\\r\\n\\r\\n)${attacker.id}\\r\\n`), `$1${victim.id}\r\n`), "latin1");
+  expect(forged.equals(captured!.body)).toBe(false);
+  const response = await attacker.page.request.fetch(captured!.url, { method: "POST", headers: captured!.headers, data: forged });
+  expect(await response.text()).toContain(`You are not allowed to see connection ${victim.id}.`);
+
+  const [row] = await query<{ state: string }>("select state from connections where id = $1", [victim.id]);
+  expect(row!.state).toBe("requested");
+  const denied = await query<{ details: { action: string; input: Record<string, string> } }>(
+    "select details from audit_events where action = 'authorization.denied' and actor_label = $1",
+    [stranger.username],
+  );
+  expect(denied.map((entry) => entry.details.action)).toEqual(["removeConnection"]);
+  expect(denied[0]!.details.input).toMatchObject({ id: String(victim.id) });
 });

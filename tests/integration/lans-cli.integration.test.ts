@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "@/cli/main";
+import { createZeroTierProvider } from "@/lib/zerotier";
+import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
+import { closeDb, resetDatabase, testDb } from "../support/db";
+
+let sim: ZeroTierSimulator;
+
+async function cli(...argv: string[]) {
+  const out = { stdout: "", stderr: "" };
+  const code = await runCli(argv, { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), stdin: async () => "" });
+  return { code, ...out };
+}
+
+describe("lans and zerotier commands against the controller simulator", () => {
+  beforeAll(async () => {
+    sim = await startZeroTierSimulator({});
+    // Before the first command reads the configuration.
+    process.env.ZT_CONTROLLER_URL = sim.controllerUrl;
+    process.env.ZT_CONTROLLER_TOKEN = sim.token;
+  });
+  beforeEach(async () => {
+    await resetDatabase();
+    sim.reset();
+  });
+  afterAll(async () => {
+    await sim.close();
+    await closeDb();
+  });
+
+  it("lans create --create-network makes a private network with routes for both prefixes; members inside them read back identical", async () => {
+    const result = await cli("lans", "create", "--name", "main", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--create-network");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const lan = await testDb().selectFrom("lans").select(["zt_network_id", "ipv4_prefix", "ipv6_prefix", "rs_asn"]).executeTakeFirstOrThrow();
+    expect(result.stdout).toContain(lan.zt_network_id);
+    expect(lan.zt_network_id.startsWith(sim.nodeId)).toBe(true);
+    const network = sim.network(lan.zt_network_id)!;
+    expect(network).toMatchObject({
+      private: true,
+      name: "main",
+      routes: [{ target: "192.0.2.0/24", via: null }, { target: "2001:db8:ffff::/64", via: null }],
+      v4AssignMode: { zt: false },
+      v6AssignMode: { zt: false, rfc4193: false, "6plane": false },
+    });
+    const provider = createZeroTierProvider({ provider: "self_hosted_controller", controllerUrl: sim.controllerUrl, controllerToken: sim.token, centralUrl: "" });
+    const member = await provider.upsertMember(lan.zt_network_id, "a1b2c3d4e5", { authorized: true, ipAssignments: ["192.0.2.11", "2001:db8:ffff:0:a500:6:4500:1"], noAutoAssignIps: true });
+    expect(member.ipAssignments).toEqual(["192.0.2.11", "2001:db8:ffff:0:a500:6:4500:1"]);
+    expect(sim.deliveredAddresses(lan.zt_network_id, "a1b2c3d4e5")).toEqual(["192.0.2.11", "2001:db8:ffff:0:a500:6:4500:1"]);
+
+    const listed = await cli("lans", "list");
+    expect(listed.stdout).toContain("main");
+  });
+
+  it("lans create --zt-network adopts a network only when it is configured as a LAN, saying what is wrong otherwise", async () => {
+    const raw = await fetch(`${sim.controllerUrl}/network`, { method: "POST", headers: { "X-ZT1-Auth": sim.token }, body: JSON.stringify({ private: false, v4AssignMode: { zt: true } }) });
+    const nwid = ((await raw.json()) as { id: string }).id;
+    const refused = await cli("lans", "create", "--name", "adopted", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--zt-network", nwid.toUpperCase());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain("it is public");
+    expect(refused.stderr).toContain("IPv4 auto-assignment is on");
+    expect(refused.stderr).toContain("no on-link route for 192.0.2.0/24");
+    expect(await testDb().selectFrom("lans").select("id").execute()).toEqual([]);
+  });
+
+  it("refuses malformed prefixes and a missing network choice in one line, writing nothing", async () => {
+    const bad = await cli("lans", "create", "--name", "x1", "--ipv4", "192.0.2.7/24", "--ipv6", "2001:db8::/64", "--rs-asn", "64496", "--create-network");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("192.0.2.7/24 is not an IPv4 prefix");
+    const neither = await cli("lans", "create", "--name", "x2", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8::/64", "--rs-asn", "64496");
+    expect(neither.stderr).toContain("give either --create-network");
+    expect(sim.mutations).toBe(0);
+  });
+
+  it("zerotier status names the cause when the controller is not usable", async () => {
+    expect((await cli("zerotier", "status")).stdout).toContain(`is ready: node ${sim.nodeId}`);
+
+    sim.setFaults({ databaseReady: false });
+    const notReady = await cli("zerotier", "status");
+    expect(notReady.code).toBe(1);
+    expect(notReady.stderr).toContain("database is not ready");
+    sim.setFaults({ databaseReady: true });
+
+    const right = sim.token;
+    sim.rotateToken();
+    const wrongToken = await cli("zerotier", "status");
+    expect(wrongToken.stderr).toContain("rejected the token (401)");
+    sim.rotateToken(right);
+
+    await sim.down();
+    try {
+      const down = await cli("zerotier", "status");
+      expect(down.code).toBe(1);
+      expect(down.stderr).toContain("unreachable");
+      const lanWhileDown = await cli("lans", "create", "--name", "x3", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8::/64", "--rs-asn", "64496", "--create-network");
+      expect(lanWhileDown.stderr).toContain("not ready");
+    } finally {
+      await sim.up();
+    }
+  });
+});
