@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
+import { getDb } from "@/db";
+import { countPendingRequests } from "@/lib/connections/queries";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
+import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { StatusBadge, type Tone } from "./ui/status-badge";
 
 // The root layout's title template does not apply to its own segment.
@@ -47,7 +50,10 @@ export default async function DashboardPage() {
     );
   }
 
-  const report = await checkHealth(getHealthPool());
+  const [report, pending] = await Promise.all([
+    checkHealth(getHealthPool(), { controller: () => getZeroTierProvider().readiness() }),
+    countPendingRequests(getDb()),
+  ]);
   const cards = [
     {
       title: "Database",
@@ -61,6 +67,12 @@ export default async function DashboardPage() {
       status: report.worker.status === "ok" ? `${report.worker.running} running` : report.worker.status === "stale" ? "No heartbeat" : "Not seen yet",
       detail: report.worker.lastSeenAt ? `Last heartbeat ${new Date(report.worker.lastSeenAt).toUTCString()}` : "Start one with npm run worker",
     },
+    {
+      title: "ZeroTier controller",
+      tone: (report.controller?.status === "ok" ? "ok" : "bad") as Tone,
+      status: report.controller?.status === "ok" ? "Ready" : "Not ready",
+      detail: report.controller?.status === "ok" ? `Node ${report.controller.nodeId}, version ${report.controller.version}` : report.controller?.reason,
+    },
   ];
 
   return (
@@ -69,6 +81,14 @@ export default async function DashboardPage() {
         <h1 className="text-2xl font-semibold tracking-tight">Exchange overview</h1>
         <p className="mt-1 text-sm text-slate-600">Health of the portal&apos;s own parts. ztix {report.version}.</p>
       </div>
+      {pending > 0 ? (
+        <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+          <Link href="/requests" className="font-medium underline">
+            {pending} connection request{pending === 1 ? "" : "s"}
+          </Link>{" "}
+          waiting for a decision.
+        </p>
+      ) : null}
       <section aria-labelledby="health-heading">
         <h2 id="health-heading" className="sr-only">
           System health
