@@ -1,7 +1,24 @@
 import "server-only";
 import type { Db } from "@/db";
 
-/** Networks known through people's affiliations (PeeringDB data arrives with connections). */
+/** Networks known to the exchange, with their PeeringDB data and how many live connections they have. */
+export async function listNetworks(db: Db) {
+  return db
+    .selectFrom("networks")
+    .select(["asn", "name", "irr_as_set", "info_prefixes4", "info_prefixes6", "known_to_peeringdb", "fetched_at"])
+    .select((eb) =>
+      eb
+        .selectFrom("connections")
+        .select((sub) => sub.fn.countAll<number>().as("count"))
+        .whereRef("connections.asn", "=", "networks.asn")
+        .where("connections.state", "not in", ["rejected", "removed"])
+        .as("live_connections"),
+    )
+    .orderBy("asn")
+    .execute();
+}
+
+/** Networks known through people's affiliations. */
 export async function listAffiliatedNetworks(db: Db) {
   const rows = await db
     .selectFrom("user_networks")
@@ -21,10 +38,16 @@ export async function getAffiliatedNetwork(db: Db, asn: number) {
     .where("users.disabled_at", "is", null)
     .orderBy("users.username")
     .execute();
-  if (people.length === 0) return null;
+  const known = await db
+    .selectFrom("networks")
+    .select(["name", "irr_as_set", "info_prefixes4", "info_prefixes6", "known_to_peeringdb", "fetched_at"])
+    .where("asn", "=", asn)
+    .executeTakeFirst();
+  if (people.length === 0 && !known) return null;
   return {
     asn,
-    name: people.find((person) => person.network_name)?.network_name ?? null,
+    peeringDb: known ?? null,
+    name: known?.name ?? people.find((person) => person.network_name)?.network_name ?? null,
     people: people.map((person) => ({ username: person.username, displayName: person.display_name, source: person.source })),
   };
 }

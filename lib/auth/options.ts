@@ -4,10 +4,13 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import { getConfig } from "@/lib/config";
+import { consumeRateLimit } from "@/lib/rate-limit";
 import { syncPeeringDbUser } from "@/lib/users";
 import { clientIpFrom } from "./client-ip";
 import { authenticateLocal } from "./local-login";
 import { peeringDbProvider, type PeeringDbUser } from "./peeringdb-provider";
+
+const SIGN_IN_RATE_LIMIT = { limit: Number(process.env.ZTIX_SIGNIN_RATE_LIMIT ?? 60), windowSeconds: 60 };
 
 /** Whether "Log in with PeeringDB" is configured on this deployment. */
 export function peeringDbLoginEnabled() {
@@ -23,10 +26,14 @@ function buildAuthOptions(): AuthOptions {
       name: "ztix account",
       credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, req) {
+        const clientIp = clientIpFrom(req?.headers ?? {});
+        // Every attempt counts here, right or wrong: the sign-in endpoint is rate limited too.
+        const limit = await consumeRateLimit(getDb(), `signin:ip:${clientIp ?? "unknown"}`, SIGN_IN_RATE_LIMIT);
+        if (!limit.allowed) throw new Error(`Too many sign-in attempts from your address. Try again in ${limit.resetSeconds} seconds.`);
         const result = await authenticateLocal(getDb(), {
           username: String(credentials?.username ?? ""),
           password: String(credentials?.password ?? ""),
-          clientIp: clientIpFrom(req?.headers ?? {}),
+          clientIp,
         });
         // A thrown message reaches the login form as `error` (next-auth v4).
         if (!result.ok) throw new Error(result.message);
