@@ -85,6 +85,21 @@ export interface Connections {
   zt_node_id: string;
 }
 
+export interface Deployments {
+  config: string;
+  error: string | null;
+  finished_at: Timestamp | null;
+  id: Generated<number>;
+  lan_id: number;
+  log: Generated<string>;
+  previous_sha256: string | null;
+  route_server_id: number;
+  sha256: string;
+  started_at: Generated<Timestamp>;
+  status: string;
+  trigger: string;
+}
+
 export interface GraphileWorkerJobs {
   attempts: number | null;
   created_at: Timestamp | null;
@@ -143,6 +158,27 @@ export interface RateLimitCounters {
   window_start: Timestamp;
 }
 
+export interface RouteServers {
+  bird_path: Generated<string>;
+  birdc_path: Generated<string>;
+  config_path: Generated<string>;
+  control_socket: Generated<string>;
+  created_at: Generated<Timestamp>;
+  deploy_order: Generated<number>;
+  enabled: Generated<boolean>;
+  host_key_fingerprint: string | null;
+  id: Generated<number>;
+  ipv4_address: string | null;
+  ipv6_address: string | null;
+  lan_id: number;
+  name: string;
+  router_id: string;
+  ssh_host: string | null;
+  ssh_port: Generated<number>;
+  ssh_user: Generated<string>;
+  transport: Generated<string>;
+}
+
 export interface UserNetworks {
   asn: number;
   created_at: Generated<Timestamp>;
@@ -181,11 +217,13 @@ export interface DB {
   api_keys: ApiKeys;
   audit_events: AuditEvents;
   connections: Connections;
+  deployments: Deployments;
   "graphile_worker.jobs": GraphileWorkerJobs;
   lans: Lans;
   login_throttle: LoginThrottle;
   networks: Networks;
   rate_limit_counters: RateLimitCounters;
+  route_servers: RouteServers;
   user_networks: UserNetworks;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;

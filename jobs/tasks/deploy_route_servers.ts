@@ -1,11 +1,12 @@
 import type { Task } from "graphile-worker";
+import { getDb } from "@/db";
+import { connectRouteServer } from "@/lib/route-servers";
+import { deployLan } from "@/lib/routeserver/deploy";
 import { parsePayload } from "../payloads";
 
-/**
- * Renders, checks and deploys the BIRD configuration of a LAN's route servers. Until the
- * route-server deployment lands it records that a deployment was due, and why.
- */
+/** Renders, checks and deploys a LAN's route servers, one at a time (see lib/routeserver/deploy). */
 export const deploy_route_servers: Task = async (payload, helpers) => {
   const { lanId, reason } = parsePayload("deploy_route_servers", payload);
-  helpers.logger.info(`route-server deployment for LAN ${lanId} due (${reason}); no route servers are managed yet`);
+  const outcomes = await deployLan(getDb(), lanId, reason || "job", connectRouteServer);
+  helpers.logger.info(`LAN ${lanId}: ${outcomes.map((outcome) => `${outcome.routeServer} ${outcome.status}`).join(", ") || "no route servers"}`);
 };

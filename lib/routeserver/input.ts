@@ -1,0 +1,71 @@
+import "server-only";
+import type { Db } from "@/db";
+import { normalizeAddress } from "@/lib/ip";
+import { version } from "@/lib/version";
+import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
+
+/** Builds every enabled route server's render input for a LAN, from the database. */
+export async function loadRenderInputs(db: Db, lanId: number) {
+  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix"]).where("id", "=", lanId).executeTakeFirst();
+  if (!lan) throw new Error(`peering LAN ${lanId} does not exist`);
+  const servers = await db
+    .selectFrom("route_servers")
+    .selectAll()
+    .where("lan_id", "=", lanId)
+    .where("enabled", "=", true)
+    .orderBy("deploy_order")
+    .orderBy("id")
+    .execute();
+  const members = await db
+    .selectFrom("connections")
+    .leftJoin("networks", "networks.asn", "connections.asn")
+    .select([
+      "connections.id",
+      "connections.asn",
+      "connections.ipv4_address",
+      "connections.ipv6_address",
+      "connections.max_prefix4_override",
+      "connections.max_prefix6_override",
+      "networks.name",
+      "networks.irr_as_set",
+      "networks.info_prefixes4",
+      "networks.info_prefixes6",
+    ])
+    .where("connections.lan_id", "=", lanId)
+    .where("connections.state", "in", ["provisioned", "active"])
+    .where("connections.route_server_peering", "=", true)
+    .orderBy("connections.id")
+    .execute();
+
+  return servers.map((server) => {
+    const input: RouteServerRenderInput = {
+      generatedBy: `ztix ${version}`,
+      lan: { id: lan.id, name: lan.name, rsAsn: lan.rs_asn, ipv4Prefix: lan.ipv4_prefix, ipv6Prefix: lan.ipv6_prefix, rpkiServers: [] },
+      routeServer: {
+        id: server.id,
+        name: server.name,
+        routerId: normalizeAddress(server.router_id)!,
+        ipv4Address: server.ipv4_address ? normalizeAddress(server.ipv4_address) : null,
+        ipv6Address: server.ipv6_address ? normalizeAddress(server.ipv6_address) : null,
+        localIncludeDir: null,
+      },
+      policy: DEFAULT_POLICY,
+      members: members.map((member) => ({
+        connectionId: member.id,
+        asn: member.asn,
+        name: member.name,
+        irrAsSet: member.irr_as_set,
+        ipv4Address: member.ipv4_address ? normalizeAddress(member.ipv4_address) : null,
+        ipv6Address: member.ipv6_address ? normalizeAddress(member.ipv6_address) : null,
+        maxPrefix4: member.info_prefixes4,
+        maxPrefix6: member.info_prefixes6,
+        maxPrefixOverride4: member.max_prefix4_override,
+        maxPrefixOverride6: member.max_prefix6_override,
+        irrPrefixes4: null,
+        irrPrefixes6: null,
+        bgpPassword: null,
+      })),
+    };
+    return { server, input };
+  });
+}

@@ -1,0 +1,79 @@
+import "server-only";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { NodeSSH } from "node-ssh";
+
+/** Runs commands and writes files on a route server: over SSH, or on this host ("local"). */
+export type Transport = {
+  exec(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  writeFile(path: string, content: string): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** One argument for a POSIX shell, quoted so nothing in it is interpreted. */
+export function shellQuote(argument: string) {
+  return `'${argument.replace(/'/g, `'\\''`)}'`;
+}
+
+export class HostKeyMismatchError extends Error {
+  constructor(host: string, expected: string, actual: string) {
+    super(`host key of ${host} is ${actual}, not the pinned ${expected}: refusing to connect (possible man-in-the-middle, or the host was reinstalled)`);
+    this.name = "HostKeyMismatchError";
+  }
+}
+
+export function fingerprintOf(key: Buffer) {
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+}
+
+export async function sshTransport(options: { host: string; port: number; username: string; privateKeyFile: string; hostKeyFingerprint: string; timeoutMs?: number }): Promise<Transport> {
+  const ssh = new NodeSSH();
+  let seen = "";
+  await ssh.connect({
+    host: options.host,
+    port: options.port,
+    username: options.username,
+    privateKey: await readFile(options.privateKeyFile, "utf8"),
+    readyTimeout: options.timeoutMs ?? 15_000,
+    // Compared before authentication: with a wrong key nothing is sent, not even our credentials.
+    hostVerifier: (key: Buffer) => {
+      seen = fingerprintOf(key);
+      return seen === options.hostKeyFingerprint.trim();
+    },
+  } as Parameters<NodeSSH["connect"]>[0]).catch((error: unknown) => {
+    if (seen && seen !== options.hostKeyFingerprint.trim()) throw new HostKeyMismatchError(`${options.host}:${options.port}`, options.hostKeyFingerprint, seen);
+    throw new Error(`SSH to ${options.username}@${options.host}:${options.port} failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return {
+    async exec(argv) {
+      const result = await ssh.execCommand(argv.map(shellQuote).join(" "));
+      return { code: result.code ?? 1, stdout: result.stdout, stderr: result.stderr };
+    },
+    async writeFile(path, content) {
+      const sftp = await ssh.requestSFTP();
+      await new Promise<void>((resolve, reject) => sftp.writeFile(path, content, { mode: 0o640 }, (error: Error | null | undefined) => (error ? reject(error) : resolve())));
+      sftp.end();
+    },
+    async close() {
+      ssh.dispose();
+    },
+  };
+}
+
+export function localTransport(): Transport {
+  return {
+    exec(argv) {
+      return new Promise((resolve) =>
+        execFile(argv[0]!, argv.slice(1), { timeout: 120_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+        ),
+      );
+    },
+    async writeFile(path, content) {
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(path, content, { mode: 0o640 });
+    },
+    async close() {},
+  };
+}
