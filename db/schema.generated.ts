@@ -63,6 +63,19 @@ export interface AuditEvents {
   subject_type: string | null;
 }
 
+export interface BgpSessions {
+  connection_id: number;
+  exported: number | null;
+  family: number;
+  filtered: number | null;
+  imported: number | null;
+  info: string;
+  route_server_id: number;
+  since: string | null;
+  state: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Connections {
   asn: number;
   created_at: Generated<Timestamp>;
@@ -216,6 +229,7 @@ export interface DB {
   address_allocations: AddressAllocations;
   api_keys: ApiKeys;
   audit_events: AuditEvents;
+  bgp_sessions: BgpSessions;
   connections: Connections;
   deployments: Deployments;
   "graphile_worker.jobs": GraphileWorkerJobs;

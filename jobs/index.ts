@@ -1,4 +1,5 @@
 import type { CronItem, TaskList } from "graphile-worker";
+import { collect_session_states } from "./tasks/collect_session_states";
 import { deploy_route_servers } from "./tasks/deploy_route_servers";
 import { provision_connection } from "./tasks/provision_connection";
 import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
@@ -12,6 +13,7 @@ export const taskList: TaskList = {
   remove_connection,
   deploy_route_servers,
   refresh_network,
+  collect_session_states,
 };
 
 /**
@@ -25,5 +27,12 @@ export const cronItems: CronItem[] = [
     identifier: "prune_worker_heartbeats",
     options: { maxAttempts: 3, backfillPeriod: 0 },
     payload: { olderThanDays: 7 },
+  },
+  {
+    task: "collect_session_states",
+    match: "* * * * *",
+    identifier: "collect_session_states",
+    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_session_states", jobKeyMode: "replace" },
+    payload: {},
   },
 ];

@@ -12,6 +12,7 @@ export const taskPayloads = {
   remove_connection: z.object({ connectionId: id }),
   deploy_route_servers: z.object({ lanId: id, reason: z.string().max(500).default("") }),
   refresh_network: z.object({ asn: z.number().int().min(1).max(4294967295) }),
+  collect_session_states: z.object({ lanId: id.optional() }).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

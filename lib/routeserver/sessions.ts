@@ -1,0 +1,97 @@
+import "server-only";
+import { sql } from "kysely";
+import type { Db } from "@/db";
+import { recordAudit } from "@/lib/audit";
+import { parseShowProtocolsAll, sessionOf } from "./birdc";
+import type { Transport } from "./transport";
+
+type Server = { id: number; name: string; lan_id: number; ipv4_address: string | null; ipv6_address: string | null; control_socket: string; birdc_path: string; transport: string; ssh_host: string | null; ssh_port: number; ssh_user: string; host_key_fingerprint: string | null };
+
+/**
+ * Reads every member session's state from a LAN's route servers, stores it, and moves
+ * connections to `active` when all their sessions are Established (back to `provisioned` when
+ * one is not). A route server that cannot be read leaves its stored states as they were.
+ */
+export async function collectSessionStates(db: Db, lanId: number, connect: (server: Server) => Promise<Transport>) {
+  const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).execute()) as unknown as Server[];
+  const problems: string[] = [];
+  for (const server of servers) {
+    let output: string;
+    try {
+      const transport = await connect(server);
+      try {
+        const result = await transport.exec([server.birdc_path, "-s", server.control_socket, "show", "protocols", "all", '"pb_*"']);
+        // A route server without member sessions yet answers "No protocols match": that is no error.
+        if (result.code !== 0 && !result.stdout.includes("No protocols match")) throw new Error(result.stdout.trim() || result.stderr.trim());
+        output = result.stdout;
+      } finally {
+        await transport.close();
+      }
+    } catch (error) {
+      problems.push(`${server.name}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const live = new Set((await db.selectFrom("connections").select("id").where("lan_id", "=", lanId).execute()).map((row) => row.id));
+    for (const protocol of parseShowProtocolsAll(output)) {
+      const session = sessionOf(protocol.name);
+      if (!session || !live.has(session.connectionId)) continue;
+      await db
+        .insertInto("bgp_sessions")
+        .values({
+          route_server_id: server.id,
+          connection_id: session.connectionId,
+          family: session.family,
+          state: protocol.state,
+          info: protocol.info,
+          since: protocol.since,
+          imported: protocol.routes?.imported ?? null,
+          filtered: protocol.routes?.filtered ?? null,
+          exported: protocol.routes?.exported ?? null,
+        })
+        .onConflict((oc) =>
+          oc.columns(["route_server_id", "connection_id", "family"]).doUpdateSet((eb) => ({
+            state: eb.ref("excluded.state"),
+            info: eb.ref("excluded.info"),
+            since: eb.ref("excluded.since"),
+            imported: eb.ref("excluded.imported"),
+            filtered: eb.ref("excluded.filtered"),
+            exported: eb.ref("excluded.exported"),
+            updated_at: sql`now()`,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  // Only with every route server read: a partial view must not demote anyone.
+  if (problems.length === 0 && servers.length > 0) {
+    const connections = await db
+      .selectFrom("connections")
+      .select(["id", "state", "ipv4_address", "ipv6_address"])
+      .where("lan_id", "=", lanId)
+      .where("state", "in", ["provisioned", "active"])
+      .where("route_server_peering", "=", true)
+      .execute();
+    for (const connection of connections) {
+      const sessions = await db.selectFrom("bgp_sessions").select(["route_server_id", "family", "info"]).where("connection_id", "=", connection.id).execute();
+      // A session per family that both the route server and the member have an address in.
+      const expected = servers.reduce(
+        (sum, server) => sum + (server.ipv4_address && connection.ipv4_address ? 1 : 0) + (server.ipv6_address && connection.ipv6_address ? 1 : 0),
+        0,
+      );
+      const established = sessions.filter((session) => session.info.startsWith("Established")).length;
+      const next = established >= expected && expected > 0 ? "active" : "provisioned";
+      if (next !== connection.state) {
+        await db.updateTable("connections").set({ state: next, updated_at: sql`now()` }).where("id", "=", connection.id).execute();
+        await recordAudit(db, {
+          actor: { type: "job", label: "collect_session_states" },
+          action: `connection.${next}`,
+          subject: { type: "connection", id: connection.id },
+          before: { state: connection.state },
+          after: { state: next, established, expected },
+        });
+      }
+    }
+  }
+  return { servers: servers.length, problems };
+}
