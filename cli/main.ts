@@ -4,6 +4,7 @@ import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
 import { lansCreate, lansList } from "./commands/lans";
 import { zerotierStatus } from "./commands/zerotier";
+import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
@@ -23,6 +24,9 @@ export const commands: CliCommand[] = [
   lansCreate,
   lansList,
   zerotierStatus,
+  routeServersAdd,
+  routeServersList,
+  deployCommand,
 ];
 
 export function helpText() {

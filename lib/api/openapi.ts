@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { version } from "@/lib/version";
-import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZError, ZIdParams, ZLan, ZNetwork } from "./v1";
+import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZDeployment, ZDeploymentQuery, ZError, ZIdParams, ZLan, ZNetwork, ZRouteServer } from "./v1";
 
 type Endpoint = {
   method: "get" | "post" | "delete";
@@ -30,6 +30,9 @@ export const endpoints: Endpoint[] = [
   { method: "delete", path: "/connections/{id}", summary: "Remove a connection (deauthorize, release addresses)", scope: "admin", params: ZIdParams, response: one(ZConnection), status: 202, errors: [400, 401, 403, 404, 409, 429] },
   { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
   { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "get", path: "/route-servers", summary: "List route servers", scope: "read", response: list(ZRouteServer), errors: [401, 429] },
+  { method: "get", path: "/route-servers/{id}/config", summary: "A route server's BIRD config as rendered now (text/plain)", scope: "read", params: ZIdParams, response: z.string(), errors: [400, 401, 404, 429] },
+  { method: "get", path: "/deployments", summary: "Route-server deployments, newest first", scope: "read", query: ZDeploymentQuery, response: list(ZDeployment), errors: [400, 401, 429] },
   { method: "post", path: "/lans/{id}/deploy", summary: "Deploy the LAN's route servers now", scope: "admin", params: ZIdParams, response: one(z.object({ lanId: z.number().int(), status: z.literal("queued") })), status: 202, errors: [400, 401, 403, 404, 429] },
 ];
 
@@ -63,7 +66,10 @@ export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of endpoints) {
     const responses: Record<string, unknown> = {
-      [String(endpoint.status ?? 200)]: { description: "Success", content: { "application/json": { schema: schema(endpoint.response, "output") } } },
+      [String(endpoint.status ?? 200)]: {
+        description: "Success",
+        content: { [endpoint.path.endsWith("/config") ? "text/plain" : "application/json"]: { schema: schema(endpoint.response, "output") } },
+      },
     };
     for (const status of endpoint.errors) {
       responses[String(status)] = { description: errorDescriptions[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };

@@ -192,3 +192,79 @@ export async function getConnectionDto(db: Db, id: number) {
   if (!row) throw new NotFoundError(`connection ${id} does not exist`);
   return connectionDto(row);
 }
+
+export const ZRouteServer = z.object({
+  id: z.number().int(),
+  lan: z.string(),
+  name: z.string(),
+  transport: z.enum(["ssh", "local"]),
+  sshHost: z.string().nullable(),
+  ipv4Address: z.string().nullable(),
+  ipv6Address: z.string().nullable(),
+  routerId: z.string(),
+  deployOrder: z.number().int(),
+  enabled: z.boolean(),
+});
+
+export const ZDeployment = z.object({
+  id: z.number().int(),
+  routeServerId: z.number().int(),
+  lanId: z.number().int(),
+  status: z.enum(["running", "succeeded", "failed", "unchanged"]),
+  trigger: z.string(),
+  sha256: z.string(),
+  previousSha256: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+
+export const ZDeploymentQuery = z.object({
+  routeServer: ZId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export async function listRouteServersDto(db: Db) {
+  const { listRouteServers } = await import("@/lib/route-servers");
+  return (await listRouteServers(db)).map((server) => ({
+    id: server.id,
+    lan: server.lan,
+    name: server.name,
+    transport: server.transport as "ssh" | "local",
+    sshHost: server.ssh_host,
+    ipv4Address: server.ipv4_address,
+    ipv6Address: server.ipv6_address,
+    routerId: server.router_id,
+    deployOrder: server.deploy_order,
+    enabled: server.enabled,
+  }));
+}
+
+/** The config a route server would get now (rendered from the database, not what is deployed). */
+export async function renderRouteServerConfig(db: Db, id: number) {
+  const server = await db.selectFrom("route_servers").select(["lan_id"]).where("id", "=", id).executeTakeFirst();
+  if (!server) throw new NotFoundError(`route server ${id} does not exist`);
+  const { loadRenderInputs } = await import("@/lib/routeserver/input");
+  const { renderBirdConfig } = await import("@/lib/routeserver/render");
+  const target = (await loadRenderInputs(db, server.lan_id)).find((entry) => entry.server.id === id);
+  if (!target) throw new NotFoundError(`route server ${id} is disabled`);
+  return renderBirdConfig(target.input);
+}
+
+export async function listDeploymentsDto(db: Db, query: z.output<typeof ZDeploymentQuery>) {
+  let q = db.selectFrom("deployments").select(["id", "route_server_id", "lan_id", "status", "trigger", "sha256", "previous_sha256", "error", "started_at", "finished_at"]);
+  if (query.routeServer) q = q.where("route_server_id", "=", query.routeServer);
+  const rows = await q.orderBy("id", "desc").limit(query.limit).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    routeServerId: row.route_server_id,
+    lanId: row.lan_id,
+    status: row.status as z.infer<typeof ZDeployment>["status"],
+    trigger: row.trigger,
+    sha256: row.sha256,
+    previousSha256: row.previous_sha256,
+    error: row.error,
+    startedAt: iso(row.started_at)!,
+    finishedAt: iso(row.finished_at),
+  }));
+}

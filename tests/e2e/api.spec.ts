@@ -16,7 +16,7 @@ async function lanId() {
   return Number(lan!.id);
 }
 
-const readEndpoints = ["/api/v1/lans", "/api/v1/networks", "/api/v1/networks/64500", "/api/v1/connections", "/api/v1/connections/1", "/api/v1/openapi.json"];
+const readEndpoints = ["/api/v1/lans", "/api/v1/networks", "/api/v1/networks/64500", "/api/v1/connections", "/api/v1/connections/1", "/api/v1/route-servers", "/api/v1/route-servers/1/config", "/api/v1/deployments", "/api/v1/openapi.json"];
 const adminEndpoints: { method: "post" | "delete"; path: string; data?: unknown }[] = [
   { method: "post", path: "/api/v1/connections", data: { asn: 64500, lan: 1, ztNodeId: "aaaaaaaaaa" } },
   { method: "post", path: "/api/v1/connections/1/approve", data: {} },
@@ -95,6 +95,7 @@ test("malformed parameters and bodies answer 400 with field details; unknown ids
   expectError(await unknown.json(), "not_found");
   expect((await call(request, "GET", "/api/v1/networks/4200000999", admin)).status()).toBe(404);
   expect((await call(request, "POST", "/api/v1/lans/999999/deploy", admin)).status()).toBe(404);
+  expect((await call(request, "GET", "/api/v1/route-servers/999999/config", admin)).status()).toBe(404);
 
   const created = await call(request, "POST", "/api/v1/connections", admin, { asn: 64501, lan: await lanId(), ztNodeId: "BBBBBBBBBB" });
   expect(created.status()).toBe(201);

@@ -25,6 +25,9 @@ describe("OpenAPI document", () => {
         "POST /connections/{id}/approve",
         "POST /connections/{id}/reject",
         "POST /lans/{id}/deploy",
+        "GET /route-servers",
+        "GET /route-servers/{id}/config",
+        "GET /deployments",
       ].sort(),
     );
     const create = (document.paths["/connections"] as Record<string, { requestBody: { content: Record<string, { schema: { required: string[] } }> } }>).post!;

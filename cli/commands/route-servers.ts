@@ -1,0 +1,87 @@
+import { getDb } from "@/db";
+import { cliActor } from "@/lib/audit";
+import { connectRouteServer, addRouteServer, listRouteServers } from "@/lib/route-servers";
+import { deployLan } from "@/lib/routeserver/deploy";
+import { CliError, type CliCommand } from "../io";
+import { parseOptions } from "../options";
+import { withDatabase } from "./users";
+
+export const routeServersAdd: CliCommand = {
+  name: "route-servers add",
+  usage: "route-servers add --lan N --name N --ssh-host H [--ssh-port P] [--ssh-user U] --host-key SHA256:... --ipv4 A --ipv6 A --router-id A [--config-path P] [--control-socket P] [--deploy-order N] [--local]",
+  summary: "add a route server to a LAN (its host key pinned; --local for BIRD on this host)",
+  async run(args, io) {
+    const options = parseOptions(args, {
+      lan: { type: "string" },
+      name: { type: "string" },
+      "ssh-host": { type: "string" },
+      "ssh-port": { type: "string" },
+      "ssh-user": { type: "string" },
+      "host-key": { type: "string" },
+      ipv4: { type: "string" },
+      ipv6: { type: "string" },
+      "router-id": { type: "string" },
+      "config-path": { type: "string" },
+      "control-socket": { type: "string" },
+      "deploy-order": { type: "string" },
+      local: { type: "boolean" },
+    });
+    for (const flag of ["lan", "name", "router-id"] as const) if (typeof options[flag] !== "string") throw new CliError(`missing --${flag}`);
+    const created = await withDatabase(() =>
+      addRouteServer(
+        getDb(),
+        {
+          lan: options.lan as string,
+          name: options.name as string,
+          transport: options.local ? "local" : "ssh",
+          sshHost: options["ssh-host"] as string | undefined,
+          sshPort: options["ssh-port"] as unknown as number | undefined,
+          sshUser: options["ssh-user"] as string | undefined,
+          hostKey: options["host-key"] as string | undefined,
+          ipv4: options.ipv4 as string | undefined,
+          ipv6: options.ipv6 as string | undefined,
+          routerId: options["router-id"] as string,
+          configPath: options["config-path"] as string | undefined,
+          controlSocket: options["control-socket"] as string | undefined,
+          deployOrder: options["deploy-order"] as unknown as number | undefined,
+        },
+        cliActor(),
+      ),
+    );
+    io.stdout(`added route server ${created.name} (id ${created.id}) to LAN ${created.lan}\n`);
+  },
+};
+
+export const routeServersList: CliCommand = {
+  name: "route-servers list",
+  usage: "route-servers list",
+  summary: "list route servers",
+  async run(args, io) {
+    parseOptions(args, {});
+    const servers = await withDatabase(() => listRouteServers(getDb()));
+    const rows = servers.map((server) => [String(server.id), server.lan, server.name, server.transport === "local" ? "local" : `${server.ssh_host}:${server.ssh_port}`, server.ipv4_address ?? "-", server.ipv6_address ?? "-", String(server.deploy_order), server.enabled ? "enabled" : "disabled"]);
+    const header = ["ID", "LAN", "NAME", "REACHED AT", "IPV4", "IPV6", "ORDER", "STATE"];
+    const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
+    io.stdout(`${[header, ...rows].map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")}\n`);
+  },
+};
+
+export const deployCommand: CliCommand = {
+  name: "deploy",
+  usage: "deploy --lan N",
+  summary: "render, check and deploy a LAN's route servers now, one at a time",
+  async run(args, io) {
+    const options = parseOptions(args, { lan: { type: "string" } });
+    if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    const outcomes = await withDatabase(async () => {
+      const lan = await getDb()
+        .selectFrom("lans")
+        .select("id")
+        .where((eb) => (/^\d+$/.test(options.lan as string) ? eb("id", "=", Number(options.lan)) : eb("name", "=", options.lan as string)))
+        .executeTakeFirst();
+      if (!lan) throw new CliError(`no peering LAN ${options.lan}`);
+      return deployLan(getDb(), lan.id, `cli (${process.env.USER ?? "unknown"})`, connectRouteServer);
+    });
+    io.stdout(outcomes.length === 0 ? "this LAN has no enabled route servers\n" : outcomes.map((outcome) => `${outcome.routeServer}: ${outcome.status}\n`).join(""));
+  },
+};
