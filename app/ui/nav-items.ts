@@ -7,6 +7,8 @@ export const navItems: { href: string; label: string; roles: TRole[] }[] = [
   { href: "/connections", label: "Connections", roles: ["admin", "operator", "member"] },
   { href: "/networks", label: "Networks", roles: ["admin", "operator", "member"] },
   { href: "/lans", label: "LANs", roles: ["admin", "operator"] },
+  { href: "/route-servers", label: "Route servers", roles: ["admin", "operator"] },
+  { href: "/policy", label: "Policy", roles: ["admin", "operator", "member"] },
   { href: "/admin/users", label: "Users", roles: ["admin"] },
   { href: "/admin/api-keys", label: "API keys", roles: ["admin"] },
   { href: "/admin/audit", label: "Audit log", roles: ["admin", "operator"] },

@@ -5,7 +5,7 @@ import { collectSessionStates } from "@/lib/routeserver/sessions";
 import { parsePayload } from "../payloads";
 
 /** Every minute: BGP session states from the route servers; connections become active. */
-export const collect_session_states: Task = async (payload, helpers) => {
+export const collect_session_states: Task = async (payload) => {
   const { lanId } = parsePayload("collect_session_states", payload);
   const lans = lanId
     ? [{ lan_id: lanId }]

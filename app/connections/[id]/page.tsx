@@ -7,6 +7,7 @@ import { isStaff } from "@/lib/auth/roles";
 import { connectionHistory } from "@/lib/connections/queries";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, NotFoundError } from "@/lib/errors";
+import { routerSnippets } from "@/lib/routeserver/snippet";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
 import { ApproveForm, RejectForm, RemoveForm, RetryForm } from "./connection-forms";
@@ -36,6 +37,22 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const staff = isStaff(user.role);
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
+  const [sessions, routeServers, lan] = await Promise.all([
+    getDb()
+      .selectFrom("bgp_sessions")
+      .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
+      .select(["route_servers.name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
+      .where("bgp_sessions.connection_id", "=", id)
+      .orderBy("route_servers.name")
+      .orderBy("bgp_sessions.family")
+      .execute(),
+    getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
+    getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
+  ]);
+  const snippets =
+    connection.route_server_peering && connection.ipv4_address && routeServers.length > 0
+      ? routerSnippets({ asn: connection.asn, ipv4: connection.ipv4_address, ipv6: connection.ipv6_address, rsAsn: lan.rs_asn, lanName: connection.lan_name, routeServers: routeServers.map((server) => ({ name: server.name, ipv4: server.ipv4_address, ipv6: server.ipv6_address })) })
+      : null;
   const live = !["rejected", "removed", "removing", "requested"].includes(connection.state);
 
   return (
@@ -81,6 +98,41 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           </div>
         ) : null}
       </section>
+
+      {sessions.length > 0 ? (
+        <section>
+          <h2 className="mb-2 text-lg font-semibold">BGP sessions with the route servers</h2>
+          <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="bgp-sessions">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr><th className="px-3 py-2">Route server</th><th className="px-3 py-2">Family</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Received / filtered / sent</th></tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {sessions.map((session) => (
+                <tr key={`${session.name}-${session.family}`}>
+                  <td className="px-3 py-2">{session.name}</td>
+                  <td className="px-3 py-2">IPv{session.family}</td>
+                  <td className="px-3 py-2">{session.info || session.state}</td>
+                  <td className="px-3 py-2">{session.imported ?? "—"} / {session.filtered ?? "—"} / {session.exported ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="mt-1 text-xs text-slate-500">Filtered routes are kept on the route servers with the reason; see the <a className="text-brand-700 hover:underline" href="/policy">routing policy</a>.</p>
+        </section>
+      ) : null}
+
+      {snippets ? (
+        <section className="grid gap-4 lg:grid-cols-2">
+          <div>
+            <h2 className="mb-2 text-lg font-semibold">Router config: BIRD 2</h2>
+            <pre className="overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="snippet-bird">{snippets.bird}</pre>
+          </div>
+          <div>
+            <h2 className="mb-2 text-lg font-semibold">Router config: FRR</h2>
+            <pre className="overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="snippet-frr">{snippets.frr}</pre>
+          </div>
+        </section>
+      ) : null}
 
       {staff ? (
         <section>

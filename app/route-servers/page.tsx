@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db";
+import { requirePageUser } from "@/lib/auth/page";
+import { routeServerOverview } from "@/lib/route-server-views";
+import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { StatusBadge } from "@/app/ui/status-badge";
+import { DeployNowForm } from "./deploy-now-form";
+
+export const metadata: Metadata = { title: "Route servers" };
+export const dynamic = "force-dynamic";
+
+export default async function RouteServersPage() {
+  await requirePageUser("/route-servers", ["admin", "operator"]);
+  const servers = await routeServerOverview(getDb());
+  const lans = [...new Map(servers.map((server) => [server.lan_id, server.lan])).entries()];
+  return (
+    <div className="space-y-6">
+      <AutoRefresh active={servers.some((server) => server.lastDeployment?.status === "running")} />
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Route servers</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          Added on the server: <code className="font-mono text-xs">npm run cli -- route-servers add …</code>. Deployments go one route server at a time, in deploy order.
+        </p>
+      </div>
+      {lans.length === 0 ? <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No route servers yet.</p> : null}
+      {lans.map(([lanId, lan]) => (
+        <section key={lanId} className="space-y-3">
+          <div className="flex flex-wrap items-center justify-between gap-3">
+            <h2 className="text-lg font-semibold">{lan}</h2>
+            <DeployNowForm lanId={lanId} />
+          </div>
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+            <table className="w-full text-sm">
+              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th scope="col" className="px-4 py-2">Order</th>
+                  <th scope="col" className="px-4 py-2">Name</th>
+                  <th scope="col" className="px-4 py-2">Reached at</th>
+                  <th scope="col" className="px-4 py-2">LAN addresses</th>
+                  <th scope="col" className="px-4 py-2">Last deployment</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {servers.filter((server) => server.lan_id === lanId).map((server) => (
+                  <tr key={server.id}>
+                    <td className="px-4 py-2">{server.deploy_order}</td>
+                    <td className="px-4 py-2 font-medium"><Link className="text-brand-700 hover:underline" href={`/route-servers/${server.id}`}>{server.name}</Link>{server.enabled ? "" : " (disabled)"}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{server.transport === "local" ? "this host" : `${server.ssh_host}:${server.ssh_port}`}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{server.ipv4_address ?? "—"}<br />{server.ipv6_address ?? ""}</td>
+                    <td className="px-4 py-2">
+                      {server.lastDeployment ? (
+                        <>
+                          <StatusBadge tone={server.lastDeployment.status === "succeeded" ? "ok" : server.lastDeployment.status === "failed" ? "bad" : "neutral"}>{server.lastDeployment.status}</StatusBadge>
+                          <span className="ml-2 text-xs text-slate-500">{new Date(server.lastDeployment.started_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+                          {server.lastDeployment.error ? <div className="mt-1 text-xs text-red-700">{server.lastDeployment.error}</div> : null}
+                        </>
+                      ) : (
+                        <span className="text-xs text-slate-500">never deployed</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
