@@ -50,3 +50,29 @@ export function sessionOf(name: string): { connectionId: number; family: 4 | 6 }
   const match = /^pb_c(\d+)_v([46])$/.exec(name);
   return match ? { connectionId: Number(match[1]), family: Number(match[2]) as 4 | 6 } : null;
 }
+
+export type FilteredRoute = { prefix: string; reasons: number[] };
+
+/**
+ * Parses `birdc show route filtered all protocol P` (BIRD 2 `BGP.large_community:`, BIRD 3
+ * `bgp_large_community:`) into prefixes and our filter-reason codes (RS_ASN, 1101, code).
+ */
+export function parseFilteredRoutes(output: string, rsAsn: number): FilteredRoute[] {
+  const routes: FilteredRoute[] = [];
+  let current: FilteredRoute | null = null;
+  for (const line of output.split("\n")) {
+    const start = /^([0-9a-fA-F:.]+\/\d{1,3})\s/.exec(line);
+    if (start) {
+      current = { prefix: start[1]!, reasons: [] };
+      routes.push(current);
+      continue;
+    }
+    if (current && /large_community:/i.test(line)) {
+      for (const match of line.matchAll(/\((\d+), 1101, (\d+)\)/g)) {
+        if (Number(match[1]) === rsAsn) current.reasons.push(Number(match[2]));
+      }
+      current.reasons.sort((a, b) => a - b);
+    }
+  }
+  return routes;
+}

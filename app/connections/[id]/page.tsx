@@ -7,6 +7,7 @@ import { isStaff } from "@/lib/auth/roles";
 import { connectionHistory } from "@/lib/connections/queries";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, NotFoundError } from "@/lib/errors";
+import { filteredRoutesOf } from "@/lib/routeserver/filtered";
 import { routerSnippets } from "@/lib/routeserver/snippet";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
@@ -49,6 +50,8 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
     getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
     getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
   ]);
+  // Operators see why a member's routes were filtered, read live from the route servers.
+  const filtered = staff && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? await filteredRoutesOf(getDb(), id) : [];
   const snippets =
     connection.route_server_peering && connection.ipv4_address && routeServers.length > 0
       ? routerSnippets({ asn: connection.asn, ipv4: connection.ipv4_address, ipv6: connection.ipv6_address, rsAsn: lan.rs_asn, lanName: connection.lan_name, routeServers: routeServers.map((server) => ({ name: server.name, ipv4: server.ipv4_address, ipv6: server.ipv6_address })) })
@@ -118,6 +121,22 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
             </tbody>
           </table>
           <p className="mt-1 text-xs text-slate-500">Filtered routes are kept on the route servers with the reason; see the <a className="text-brand-700 hover:underline" href="/policy">routing policy</a>.</p>
+        </section>
+      ) : null}
+
+      {filtered.length > 0 ? (
+        <section>
+          <h2 className="mb-2 text-lg font-semibold">Filtered routes (live)</h2>
+          {filtered.map((entry) => (
+            <div key={entry.routeServer} className="mb-3 rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm">
+              <h3 className="font-medium">{entry.routeServer}</h3>
+              {entry.error ? <p className="text-red-700">Could not read: {entry.error}</p> : entry.routes.length === 0 ? <p className="text-slate-600">Nothing filtered.</p> : (
+                <ul className="mt-1 space-y-1">
+                  {entry.routes.map((route) => <li key={route.prefix}><span className="font-mono text-xs">{route.prefix}</span>: {route.meanings.join("; ")}</li>)}
+                </ul>
+              )}
+            </div>
+          ))}
         </section>
       ) : null}
 

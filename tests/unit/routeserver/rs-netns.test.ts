@@ -131,5 +131,11 @@ describe("route server in network namespaces (real BIRD)", () => {
     expect(reasons("11.1.4.0/24")).toContain(8);
     expect(reasons("11.1.5.0/24")).toContain(7);
     expect(reasons("11.1.1.0/24")).toEqual([]);
+
+    // What the operators' page reads for member A's session.
+    const { parseFilteredRoutes } = await import("@/lib/routeserver/birdc");
+    const parsed = parseFilteredRoutes(birdc("rs", "show", "route", "filtered", "all", "protocol", "pb_c1_v4"), 64496);
+    expect(parsed.map((route) => route.prefix).sort()).toEqual(["10.1.0.0/24", "11.1.2.0/25", "11.1.4.0/24", "11.1.5.0/24"]);
+    expect(parsed.find((route) => route.prefix === "11.1.4.0/24")?.reasons).toContain(8);
   });
 });
