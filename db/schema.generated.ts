@@ -113,6 +113,18 @@ export interface Deployments {
   trigger: string;
 }
 
+export interface DriftItems {
+  details: Json | null;
+  first_seen_at: Generated<Timestamp>;
+  id: Generated<number>;
+  kind: string;
+  lan_id: number;
+  last_seen_at: Generated<Timestamp>;
+  resolution: string | null;
+  resolved_at: Timestamp | null;
+  subject: string;
+}
+
 export interface GraphileWorkerJobs {
   attempts: number | null;
   created_at: Timestamp | null;
@@ -232,6 +244,7 @@ export interface DB {
   bgp_sessions: BgpSessions;
   connections: Connections;
   deployments: Deployments;
+  drift_items: DriftItems;
   "graphile_worker.jobs": GraphileWorkerJobs;
   lans: Lans;
   login_throttle: LoginThrottle;

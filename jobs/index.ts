@@ -3,6 +3,8 @@ import { collect_session_states } from "./tasks/collect_session_states";
 import { deploy_route_servers } from "./tasks/deploy_route_servers";
 import { provision_connection } from "./tasks/provision_connection";
 import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
+import { reconcile_controller } from "./tasks/reconcile_controller";
+import { reconcile_lan } from "./tasks/reconcile_lan";
 import { refresh_network } from "./tasks/refresh_network";
 import { remove_connection } from "./tasks/remove_connection";
 
@@ -14,6 +16,8 @@ export const taskList: TaskList = {
   deploy_route_servers,
   refresh_network,
   collect_session_states,
+  reconcile_controller,
+  reconcile_lan,
 };
 
 /**
@@ -27,6 +31,13 @@ export const cronItems: CronItem[] = [
     identifier: "prune_worker_heartbeats",
     options: { maxAttempts: 3, backfillPeriod: 0 },
     payload: { olderThanDays: 7 },
+  },
+  {
+    task: "reconcile_controller",
+    match: "*/5 * * * *",
+    identifier: "reconcile_controller",
+    options: { maxAttempts: 1, backfillPeriod: 0 },
+    payload: {},
   },
   {
     task: "collect_session_states",

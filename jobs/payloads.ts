@@ -13,6 +13,8 @@ export const taskPayloads = {
   deploy_route_servers: z.object({ lanId: id, reason: z.string().max(500).default("") }),
   refresh_network: z.object({ asn: z.number().int().min(1).max(4294967295) }),
   collect_session_states: z.object({ lanId: id.optional() }).passthrough(),
+  reconcile_controller: z.object({}).passthrough(),
+  reconcile_lan: z.object({ lanId: id }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

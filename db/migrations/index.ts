@@ -5,6 +5,7 @@ import * as exchange from "./2026-11-22T16-30-00Z_exchange";
 import * as apiKeys from "./2026-11-22T17-00-00Z_api-keys";
 import * as routeServers from "./2026-11-22T17-30-00Z_route-servers";
 import * as bgpSessions from "./2026-11-22T18-00-00Z_bgp-sessions";
+import * as drift from "./2026-11-22T18-30-00Z_drift";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-22T17-00-00Z_api-keys": apiKeys,
   "2026-11-22T17-30-00Z_route-servers": routeServers,
   "2026-11-22T18-00-00Z_bgp-sessions": bgpSessions,
+  "2026-11-22T18-30-00Z_drift": drift,
 };

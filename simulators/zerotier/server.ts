@@ -26,9 +26,11 @@ export type ZtSimFaults = {
   databaseReady: boolean;
   /** No controller compiled in (1.16 free builds): /controller* answers 404. */
   noController: boolean;
+  /** Member lists (both shapes) answer 500 while everything else works. */
+  failMemberList: boolean;
 };
 
-const NO_FAULTS: ZtSimFaults = { rate429: 0, retryAfter: "seconds", retryAfterSeconds: 1, rate5xx: 0, latencyMs: 0, databaseReady: true, noController: false };
+const NO_FAULTS: ZtSimFaults = { rate429: 0, retryAfter: "seconds", retryAfterSeconds: 1, rate5xx: 0, latencyMs: 0, databaseReady: true, noController: false, failMemberList: false };
 
 function prng(seed: number) {
   let state = seed >>> 0;
@@ -438,6 +440,7 @@ export async function startZeroTierSimulator(options: { port?: number; host?: st
       return reply(res, method, 429, { message: "rate limited (simulated)" }, headers);
     }
     if (faults.rate5xx > 0 && random() < faults.rate5xx) return reply(res, method, 503, undefined);
+    if (faults.failMemberList && method === "GET" && /\/member$/.test(url.pathname)) return reply(res, method, 500, { error: 500, description: "simulated member list failure" });
 
     const body = (): Json => {
       let parsed: unknown;
