@@ -5,7 +5,9 @@ import { isStaff } from "@/lib/auth/roles";
 import { getDb } from "@/db";
 import { countPendingRequests } from "@/lib/connections/queries";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
+import { dashboardData } from "@/lib/dashboard";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { DeauthorizeDriftForm } from "./ui/drift-form";
 import { StatusBadge, type Tone } from "./ui/status-badge";
 
 // The root layout's title template does not apply to its own segment.
@@ -50,9 +52,10 @@ export default async function DashboardPage() {
     );
   }
 
-  const [report, pending] = await Promise.all([
+  const [report, pending, overview] = await Promise.all([
     checkHealth(getHealthPool(), { controller: () => getZeroTierProvider().readiness() }),
     countPendingRequests(getDb()),
+    dashboardData(getDb()),
   ]);
   const cards = [
     {
@@ -104,6 +107,76 @@ export default async function DashboardPage() {
             </li>
           ))}
         </ul>
+      </section>
+
+      <section aria-labelledby="connections-heading">
+        <h2 id="connections-heading" className="mb-2 text-lg font-semibold">Connections</h2>
+        <ul className="flex flex-wrap gap-3 text-sm">
+          {["requested", "provisioning", "provisioned", "active", "failed", "removing"].map((state) => (
+            <li key={state}>
+              <Link href={`/connections?state=${state}`} className="inline-flex items-center gap-2 rounded-md border border-slate-200 bg-white px-3 py-1.5 shadow-sm hover:bg-slate-50">
+                <span className="font-semibold">{overview.states[state] ?? 0}</span> {state}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="jobs-heading" data-testid="failed-jobs">
+        <h2 id="jobs-heading" className="mb-2 text-lg font-semibold">
+          Jobs <span className="text-sm font-normal text-slate-500">{overview.jobs.total} in the queue, {overview.jobs.running} running</span>
+        </h2>
+        {overview.jobs.failed === 0 ? (
+          <p className="text-sm text-slate-600">No failed jobs.</p>
+        ) : (
+          <div className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm">
+            <p className="font-medium text-red-900">
+              <Link href="/jobs?state=failed" className="underline">{overview.jobs.failed} failed job{overview.jobs.failed === 1 ? "" : "s"}</Link>
+            </p>
+            <ul className="mt-2 space-y-1 text-red-900">
+              {overview.failedJobs.map((job) => (
+                <li key={job.id}><span className="font-mono text-xs">{job.task_identifier}</span>: {job.last_error?.split("\n")[0]}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="drift-heading">
+        <h2 id="drift-heading" className="mb-2 text-lg font-semibold">Drift</h2>
+        {overview.drift.length === 0 ? (
+          <p className="text-sm text-slate-600">The controller matches the database.</p>
+        ) : (
+          <ul className="space-y-2">
+            {overview.drift.map((item) => (
+              <li key={item.id} className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm">
+                <span>
+                  LAN {item.lan}: router <span className="font-mono">{item.subject}</span> is authorized on the controller but unknown to ztix
+                  {(item.details as { ipAssignments?: string[] } | null)?.ipAssignments?.length ? ` (${(item.details as { ipAssignments: string[] }).ipAssignments.join(", ")})` : ""}
+                </span>
+                <DeauthorizeDriftForm id={item.id} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="deployments-heading">
+        <h2 id="deployments-heading" className="mb-2 text-lg font-semibold">Recent deployments</h2>
+        {overview.deployments.length === 0 ? (
+          <p className="text-sm text-slate-600">None yet.</p>
+        ) : (
+          <ul className="space-y-1 text-sm">
+            {overview.deployments.map((deployment) => (
+              <li key={deployment.id}>
+                <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : "neutral"}>{deployment.status}</StatusBadge>{" "}
+                <Link className="text-brand-700 hover:underline" href={`/route-servers/${deployment.route_server_id}?deployment=${deployment.id}`}>{deployment.name}</Link>{" "}
+                <span className="text-xs text-slate-500">{new Date(deployment.started_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+                {deployment.error ? <span className="ml-2 text-xs text-red-700">{deployment.error}</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
     </div>
   );

@@ -6,6 +6,7 @@ import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
 import { reconcile_controller } from "./tasks/reconcile_controller";
 import { reconcile_lan } from "./tasks/reconcile_lan";
 import { refresh_network } from "./tasks/refresh_network";
+import { refresh_networks } from "./tasks/refresh_networks";
 import { remove_connection } from "./tasks/remove_connection";
 
 /** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
@@ -18,6 +19,7 @@ export const taskList: TaskList = {
   collect_session_states,
   reconcile_controller,
   reconcile_lan,
+  refresh_networks,
 };
 
 /**
@@ -38,6 +40,13 @@ export const cronItems: CronItem[] = [
     identifier: "reconcile_controller",
     options: { maxAttempts: 1, backfillPeriod: 0 },
     payload: {},
+  },
+  {
+    task: "refresh_networks",
+    match: "40 4 * * *",
+    identifier: "refresh_networks",
+    options: { maxAttempts: 3, backfillPeriod: 0 },
+    payload: { spacingSeconds: 3 },
   },
   {
     task: "collect_session_states",

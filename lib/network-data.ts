@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit } from "./audit";
+import { enqueueLanDeployment } from "./connections/service";
 import { getConfig } from "./config";
 import { fetchNetworkByAsn } from "./peeringdb/rest";
 
@@ -9,10 +10,10 @@ import { fetchNetworkByAsn } from "./peeringdb/rest";
  * Refreshes a network's PeeringDB data (name, IRR as-set, prefix counts) into `networks`.
  * An ASN PeeringDB does not know is recorded as such (not an error). Returns what changed.
  */
-export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms: number) => Promise<void> } = {}) {
+export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms: number) => Promise<void>; apiUrl?: string } = {}) {
   const config = getConfig();
   const fetched = await fetchNetworkByAsn(asn, {
-    apiUrl: config.PEERINGDB_API_URL,
+    apiUrl: options.apiUrl ?? config.PEERINGDB_API_URL,
     apiKey: config.PEERINGDB_API_KEY,
     timeoutMs: 15_000,
     maxRetries: 4,
@@ -44,6 +45,20 @@ export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms
     const changed = Object.entries(after).some(([key, value]) => (before as Record<string, unknown> | undefined)?.[key] !== value);
     if (changed) {
       await recordAudit(trx, { actor: { type: "job", label: "refresh_network" }, action: "network.refreshed", subject: { type: "network", id: asn }, before, after });
+      // Name, as-set and prefix counts are in the route servers' config: redeploy the LANs this
+      // network peers on (debounced per LAN, so a burst of refreshes makes one deployment).
+      const routing = ["name", "irr_as_set", "info_prefixes4", "info_prefixes6"].some((key) => (before as Record<string, unknown> | undefined)?.[key] !== (after as Record<string, unknown>)[key]);
+      if (routing) {
+        const lans = await trx
+          .selectFrom("connections")
+          .select("lan_id")
+          .distinct()
+          .where("asn", "=", asn)
+          .where("state", "in", ["provisioned", "active"])
+          .where("route_server_peering", "=", true)
+          .execute();
+        for (const lan of lans) await enqueueLanDeployment(trx, lan.lan_id, `PeeringDB data of AS${asn} changed`);
+      }
     }
     return !fetched ? ("unknown to PeeringDB" as const) : changed ? ("updated" as const) : ("unchanged" as const);
   });

@@ -8,6 +8,7 @@ export const navItems: { href: string; label: string; roles: TRole[] }[] = [
   { href: "/networks", label: "Networks", roles: ["admin", "operator", "member"] },
   { href: "/lans", label: "LANs", roles: ["admin", "operator"] },
   { href: "/route-servers", label: "Route servers", roles: ["admin", "operator"] },
+  { href: "/jobs", label: "Jobs", roles: ["admin", "operator"] },
   { href: "/policy", label: "Policy", roles: ["admin", "operator", "member"] },
   { href: "/admin/users", label: "Users", roles: ["admin"] },
   { href: "/admin/api-keys", label: "API keys", roles: ["admin"] },

@@ -54,3 +54,40 @@ describe("network data from the PeeringDB REST API", () => {
     expect(waits).toEqual([4000]);
   });
 });
+
+describe("PeeringDB refresh and the route servers", () => {
+  beforeEach(resetDatabase);
+
+  it("with injected 429s, completes within its bound, updates prefix limits, changes the rendered config and queues one deployment", async () => {
+    const sim = await startPeeringDbSimulator({ seed: 3 });
+    process.env.PEERINGDB_API_URL = sim.apiUrl;
+    try {
+      const { createLanRow } = await import("../support/fixtures");
+      const lan = await createLanRow();
+      await testDb().insertInto("route_servers").values({ lan_id: lan.id, name: "rs1", transport: "local", router_id: "192.0.2.1", ipv4_address: "192.0.2.1" }).execute();
+      for (const [index, asn] of [64500, 64502].entries()) {
+        await testDb().insertInto("networks").values({ asn, name: `AS${asn}`, info_prefixes4: 10, info_prefixes6: 5 }).execute();
+        await testDb().insertInto("connections").values({ lan_id: lan.id, asn, zt_node_id: `c0c0c0c0c${index}`, state: "active", ipv4_address: `192.0.2.${11 + index}`, ipv6_address: `2001:db8:ffff::${11 + index}` }).execute();
+      }
+      const { loadRenderInputs } = await import("@/lib/routeserver/input");
+      const { renderBirdConfig } = await import("@/lib/routeserver/render");
+      const before = renderBirdConfig((await loadRenderInputs(testDb(), lan.id))[0]!.input);
+      expect(before).toMatch(/pb_c\d+_v4[\s\S]*?receive limit 12 action restart;/);
+
+      sim.control.setFaults({ rate429: 0.5, retryAfterSeconds: 1 });
+      const waits: number[] = [];
+      const { refreshNetwork } = await import("@/lib/network-data");
+      for (const asn of [64500, 64502]) expect(await refreshNetwork(testDb(), asn, { apiUrl: sim.apiUrl, sleep: async (ms) => void waits.push(ms) })).toBe("updated");
+      expect(sim.control.counters.throttled).toBeGreaterThan(0);
+      expect(waits.every((ms) => ms === 1000)).toBe(true);
+
+      const after = renderBirdConfig((await loadRenderInputs(testDb(), lan.id))[0]!.input);
+      expect(after).not.toBe(before);
+      expect(after).toContain("receive limit 120 action restart;");
+      const deployments = await testDb().selectFrom("graphile_worker.jobs").select(["task_identifier", "key"]).where("task_identifier", "=", "deploy_route_servers").execute();
+      expect(deployments).toEqual([{ task_identifier: "deploy_route_servers", key: `deploy_route_servers:${lan.id}` }]);
+    } finally {
+      await sim.close();
+    }
+  });
+});

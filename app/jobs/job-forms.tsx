@@ -1,0 +1,25 @@
+"use client";
+
+import { useActionState } from "react";
+import { initialFormState } from "@/lib/actions/form-state";
+import { SubmitButton } from "@/app/ui/forms/fields";
+import { cancelJobAction, retryJobAction } from "./actions";
+
+export function JobActions({ id }: { id: number }) {
+  const [retryState, retry] = useActionState(retryJobAction, initialFormState);
+  const [cancelState, cancel] = useActionState(cancelJobAction, initialFormState);
+  const state = retryState.message ? retryState : cancelState;
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <form action={retry}>
+        <input type="hidden" name="id" value={id} />
+        <SubmitButton pendingText="Retrying…" tone="secondary">Retry</SubmitButton>
+      </form>
+      <form action={cancel}>
+        <input type="hidden" name="id" value={id} />
+        <SubmitButton pendingText="Cancelling…" tone="secondary">Cancel</SubmitButton>
+      </form>
+      {state.message ? <span role={state.status === "error" ? "alert" : "status"} className={`text-xs ${state.status === "error" ? "text-red-700" : "text-emerald-700"}`}>{state.message}</span> : null}
+    </div>
+  );
+}

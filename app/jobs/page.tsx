@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db";
+import { requirePageUser } from "@/lib/auth/page";
+import { listJobs, type JobFilter } from "@/lib/jobs-admin";
+import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { StatusBadge } from "@/app/ui/status-badge";
+import { JobActions } from "./job-forms";
+
+export const metadata: Metadata = { title: "Jobs" };
+export const dynamic = "force-dynamic";
+
+const FILTERS: JobFilter[] = ["all", "failed", "queued", "running"];
+const when = (value: Date | string | null) => (value ? new Date(value).toISOString().slice(0, 19).replace("T", " ") : "—");
+
+export default async function JobsPage(props: { searchParams: Promise<{ state?: string }> }) {
+  await requirePageUser("/jobs", ["admin", "operator"]);
+  const requested = (await props.searchParams).state;
+  const filter = FILTERS.find((entry) => entry === requested) ?? "all";
+  const jobs = await listJobs(getDb(), filter);
+  return (
+    <div className="space-y-6">
+      <AutoRefresh active={jobs.some((job) => job.locked_at)} intervalMs={3000} />
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Jobs</h1>
+        <p className="mt-1 text-sm text-slate-600">Background work of the worker: provisioning, deployments, reconciliation. Finished jobs leave the list; failed ones stay with their last error.</p>
+      </div>
+      <nav aria-label="Job states" className="flex gap-2 text-sm">
+        {FILTERS.map((entry) => (
+          <a key={entry} href={`?state=${entry}`} aria-current={entry === filter ? "page" : undefined} className={`rounded-md px-3 py-1.5 ${entry === filter ? "bg-brand-50 font-medium text-brand-700" : "text-slate-600 hover:bg-slate-100"}`}>
+            {entry}
+          </a>
+        ))}
+      </nav>
+      {jobs.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No jobs here.</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-sm">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="px-3 py-2">#</th>
+                <th scope="col" className="px-3 py-2">Task</th>
+                <th scope="col" className="px-3 py-2">State</th>
+                <th scope="col" className="px-3 py-2">Attempts</th>
+                <th scope="col" className="px-3 py-2">Next run (UTC)</th>
+                <th scope="col" className="px-3 py-2">Last error</th>
+                <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 align-top">
+              {jobs.map((job) => {
+                const failed = (job.attempts ?? 0) >= (job.max_attempts ?? 1);
+                return (
+                  <tr key={job.id} data-job-id={job.id}>
+                    <td className="px-3 py-2 font-mono text-xs">{job.id}</td>
+                    <td className="px-3 py-2">
+                      <div className="font-mono text-xs">{job.task_identifier}</div>
+                      {job.key ? <div className="text-xs text-slate-500">{job.key}</div> : null}
+                    </td>
+                    <td className="px-3 py-2">{job.locked_at ? <StatusBadge tone="neutral">running</StatusBadge> : failed ? <StatusBadge tone="bad">failed</StatusBadge> : <StatusBadge tone="warn">queued</StatusBadge>}</td>
+                    <td className="px-3 py-2">{job.attempts} of {job.max_attempts}</td>
+                    <td className="px-3 py-2 font-mono text-xs">{failed ? "—" : when(job.run_at)}</td>
+                    <td className="max-w-md px-3 py-2 text-xs break-words text-red-800">{job.last_error ?? ""}</td>
+                    <td className="px-3 py-2">{job.locked_at ? null : <JobActions id={Number(job.id)} />}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import "server-only";
+import type { Db } from "@/db";
+import { countJobs, listJobs } from "./jobs-admin";
+
+/** What operators see at a glance: connections by state, failed jobs, drift, recent deployments. */
+export async function dashboardData(db: Db) {
+  const [states, jobs, failedJobs, drift, deployments] = await Promise.all([
+    db.selectFrom("connections").select((eb) => ["state", eb.fn.countAll<number>().as("count")]).groupBy("state").execute(),
+    countJobs(db),
+    listJobs(db, "failed", 5),
+    db
+      .selectFrom("drift_items")
+      .innerJoin("lans", "lans.id", "drift_items.lan_id")
+      .select(["drift_items.id", "drift_items.kind", "drift_items.subject", "drift_items.details", "drift_items.first_seen_at", "lans.name as lan"])
+      .where("drift_items.resolved_at", "is", null)
+      .orderBy("drift_items.id")
+      .execute(),
+    db
+      .selectFrom("deployments")
+      .innerJoin("route_servers", "route_servers.id", "deployments.route_server_id")
+      .select(["deployments.id", "deployments.status", "deployments.error", "deployments.started_at", "route_servers.name", "route_servers.id as route_server_id"])
+      .orderBy("deployments.id", "desc")
+      .limit(5)
+      .execute(),
+  ]);
+  return { states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])) as Record<string, number>, jobs, failedJobs, drift, deployments };
+}

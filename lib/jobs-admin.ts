@@ -1,0 +1,50 @@
+import "server-only";
+import { sql } from "kysely";
+import type { Db } from "@/db";
+import { recordAudit, type Actor } from "./audit";
+import { NotFoundError } from "./errors";
+
+export type JobFilter = "all" | "failed" | "queued" | "running";
+
+/** graphile-worker's jobs, through its public `jobs` view: failed = out of attempts. */
+export async function listJobs(db: Db, filter: JobFilter, limit = 100) {
+  let query = db
+    .selectFrom("graphile_worker.jobs")
+    .select(["id", "task_identifier", "key", "attempts", "max_attempts", "last_error", "run_at", "locked_at", "created_at", "updated_at"]);
+  if (filter === "failed") query = query.whereRef("attempts", ">=", "max_attempts");
+  if (filter === "running") query = query.where("locked_at", "is not", null);
+  if (filter === "queued") query = query.where("locked_at", "is", null).whereRef("attempts", "<", "max_attempts");
+  return query.orderBy("id", "desc").limit(limit).execute();
+}
+
+export async function countJobs(db: Db) {
+  const row = await db
+    .selectFrom("graphile_worker.jobs")
+    .select((eb) => [
+      eb.fn.countAll<number>().as("total"),
+      sql<number>`count(*) filter (where attempts >= max_attempts)`.as("failed"),
+      sql<number>`count(*) filter (where locked_at is not null)`.as("running"),
+    ])
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), failed: Number(row.failed), running: Number(row.running) };
+}
+
+async function requireJob(db: Db, id: number) {
+  const job = await db.selectFrom("graphile_worker.jobs").select(["id", "task_identifier", "attempts", "max_attempts", "last_error"]).where("id", "=", id).executeTakeFirst();
+  if (!job) throw new NotFoundError(`job ${id} does not exist (it may have completed meanwhile)`);
+  return job;
+}
+
+/** Runs a job again now, with its attempts reset (its max attempts stay). */
+export async function retryJob(db: Db, id: number, actor: Actor) {
+  const job = await requireJob(db, id);
+  await sql`select graphile_worker.reschedule_jobs(array[${id}::bigint], run_at => now(), attempts => 0::smallint)`.execute(db);
+  await recordAudit(db, { actor, action: "job.retried", subject: { type: "job", id }, before: { task: job.task_identifier, attempts: job.attempts, lastError: job.last_error } });
+}
+
+/** Removes a queued or failed job without running it. */
+export async function cancelJob(db: Db, id: number, actor: Actor) {
+  const job = await requireJob(db, id);
+  await sql`select graphile_worker.complete_jobs(array[${id}::bigint])`.execute(db);
+  await recordAudit(db, { actor, action: "job.cancelled", subject: { type: "job", id }, before: { task: job.task_identifier, attempts: job.attempts, lastError: job.last_error } });
+}
