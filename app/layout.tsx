@@ -10,6 +10,9 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
+// Rendered per request: the demo banner depends on how the process was started, not on the build.
+export const dynamic = "force-dynamic";
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
@@ -17,6 +20,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
           Skip to content
         </a>
+        {process.env.ZTIX_DEMO === "1" ? (
+          <div role="note" className="bg-amber-300 px-4 py-1.5 text-center text-sm font-medium text-amber-950">
+            Demo mode: the ZeroTier controller and PeeringDB are simulators running beside ztix. Nothing here touches a real network.
+          </div>
+        ) : null}
         <SiteHeader />
         <main id="main" className="mx-auto w-full max-w-6xl px-4 py-8 sm:px-6">
           {children}
