@@ -76,6 +76,7 @@ export const ZEnvironment = z
     ),
     PEERINGDB_API_KEY: optionalString,
     RS_SSH_KEY_FILE: optionalString,
+    METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     WORKER_CONCURRENCY: z.preprocess(
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
@@ -125,6 +126,7 @@ const secretNames = new Set([
   "ZT_CENTRAL_API_TOKEN",
   "PEERINGDB_CLIENT_SECRET",
   "PEERINGDB_API_KEY",
+  "METRICS_TOKEN",
 ]);
 
 function describeValue(name: string, env: Record<string, string | undefined>) {

@@ -138,6 +138,18 @@ test("approving through the API runs the portal's provisioning, and the audit lo
   ]);
 });
 
+test("metrics need a read key and answer in Prometheus format", async ({ request }) => {
+  const anonymous = await request.get("/api/metrics");
+  expect(anonymous.status()).toBe(401);
+  expectError(await anonymous.json(), "missing_api_key");
+  const response = await request.get("/api/metrics", { headers: { "X-API-Key": createKey("read") } });
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toContain("text/plain");
+  const body = await response.text();
+  expect(body).toContain("# TYPE ztix_connections gauge");
+  expect(body).toContain("ztix_controller_ready 1");
+});
+
 test("the OpenAPI document is served to a read key", async ({ request }) => {
   const response = await call(request, "GET", "/api/v1/openapi.json", createKey("read"));
   expect(response.status()).toBe(200);
