@@ -1,27 +1,31 @@
+import pino from "pino";
+
 /**
- * One-line JSON logs on stderr, so several processes' output stays machine-readable.
- * Never pass secrets in `fields`.
+ * JSON lines on stderr (pino), one logger per component, so every process (web, worker, CLI)
+ * writes the same shape: {time, level, component, msg, ...fields}. Known secret-bearing fields
+ * are redacted; never pass a secret as a message.
  */
-type Level = "debug" | "info" | "warn" | "error";
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-function threshold(): number {
-  const level = process.env.LOG_LEVEL as Level | undefined;
-  return order[level ?? "info"] ?? order.info;
-}
-
-function write(level: Level, component: string, msg: string, fields?: Record<string, unknown>) {
-  if (order[level] < threshold()) return;
-  const line = { time: new Date().toISOString(), level, component, msg, ...fields };
-  process.stderr.write(`${JSON.stringify(line)}\n`);
-}
+const root = pino(
+  {
+    level: process.env.LOG_LEVEL ?? "info",
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: {
+      paths: ["password", "token", "secret", "apiKey", "key", "authorization", "cookie", "*.password", "*.token", "*.secret", "*.apiKey", "*.authorization", "*.cookie", "input.password"],
+      censor: "[redacted]",
+    },
+  },
+  pino.destination({ fd: 2, sync: true }),
+);
 
 export function createLogger(component: string) {
+  const logger = root.child({ component });
   return {
-    debug: (msg: string, fields?: Record<string, unknown>) => write("debug", component, msg, fields),
-    info: (msg: string, fields?: Record<string, unknown>) => write("info", component, msg, fields),
-    warn: (msg: string, fields?: Record<string, unknown>) => write("warn", component, msg, fields),
-    error: (msg: string, fields?: Record<string, unknown>) => write("error", component, msg, fields),
+    debug: (msg: string, fields?: Record<string, unknown>) => logger.debug(fields ?? {}, msg),
+    info: (msg: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, msg),
+    warn: (msg: string, fields?: Record<string, unknown>) => logger.warn(fields ?? {}, msg),
+    error: (msg: string, fields?: Record<string, unknown>) => logger.error(fields ?? {}, msg),
   };
 }
 

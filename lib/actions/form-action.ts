@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
@@ -68,8 +69,9 @@ export function formAction<TSchema extends z.ZodType>(
       if (error instanceof DomainError) {
         return { status: "error", message: error.message, fieldErrors: error.fieldErrors, values };
       }
-      log.error("action failed", { action: options.name, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      return { status: "error", message: "Something went wrong on our side; the operators can see the details in the logs.", values };
+      const requestId = randomUUID();
+      log.error("action failed", { requestId, action: options.name, user: user?.username, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      return { status: "error", message: `Something went wrong on our side; the operators can find the details in the logs under request id ${requestId}.`, values };
     }
   };
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { verifyApiKey, type ApiKeyIdentity } from "@/lib/api-keys";
@@ -63,7 +64,15 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
   handler: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>,
 ) {
   return async (request: Request, context: RouteContext): Promise<Response> => {
-    let headers: Record<string, string> = {};
+    // A caller's request id is kept (so its logs and ours line up), else one is made.
+    const requestId = /^[\w.-]{1,100}$/.test(request.headers.get("x-request-id") ?? "") ? request.headers.get("x-request-id")! : randomUUID();
+    const started = performance.now();
+    let keyPrefix: string | undefined;
+    let headers: Record<string, string> = { "X-Request-Id": requestId };
+    const finish = (response: Response) => {
+      log.info("api request", { requestId, method: request.method, path: new URL(request.url).pathname, status: response.status, durationMs: Math.round(performance.now() - started), key: keyPrefix });
+      return response;
+    };
     try {
       const clientIp = clientIpFrom(request.headers);
       await limit(`api:ip:${clientIp ?? "unknown"}`, apiRateLimits().address);
@@ -72,7 +81,8 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
       if (!presented) throw new ApiError(401, "missing_api_key", "Send an API key in the X-API-Key header.");
       const key = await verifyApiKey(getDb(), presented.trim());
       if (!key) throw new ApiError(401, "invalid_api_key", "The API key is unknown, revoked or expired.");
-      headers = rateLimitHeaders(await limit(`api:key:${key.id}`, apiRateLimits().key));
+      keyPrefix = key.prefix;
+      headers = { ...headers, ...rateLimitHeaders(await limit(`api:key:${key.id}`, apiRateLimits().key)) };
       if (spec.scope === "admin" && key.scope !== "admin") {
         throw new ApiError(403, "insufficient_scope", "This endpoint needs an API key with the admin scope.");
       }
@@ -99,16 +109,16 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
       const result = await handler({ key, actor, params: params.data, query: query.data, body, clientIp } as ApiContext<z.output<P>, z.output<Q>, z.output<B>>);
       if (result instanceof Response) {
         for (const [name, value] of Object.entries(headers)) result.headers.set(name, value);
-        return result;
+        return finish(result);
       }
-      return Response.json(result, { headers: { "Cache-Control": "no-store", ...headers } });
+      return finish(Response.json(result, { headers: { "Cache-Control": "no-store", ...headers } }));
     } catch (error) {
-      return errorResponse(toApiError(error), headers);
+      return finish(errorResponse(toApiError(error, requestId), headers));
     }
   };
 }
 
-export function toApiError(error: unknown): ApiError {
+export function toApiError(error: unknown, requestId?: string): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof NotFoundError) return new ApiError(404, "not_found", error.message);
   if (error instanceof ConflictError) return new ApiError(409, "conflict", error.message);
@@ -118,6 +128,6 @@ export function toApiError(error: unknown): ApiError {
       ? new ApiError(400, "validation_failed", error.message === "Check the highlighted fields." ? "The request is not valid." : error.message, { fieldErrors: error.fieldErrors })
       : new ApiError(400, "bad_request", error.message);
   }
-  log.error("API request failed", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  return new ApiError(500, "internal_error", "Something went wrong on our side; the operators can see the details in the logs.");
+  log.error("API request failed", { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return new ApiError(500, "internal_error", `Something went wrong on our side; the operators can find the details in the logs under request id ${requestId ?? "(none)"}.`);
 }
