@@ -150,11 +150,20 @@ export default async function DashboardPage() {
           <ul className="space-y-2">
             {overview.drift.map((item) => (
               <li key={item.id} className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm">
-                <span>
-                  LAN {item.lan}: router <span className="font-mono">{item.subject}</span> is authorized on the controller but unknown to ztix
-                  {(item.details as { ipAssignments?: string[] } | null)?.ipAssignments?.length ? ` (${(item.details as { ipAssignments: string[] }).ipAssignments.join(", ")})` : ""}
-                </span>
-                <DeauthorizeDriftForm id={item.id} />
+                {item.kind === "route_server_config" ? (
+                  <span>
+                    LAN {item.lan}: the config file on route server <span className="font-mono">{item.subject}</span> differs from its last deployment (edited by hand?). The next
+                    deployment replaces it; &quot;Deploy now&quot; on the Route servers page does it at once.
+                  </span>
+                ) : (
+                  <>
+                    <span>
+                      LAN {item.lan}: router <span className="font-mono">{item.subject}</span> is authorized on the controller but unknown to ztix
+                      {(item.details as { ipAssignments?: string[] } | null)?.ipAssignments?.length ? ` (${(item.details as { ipAssignments: string[] }).ipAssignments.join(", ")})` : ""}
+                    </span>
+                    <DeauthorizeDriftForm id={item.id} />
+                  </>
+                )}
               </li>
             ))}
           </ul>

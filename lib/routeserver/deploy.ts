@@ -94,7 +94,16 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           .where("status", "=", "succeeded")
           .orderBy("id", "desc")
           .executeTakeFirst();
-        if (last?.sha256 === digest) {
+        // Unchanged and not drifted on the host: nothing to do (no reload).
+        const drifted = await db
+          .selectFrom("drift_items")
+          .select("id")
+          .where("lan_id", "=", lanId)
+          .where("kind", "=", "route_server_config")
+          .where("subject", "=", server.name)
+          .where("resolved_at", "is", null)
+          .executeTakeFirst();
+        if (last?.sha256 === digest && !drifted) {
           outcomes.push({ routeServer: server.name, status: "unchanged" });
           continue;
         }
@@ -119,6 +128,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
             await transport.close();
           }
           await db.updateTable("deployments").set({ status: "succeeded", log: lines.join("\n"), finished_at: sql<Date>`now()` }).where("id", "=", deployment.id).execute();
+          if (drifted) await db.updateTable("drift_items").set({ resolved_at: sql<Date>`now()`, resolution: `replaced by deployment ${deployment.id}` }).where("id", "=", drifted.id).execute();
           outcomes.push({ routeServer: server.name, status: "succeeded" });
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);

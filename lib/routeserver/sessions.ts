@@ -5,7 +5,24 @@ import { recordAudit } from "@/lib/audit";
 import { parseShowProtocolsAll, sessionOf } from "./birdc";
 import type { Transport } from "./transport";
 
-type Server = { id: number; name: string; lan_id: number; ipv4_address: string | null; ipv6_address: string | null; control_socket: string; birdc_path: string; transport: string; ssh_host: string | null; ssh_port: number; ssh_user: string; host_key_fingerprint: string | null };
+type Server = { id: number; name: string; lan_id: number; ipv4_address: string | null; ipv6_address: string | null; config_path: string; control_socket: string; birdc_path: string; transport: string; ssh_host: string | null; ssh_port: number; ssh_user: string; host_key_fingerprint: string | null };
+
+/** The config file on the host against the last successful deployment: a difference is drift. */
+async function checkConfigDrift(db: Db, server: Server, transport: Transport) {
+  const last = await db.selectFrom("deployments").select(["id", "sha256"]).where("route_server_id", "=", server.id).where("status", "=", "succeeded").orderBy("id", "desc").executeTakeFirst();
+  if (!last) return;
+  const result = await transport.exec(["sha256sum", server.config_path]);
+  const onHost = result.code === 0 ? result.stdout.trim().split(/\s+/)[0] : `unreadable: ${result.stderr.trim()}`;
+  if (onHost === last.sha256) {
+    await db.updateTable("drift_items").set({ resolved_at: sql<Date>`now()`, resolution: "matches the last deployment again" }).where("kind", "=", "route_server_config").where("subject", "=", server.name).where("lan_id", "=", server.lan_id).where("resolved_at", "is", null).execute();
+    return;
+  }
+  await sql`
+    insert into drift_items (lan_id, kind, subject, details)
+    values (${server.lan_id}, 'route_server_config', ${server.name}, ${JSON.stringify({ expected: last.sha256, onHost, deployment: last.id })}::jsonb)
+    on conflict (lan_id, kind, subject) where resolved_at is null do update set last_seen_at = now(), details = excluded.details
+  `.execute(db);
+}
 
 /**
  * Reads every member session's state from a LAN's route servers, stores it, and moves
@@ -20,6 +37,7 @@ export async function collectSessionStates(db: Db, lanId: number, connect: (serv
     try {
       const transport = await connect(server);
       try {
+        await checkConfigDrift(db, server, transport);
         const result = await transport.exec([server.birdc_path, "-s", server.control_socket, "show", "protocols", "all", '"pb_*"']);
         // A route server without member sessions yet answers "No protocols match": that is no error.
         if (result.code !== 0 && !result.stdout.includes("No protocols match")) throw new Error(result.stdout.trim() || result.stderr.trim());

@@ -193,6 +193,24 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
     expect(liveConfig(servers[1]!)).toContain("AS2000");
   });
 
+  it("reports a config edited on the host as drift, and the next deployment puts the deployed one back", async () => {
+    await deploy();
+    const deployed = liveConfig(servers[0]!);
+    writeFileSync(path.join(servers[0]!.dir, "bird.conf"), `${deployed}# edited by hand at 3 a.m.\n`);
+    const { collectSessionStates } = await import("@/lib/routeserver/sessions");
+    const { connectRouteServer } = await import("@/lib/route-servers");
+    expect((await collectSessionStates(testDb(), lanId, connectRouteServer)).problems).toEqual([]);
+    const drift = await testDb().selectFrom("drift_items").select(["kind", "subject", "resolved_at"]).execute();
+    expect(drift).toEqual([{ kind: "route_server_config", subject: "rs1", resolved_at: null }]);
+
+    expect(await deploy()).toEqual([
+      { routeServer: "rs1", status: "succeeded" },
+      { routeServer: "rs2", status: "unchanged" },
+    ]);
+    expect(liveConfig(servers[0]!)).toBe(deployed);
+    expect((await testDb().selectFrom("drift_items").select(["resolved_at"]).executeTakeFirstOrThrow()).resolved_at).not.toBeNull();
+  });
+
   it("never activates a config that fails bird -p on the route server; the previous one stays live", async () => {
     await deploy();
     const live = liveConfig(servers[0]!);
