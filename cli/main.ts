@@ -3,6 +3,7 @@ import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
 import { lansCreate, lansList } from "./commands/lans";
+import { networksRefresh } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
@@ -27,6 +28,7 @@ export const commands: CliCommand[] = [
   routeServersAdd,
   routeServersList,
   deployCommand,
+  networksRefresh,
 ];
 
 export function helpText() {

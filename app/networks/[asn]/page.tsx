@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageAsn } from "@/lib/auth/page";
+import { isStaff } from "@/lib/auth/roles";
 import { getAffiliatedNetwork } from "@/lib/networks";
+import { RefreshNetworkForm } from "./refresh-form";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +16,7 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
   const { asn: asnText } = await props.params;
   const asn = Number(asnText);
   if (!/^\d+$/.test(asnText) || asn < 1 || asn > 4294967295) notFound();
-  await requirePageAsn(`/networks/${asn}`, asn);
+  const user = await requirePageAsn(`/networks/${asn}`, asn);
   const network = await getAffiliatedNetwork(getDb(), asn);
   if (!network) notFound();
 
@@ -24,6 +26,7 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
         <h1 className="text-2xl font-semibold tracking-tight">AS{network.asn}</h1>
         <p className="mt-1 text-sm text-slate-600">{network.name ?? "Name not known yet"}</p>
       </div>
+      {isStaff(user.role) ? <RefreshNetworkForm asn={asn} /> : null}
       <dl className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 text-sm shadow-sm sm:grid-cols-3">
         <div><dt className="text-slate-500">IRR as-set</dt><dd className="font-mono">{network.peeringDb?.irr_as_set ?? "—"}</dd></div>
         <div><dt className="text-slate-500">Max prefixes (PeeringDB) v4 / v6</dt><dd>{network.peeringDb?.info_prefixes4 ?? "—"} / {network.peeringDb?.info_prefixes6 ?? "—"}</dd></div>
