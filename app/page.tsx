@@ -109,6 +109,28 @@ export default async function DashboardPage() {
         </ul>
       </section>
 
+      {overview.routeServers.length > 0 ? (
+        <section aria-labelledby="rs-heading">
+          <h2 id="rs-heading" className="mb-2 text-lg font-semibold">Route servers</h2>
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {overview.routeServers.map((server) => {
+              const sessions = Number(server.sessions ?? 0);
+              const established = Number(server.established ?? 0);
+              const healthy = server.last_status !== "failed" && established === sessions;
+              return (
+                <li key={server.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+                  <div className="flex items-center justify-between gap-2">
+                    <Link href={`/route-servers/${server.id}`} className="text-sm font-medium text-brand-700 hover:underline">{server.name} <span className="text-slate-500">({server.lan})</span></Link>
+                    <StatusBadge tone={healthy ? "ok" : "bad"}>{healthy ? "Healthy" : "Attention"}</StatusBadge>
+                  </div>
+                  <p className="mt-3 text-sm text-slate-700">{established} of {sessions} sessions Established · last deployment {server.last_status ?? "none"}</p>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ) : null}
+
       <section aria-labelledby="connections-heading">
         <h2 id="connections-heading" className="mb-2 text-lg font-semibold">Connections</h2>
         <ul className="flex flex-wrap gap-3 text-sm">

@@ -4,7 +4,7 @@ import { countJobs, listJobs } from "./jobs-admin";
 
 /** What operators see at a glance: connections by state, failed jobs, drift, recent deployments. */
 export async function dashboardData(db: Db) {
-  const [states, jobs, failedJobs, drift, deployments] = await Promise.all([
+  const [states, jobs, failedJobs, drift, deployments, routeServers] = await Promise.all([
     db.selectFrom("connections").select((eb) => ["state", eb.fn.countAll<number>().as("count")]).groupBy("state").execute(),
     countJobs(db),
     listJobs(db, "failed", 5),
@@ -22,6 +22,21 @@ export async function dashboardData(db: Db) {
       .orderBy("deployments.id", "desc")
       .limit(5)
       .execute(),
+    db
+      .selectFrom("route_servers")
+      .innerJoin("lans", "lans.id", "route_servers.lan_id")
+      .select((eb) => [
+        "route_servers.id",
+        "route_servers.name",
+        "lans.name as lan",
+        eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").as("sessions"),
+        eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").where("bgp_sessions.info", "like", "Established%").as("established"),
+        eb.selectFrom("deployments").select("status").whereRef("deployments.route_server_id", "=", "route_servers.id").orderBy("id", "desc").limit(1).as("last_status"),
+      ])
+      .where("route_servers.enabled", "=", true)
+      .orderBy("lans.name")
+      .orderBy("route_servers.deploy_order")
+      .execute(),
   ]);
-  return { states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])) as Record<string, number>, jobs, failedJobs, drift, deployments };
+  return { states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])) as Record<string, number>, jobs, failedJobs, drift, deployments, routeServers };
 }
