@@ -3,6 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey, ZApiScope } from "@/lib/api-ke
 import { cliActor } from "@/lib/audit";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
+import { formatTable } from "../table";
 import { withDatabase } from "./users";
 
 export const apikeysCreate: CliCommand = {
@@ -53,7 +54,6 @@ export const apikeysList: CliCommand = {
       key.name,
     ]);
     const header = ["ID", "PREFIX", "SCOPE", "STATE", "LAST USED", "NAME"];
-    const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-    io.stdout(`${[header, ...rows].map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")}\n`);
+    io.stdout(formatTable(header, rows));
   },
 };

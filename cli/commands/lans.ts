@@ -4,6 +4,7 @@ import { createLan, listLans } from "@/lib/lans";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
+import { formatTable } from "../table";
 import { withDatabase } from "./users";
 
 export const lansCreate: CliCommand = {
@@ -62,7 +63,6 @@ export const lansList: CliCommand = {
     }
     const rows = lans.map((lan) => [String(lan.id), lan.name, lan.zt_network_id, lan.ipv4_prefix, lan.ipv6_prefix, `AS${lan.rs_asn}`, String(lan.live_connections ?? 0)]);
     const header = ["ID", "NAME", "ZEROTIER NETWORK", "IPV4", "IPV6", "RS ASN", "LIVE"];
-    const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-    io.stdout(`${[header, ...rows].map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")}\n`);
+    io.stdout(formatTable(header, rows));
   },
 };

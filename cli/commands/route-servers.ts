@@ -4,6 +4,7 @@ import { connectRouteServer, addRouteServer, listRouteServers } from "@/lib/rout
 import { deployLan } from "@/lib/routeserver/deploy";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
+import { formatTable } from "../table";
 import { withDatabase } from "./users";
 
 export const routeServersAdd: CliCommand = {
@@ -61,8 +62,7 @@ export const routeServersList: CliCommand = {
     const servers = await withDatabase(() => listRouteServers(getDb()));
     const rows = servers.map((server) => [String(server.id), server.lan, server.name, server.transport === "local" ? "local" : `${server.ssh_host}:${server.ssh_port}`, server.ipv4_address ?? "-", server.ipv6_address ?? "-", String(server.deploy_order), server.enabled ? "enabled" : "disabled"]);
     const header = ["ID", "LAN", "NAME", "REACHED AT", "IPV4", "IPV6", "ORDER", "STATE"];
-    const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-    io.stdout(`${[header, ...rows].map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")}\n`);
+    io.stdout(formatTable(header, rows));
   },
 };
 

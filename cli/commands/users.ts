@@ -5,6 +5,7 @@ import { resolveDatabaseUrl } from "@/lib/database-url";
 import { addManualAffiliation, createLocalUser, listUsers, removeManualAffiliation, setDisabled, setPassword, setRole } from "@/lib/users";
 import { CliError, type CliCommand, type CliIo } from "../io";
 import { parseOptions } from "../options";
+import { formatTable } from "../table";
 import { readPassword } from "../password-prompt";
 
 /**
@@ -133,8 +134,6 @@ export const usersList: CliCommand = {
       user.networks.map((network) => `AS${network.asn}${network.source === "manual" ? "*" : ""}`).join(",") || "-",
     ]);
     const header = ["USERNAME", "ROLE", "STATE", "LOGIN", "NETWORKS (* manual)"];
-    const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-    const line = (row: string[]) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd();
-    io.stdout(`${[line(header), ...rows.map(line)].join("\n")}\n`);
+    io.stdout(formatTable(header, rows));
   },
 };

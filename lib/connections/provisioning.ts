@@ -98,6 +98,25 @@ async function noteReason(db: Db, id: number, reason: string) {
 }
 
 /**
+ * A failed attempt: the connection shows the reason and the job retries (throws), or, on the last
+ * attempt or a failure no retry can fix, the connection becomes `failed` with the reason.
+ */
+async function failOrRetry(
+  db: Db,
+  job: { id: number; task: string; state: "provisioning" | "removing"; operation: "provision" | "remove"; attempt: Attempt },
+  reason: string,
+  retryable: boolean,
+): Promise<"failed"> {
+  if (!retryable || job.attempt.number >= job.attempt.max) {
+    await transition(db, job.id, [job.state], "failed", { reason, failedOperation: job.operation }, job.task);
+    if (!retryable) return "failed";
+  } else {
+    await noteReason(db, job.id, `${reason} (attempt ${job.attempt.number} of ${job.attempt.max}; retrying)`);
+  }
+  throw new Error(reason);
+}
+
+/**
  * Authorizes the connection's router on the controller with its addresses. Idempotent: a
  * provisioned connection is left alone, and the controller upsert is create-or-merge. Fails
  * closed: with the controller not ready nothing is sent, the reason is shown, and the job retries.
@@ -110,16 +129,7 @@ export async function provisionConnection(db: Db, provider: MemberProvisioner, i
   else if (connection.state !== "provisioning") return "skipped" as const;
   if (!connection.ipv4_address || !connection.ipv6_address) throw new Error(`connection ${id} has no addresses assigned`);
 
-  const fail = async (reason: string, retryable: boolean) => {
-    const final = !retryable || attempt.number >= attempt.max;
-    if (final) {
-      await transition(db, id, ["provisioning"], "failed", { reason, failedOperation: "provision" }, task);
-      if (!retryable) return "failed" as const;
-    } else {
-      await noteReason(db, id, `${reason} (attempt ${attempt.number} of ${attempt.max}; retrying)`);
-    }
-    throw new Error(reason);
-  };
+  const fail = (reason: string, retryable: boolean) => failOrRetry(db, { id, task, state: "provisioning", operation: "provision", attempt }, reason, retryable);
 
   const readiness = await provider.readiness();
   if (!readiness.ready) return fail(`ZeroTier controller not ready: ${readiness.reason}`, true);
@@ -143,15 +153,7 @@ export async function deprovisionConnection(db: Db, provider: MemberProvisioner,
   const connection = await loadForJob(db, id);
   if (!connection || connection.state !== "removing") return "skipped" as const;
 
-  const fail = async (reason: string, retryable: boolean) => {
-    if (!retryable || attempt.number >= attempt.max) {
-      await transition(db, id, ["removing"], "failed", { reason, failedOperation: "remove" }, task);
-      if (!retryable) return "failed" as const;
-    } else {
-      await noteReason(db, id, `${reason} (attempt ${attempt.number} of ${attempt.max}; retrying)`);
-    }
-    throw new Error(reason);
-  };
+  const fail = (reason: string, retryable: boolean) => failOrRetry(db, { id, task, state: "removing", operation: "remove", attempt }, reason, retryable);
 
   const readiness = await provider.readiness();
   if (!readiness.ready) return fail(`ZeroTier controller not ready: ${readiness.reason}`, true);

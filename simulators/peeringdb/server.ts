@@ -7,6 +7,7 @@
 import { createHash, createPrivateKey, createSign, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { prng } from "../shared/prng";
 
 export type SimNetwork = { id: number; name: string; asn: number; perms: number; manage_peering_sessions?: number };
 export type SimUser = {
@@ -66,17 +67,6 @@ const DEFAULT_NETS: SimNet[] = [
 
 const NO_FAULTS: SimFaults = { idToken: "none", profile: "none", rate429: 0, retryAfterSeconds: 1, rate5xx: 0, latencyMs: 0 };
 
-/** Deterministic PRNG (mulberry32) so fault rates repeat run to run. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const b64url = (input: Buffer | string) => Buffer.from(input).toString("base64url");
 

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { isIPv4, isIPv6 } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
+import { prng } from "../shared/prng";
 
 type Json = Record<string, unknown>;
 type Member = Json & { id: string; address: string; nwid: string; revision: number; ipAssignments: string[]; authorized: boolean };
@@ -32,16 +33,6 @@ export type ZtSimFaults = {
 
 const NO_FAULTS: ZtSimFaults = { rate429: 0, retryAfter: "seconds", retryAfterSeconds: 1, rate5xx: 0, latencyMs: 0, databaseReady: true, noController: false, failMemberList: false };
 
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** OSUtils::jsonBool: true, "true", "t", "1", 1 are true. */
 function jsonBool(value: unknown) {
