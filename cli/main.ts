@@ -2,7 +2,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
-import { lansCreate, lansList } from "./commands/lans";
+import { lansCreate, lansList, lansSetRpki } from "./commands/lans";
 import { networksRefresh } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
@@ -24,6 +24,7 @@ export const commands: CliCommand[] = [
   apikeysList,
   lansCreate,
   lansList,
+  lansSetRpki,
   zerotierStatus,
   routeServersAdd,
   routeServersList,

@@ -143,6 +143,14 @@ export interface GraphileWorkerJobs {
   updated_at: Timestamp | null;
 }
 
+export interface JobRuns {
+  duration_ms: number;
+  finished_at: Generated<Timestamp>;
+  id: Generated<number>;
+  ok: boolean;
+  task: string;
+}
+
 export interface Lans {
   created_at: Generated<Timestamp>;
   description: string | null;
@@ -154,6 +162,7 @@ export interface Lans {
   name: string;
   quarantine_days: Generated<number>;
   reserved_host_count: Generated<number>;
+  rpki_servers: Generated<Json>;
   rs_asn: number;
   zt_network_id: string;
 }
@@ -246,6 +255,7 @@ export interface DB {
   deployments: Deployments;
   drift_items: DriftItems;
   "graphile_worker.jobs": GraphileWorkerJobs;
+  job_runs: JobRuns;
   lans: Lans;
   login_throttle: LoginThrottle;
   networks: Networks;

@@ -1,6 +1,7 @@
 import type { CronItem, TaskList } from "graphile-worker";
 import { collect_session_states } from "./tasks/collect_session_states";
 import { deploy_route_servers } from "./tasks/deploy_route_servers";
+import { housekeeping } from "./tasks/housekeeping";
 import { provision_connection } from "./tasks/provision_connection";
 import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
 import { reconcile_controller } from "./tasks/reconcile_controller";
@@ -20,6 +21,7 @@ export const taskList: TaskList = {
   reconcile_controller,
   reconcile_lan,
   refresh_networks,
+  housekeeping,
 };
 
 /**
@@ -47,6 +49,13 @@ export const cronItems: CronItem[] = [
     identifier: "refresh_networks",
     options: { maxAttempts: 3, backfillPeriod: 0 },
     payload: { spacingSeconds: 3 },
+  },
+  {
+    task: "housekeeping",
+    match: "23 * * * *",
+    identifier: "housekeeping",
+    options: { maxAttempts: 3, backfillPeriod: 0 },
+    payload: {},
   },
   {
     task: "collect_session_states",

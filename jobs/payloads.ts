@@ -14,6 +14,7 @@ export const taskPayloads = {
   refresh_network: z.object({ asn: z.number().int().min(1).max(4294967295) }),
   collect_session_states: z.object({ lanId: id.optional() }).passthrough(),
   reconcile_controller: z.object({}).passthrough(),
+  housekeeping: z.object({}).passthrough(),
   refresh_networks: z.object({ spacingSeconds: z.number().min(0).max(600).default(3) }).passthrough(),
   reconcile_lan: z.object({ lanId: id }),
 } as const;

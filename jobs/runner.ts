@@ -35,6 +35,20 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     logger: workerLogger,
   });
 
+  // Job durations for the metrics (graphile-worker keeps no record of finished jobs).
+  const started = new Map<string, number>();
+  runner.events.on("job:start", ({ job }) => void started.set(String(job.id), performance.now()));
+  runner.events.on("job:complete", ({ job, error }) => {
+    const since = started.get(String(job.id));
+    started.delete(String(job.id));
+    if (since === undefined) return;
+    void db
+      .insertInto("job_runs")
+      .values({ task: job.task_identifier, ok: !error, duration_ms: Math.round(performance.now() - since) })
+      .execute()
+      .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
+  });
+
   const beat = () =>
     recordHeartbeat(db, identity).catch((error: unknown) =>
       log.warn("heartbeat failed", { error: error instanceof Error ? error.message : String(error) }),

@@ -4,6 +4,7 @@ import type { Db } from "@/db";
 import { recordAudit, type Actor } from "./audit";
 import { DomainError } from "./errors";
 import { parsePrefix } from "./ip";
+import { enqueueLanDeployment } from "./connections/service";
 import { checkExistingNetwork, createLanNetwork } from "./zerotier/network-setup";
 
 export async function listLans(db: Db) {
@@ -94,5 +95,23 @@ export async function createLan(db: Db, provider: LanProvider, rawInput: TLanCre
       .executeTakeFirstOrThrow();
     await recordAudit(trx, { actor, action: "lan.created", subject: { type: "lan", id: lan.id }, after: { ...lan, rsAsn: input.rsAsn, adopted: "adopt" in network } });
     return lan;
+  });
+}
+
+/** Sets a LAN's RTR caches (validators); an empty list turns RPKI filtering off. */
+export async function setLanRpkiServers(db: Db, lanRef: string, servers: string[], actor: Actor) {
+  const parsed = servers.map((entry) => {
+    const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(entry.trim());
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) throw new DomainError(`"${entry}" is not host:port (use [addr]:port for IPv6)`);
+    return { host: match[1]!.replace(/^\[|\]$/g, ""), port };
+  });
+  return db.transaction().execute(async (trx) => {
+    const lan = await trx.selectFrom("lans").select(["id", "name", "rpki_servers"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst();
+    if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
+    await trx.updateTable("lans").set({ rpki_servers: JSON.stringify(parsed) }).where("id", "=", lan.id).execute();
+    await recordAudit(trx, { actor, action: "lan.rpki_changed", subject: { type: "lan", id: lan.id }, before: lan.rpki_servers, after: parsed });
+    await enqueueLanDeployment(trx, lan.id, "RPKI validators changed");
+    return { name: lan.name, servers: parsed };
   });
 }

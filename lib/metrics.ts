@@ -12,7 +12,7 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
 
-  const [connections, sessions, jobs, deployments, durations, networks, readiness] = await Promise.all([
+  const [connections, sessions, jobs, deployments, durations, networks, readiness, jobRuns] = await Promise.all([
     db.selectFrom("connections").select((eb) => ["state", eb.fn.countAll<number>().as("count")]).groupBy("state").execute(),
     db.selectFrom("bgp_sessions").select((eb) => ["info", eb.fn.countAll<number>().as("count")]).groupBy("info").execute(),
     sql<{ task: string; queued: number; failed: number; running: number; oldest: number | null }>`
@@ -32,6 +32,12 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
              extract(epoch from now() - min(fetched_at))::float as oldest
         from networks group by 1`.execute(db),
     controller().catch((error: unknown) => ({ ready: false as const, reason: String(error) })),
+    sql<{ task: string; ok: number; failed: number; p50: number; p95: number; max: number }>`
+      select task, count(*) filter (where ok)::int as ok, count(*) filter (where not ok)::int as failed,
+             percentile_cont(0.5) within group (order by duration_ms) / 1000.0 as p50,
+             percentile_cont(0.95) within group (order by duration_ms) / 1000.0 as p95,
+             max(duration_ms) / 1000.0 as max
+        from job_runs where finished_at > now() - interval '1 hour' group by task`.execute(db),
   ]);
 
   const byState = gauge("ztix_connections", "Connections by lifecycle state", ["state"]);
@@ -57,6 +63,15 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
   for (const row of networks.rows) {
     peeringDb.set({ result: row.known }, row.count);
     if (row.oldest !== null) peeringDbAge.set({ result: row.known }, row.oldest);
+  }
+  const runs = gauge("ztix_job_runs_last_hour", "Jobs finished in the last hour, by outcome", ["task", "outcome"]);
+  const duration = gauge("ztix_job_duration_seconds", "Job run time over the last hour", ["task", "quantile"]);
+  for (const row of jobRuns.rows) {
+    runs.set({ task: row.task, outcome: "ok" }, row.ok);
+    runs.set({ task: row.task, outcome: "failed" }, row.failed);
+    duration.set({ task: row.task, quantile: "0.5" }, Number(row.p50));
+    duration.set({ task: row.task, quantile: "0.95" }, Number(row.p95));
+    duration.set({ task: row.task, quantile: "1" }, Number(row.max));
   }
   gauge("ztix_controller_ready", "1 when the ZeroTier controller is ready (fail-closed checks pass)").set(readiness.ready ? 1 : 0);
   return { body: await registry.metrics(), contentType: registry.contentType };

@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
-import { createLan, listLans } from "@/lib/lans";
+import { createLan, listLans, setLanRpkiServers } from "@/lib/lans";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
@@ -47,6 +47,20 @@ export const lansCreate: CliCommand = {
       ),
     );
     io.stdout(`created LAN ${lan.name} (id ${lan.id}) on ZeroTier network ${lan.zt_network_id}: ${lan.ipv4_prefix} ${lan.ipv6_prefix}\n`);
+  },
+};
+
+export const lansSetRpki: CliCommand = {
+  name: "lans set-rpki",
+  usage: "lans set-rpki --lan N (--rtr HOST:PORT [--rtr HOST:PORT ...] | --none)",
+  summary: "set the RTR caches (RPKI validators) of a LAN's route servers; RPKI-invalid routes are then filtered",
+  async run(args, io) {
+    const options = parseOptions(args, { lan: { type: "string" }, rtr: { type: "string", multiple: true }, none: { type: "boolean" } });
+    if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    const servers = (options.rtr as string[] | undefined) ?? [];
+    if (servers.length === 0 && !options.none) throw new CliError("give --rtr HOST:PORT (repeatable), or --none to turn RPKI filtering off");
+    const result = await withDatabase(() => setLanRpkiServers(getDb(), options.lan as string, servers, cliActor()));
+    io.stdout(result.servers.length === 0 ? `RPKI filtering off on ${result.name}; route servers redeploy\n` : `RPKI on ${result.name} via ${result.servers.map((server) => `${server.host}:${server.port}`).join(", ")}; route servers redeploy\n`);
   },
 };
 

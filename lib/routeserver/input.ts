@@ -6,7 +6,7 @@ import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
 
 /** Builds every enabled route server's render input for a LAN, from the database. */
 export async function loadRenderInputs(db: Db, lanId: number) {
-  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix"]).where("id", "=", lanId).executeTakeFirst();
+  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix", "rpki_servers"]).where("id", "=", lanId).executeTakeFirst();
   if (!lan) throw new Error(`peering LAN ${lanId} does not exist`);
   const servers = await db
     .selectFrom("route_servers")
@@ -40,7 +40,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
   return servers.map((server) => {
     const input: RouteServerRenderInput = {
       generatedBy: `ztix ${version}`,
-      lan: { id: lan.id, name: lan.name, rsAsn: lan.rs_asn, ipv4Prefix: lan.ipv4_prefix, ipv6Prefix: lan.ipv6_prefix, rpkiServers: [] },
+      lan: { id: lan.id, name: lan.name, rsAsn: lan.rs_asn, ipv4Prefix: lan.ipv4_prefix, ipv6Prefix: lan.ipv6_prefix, rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [] },
       routeServer: {
         id: server.id,
         name: server.name,

@@ -73,6 +73,26 @@ describe("lans and zerotier commands against the controller simulator", () => {
     expect(sim.mutations).toBe(0);
   });
 
+  it("lans set-rpki turns RPKI filtering on in the rendered route-server config, and off again", async () => {
+    await cli("lans", "create", "--name", "main", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--create-network");
+    const lan = await testDb().selectFrom("lans").select("id").executeTakeFirstOrThrow();
+    await testDb().insertInto("route_servers").values({ lan_id: lan.id, name: "rs1", transport: "local", router_id: "192.0.2.1", ipv4_address: "192.0.2.1" }).execute();
+    const bad = await cli("lans", "set-rpki", "--lan", "main", "--rtr", "rtr.example.net");
+    expect(bad.stderr).toContain("is not host:port");
+    const on = await cli("lans", "set-rpki", "--lan", "main", "--rtr", "rtr.example.net:3323", "--rtr", "[2001:db8::53]:8282");
+    expect(on.code).toBe(0);
+    const { loadRenderInputs } = await import("@/lib/routeserver/input");
+    const { renderBirdConfig } = await import("@/lib/routeserver/render");
+    const { parseCheck } = await import("@/lib/routeserver/bird-check");
+    const config = renderBirdConfig((await loadRenderInputs(testDb(), lan.id))[0]!.input);
+    expect(config).toContain('remote "rtr.example.net" port 3323;');
+    expect(config).toContain('remote "2001:db8::53" port 8282;');
+    expect(await parseCheck(config)).toEqual({ ok: true });
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("task_identifier").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(1);
+    expect((await cli("lans", "set-rpki", "--lan", "main", "--none")).code).toBe(0);
+    expect(renderBirdConfig((await loadRenderInputs(testDb(), lan.id))[0]!.input)).toContain("routes are NOT checked against RPKI");
+  });
+
   it("zerotier status names the cause when the controller is not usable", async () => {
     expect((await cli("zerotier", "status")).stdout).toContain(`is ready: node ${sim.nodeId}`);
 

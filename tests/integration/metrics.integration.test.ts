@@ -17,6 +17,7 @@ describe("Prometheus metrics", () => {
     await sql`select graphile_worker.add_job('reconcile_lan', '{}'::json, max_attempts => 1)`.execute(testDb());
     // As if it had run and failed: out of attempts.
     await sql`update graphile_worker._private_jobs set attempts = 1, last_error = 'boom'`.execute(testDb());
+    await testDb().insertInto("job_runs").values([{ task: "provision_connection", ok: true, duration_ms: 120 }, { task: "provision_connection", ok: false, duration_ms: 80 }]).execute();
     const { body, contentType } = await renderMetrics(testDb(), async () => ({ ready: false, reason: "down" }));
     expect(contentType).toContain("text/plain");
     expect(body).toContain('ztix_connections{state="active"} 2');
@@ -24,5 +25,7 @@ describe("Prometheus metrics", () => {
     expect(body).toContain('ztix_jobs_failed{task="reconcile_lan"} 1');
     expect(body).toContain('ztix_peeringdb_networks{result="true"} 1');
     expect(body).toContain("ztix_controller_ready 0");
+    expect(body).toContain('ztix_job_runs_last_hour{task="provision_connection",outcome="failed"} 1');
+    expect(body).toContain('ztix_job_duration_seconds{task="provision_connection",quantile="1"} 0.12');
   });
 });
