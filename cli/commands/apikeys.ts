@@ -4,7 +4,7 @@ import { cliActor } from "@/lib/audit";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";
-import { withDatabase } from "./users";
+import { withDatabase } from "../database";
 
 export const apikeysCreate: CliCommand = {
   name: "apikeys create",

@@ -5,7 +5,7 @@ import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";
-import { withDatabase } from "./users";
+import { withDatabase } from "../database";
 
 export const lansCreate: CliCommand = {
   name: "lans create",

@@ -3,7 +3,7 @@ import { refreshNetwork } from "@/lib/network-data";
 import { parseAsn } from "@/lib/users";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
-import { withDatabase } from "./users";
+import { withDatabase } from "../database";
 
 export const networksRefresh: CliCommand = {
   name: "networks refresh",

@@ -5,7 +5,7 @@ import { deployLan } from "@/lib/routeserver/deploy";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";
-import { withDatabase } from "./users";
+import { withDatabase } from "../database";
 
 export const routeServersAdd: CliCommand = {
   name: "route-servers add",

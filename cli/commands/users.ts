@@ -1,29 +1,12 @@
-import { closeDb, getDb } from "@/db";
+import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
 import { ZRole } from "@/lib/auth/roles";
-import { resolveDatabaseUrl } from "@/lib/database-url";
 import { addManualAffiliation, createLocalUser, listUsers, removeManualAffiliation, setDisabled, setPassword, setRole } from "@/lib/users";
 import { CliError, type CliCommand, type CliIo } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";
+import { withDatabase } from "../database";
 import { readPassword } from "../password-prompt";
-
-/**
- * Runs `body` with DATABASE_URL pointing at the database: the configured one, the embedded
- * cluster of a running portal, or one started for this command.
- */
-export async function withDatabase<T>(body: () => Promise<T>): Promise<T> {
-  if (process.env.DATABASE_URL) return body();
-  const database = await resolveDatabaseUrl({ startEmbedded: true });
-  process.env.DATABASE_URL = database.url;
-  try {
-    return await body();
-  } finally {
-    await closeDb();
-    delete process.env.DATABASE_URL;
-    await database.release();
-  }
-}
 
 function required(value: string | boolean | undefined, flag: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new CliError(`missing --${flag}`);

@@ -240,17 +240,6 @@ export async function listRouteServersDto(db: Db) {
   }));
 }
 
-/** The config a route server would get now (rendered from the database, not what is deployed). */
-export async function renderRouteServerConfig(db: Db, id: number) {
-  const server = await db.selectFrom("route_servers").select(["lan_id"]).where("id", "=", id).executeTakeFirst();
-  if (!server) throw new NotFoundError(`route server ${id} does not exist`);
-  const { loadRenderInputs } = await import("@/lib/routeserver/input");
-  const { renderBirdConfig } = await import("@/lib/routeserver/render");
-  const target = (await loadRenderInputs(db, server.lan_id)).find((entry) => entry.server.id === id);
-  if (!target) throw new NotFoundError(`route server ${id} is disabled`);
-  return renderBirdConfig(target.input);
-}
-
 export async function listDeploymentsDto(db: Db, query: z.output<typeof ZDeploymentQuery>) {
   let q = db.selectFrom("deployments").select(["id", "route_server_id", "lan_id", "status", "trigger", "sha256", "previous_sha256", "error", "started_at", "finished_at"]);
   if (query.routeServer) q = q.where("route_server_id", "=", query.routeServer);

@@ -1,7 +1,9 @@
 import "server-only";
 import type { Db } from "@/db";
+import { NotFoundError } from "@/lib/errors";
 import { normalizeAddress } from "@/lib/ip";
 import { version } from "@/lib/version";
+import { renderBirdConfig } from "./render";
 import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
 
 /** Builds every enabled route server's render input for a LAN, from the database. */
@@ -68,4 +70,13 @@ export async function loadRenderInputs(db: Db, lanId: number) {
     };
     return { server, input };
   });
+}
+
+/** The config a route server would get now (rendered from the database, not what is deployed). */
+export async function renderCurrentConfig(db: Db, routeServerId: number) {
+  const server = await db.selectFrom("route_servers").select(["lan_id"]).where("id", "=", routeServerId).executeTakeFirst();
+  if (!server) throw new NotFoundError(`route server ${routeServerId} does not exist`);
+  const target = (await loadRenderInputs(db, server.lan_id)).find((entry) => entry.server.id === routeServerId);
+  if (!target) throw new NotFoundError(`route server ${routeServerId} is disabled`);
+  return renderBirdConfig(target.input);
 }

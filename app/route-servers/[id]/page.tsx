@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { renderRouteServerConfig } from "@/lib/api/v1";
 import { requirePageUser } from "@/lib/auth/page";
 import { deploymentConfig, previousSucceededConfig, routeServerDetail } from "@/lib/route-server-views";
+import { renderCurrentConfig } from "@/lib/routeserver/input";
 import { diffLines } from "@/lib/text-diff";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { DiffView } from "@/app/ui/diff-view";
@@ -34,7 +34,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
   } else {
     const live = deployments.find((deployment) => deployment.status === "succeeded");
     const liveConfig = live ? (await deploymentConfig(getDb(), live.id))?.config ?? "" : "";
-    const rendered = await renderRouteServerConfig(getDb(), id).catch(() => "");
+    const rendered = await renderCurrentConfig(getDb(), id).catch(() => "");
     diffTitle = `What the next deployment would change${live ? ` (against deployment ${live.id})` : ""}`;
     diff = diffLines(liveConfig, rendered);
   }
