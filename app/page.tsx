@@ -5,9 +5,10 @@ import { isStaff } from "@/lib/auth/roles";
 import { getDb } from "@/db";
 import { countPendingRequests } from "@/lib/connections/queries";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
-import { dashboardData } from "@/lib/dashboard";
+import { dashboardData, memberOverview } from "@/lib/dashboard";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { DeauthorizeDriftForm } from "./ui/drift-form";
+import { ConnectionStateBadge } from "./ui/connection-state-badge";
 import { StatusBadge, type Tone } from "./ui/status-badge";
 
 // The root layout's title template does not apply to its own segment.
@@ -25,6 +26,7 @@ function workerTone(report: HealthReport): Tone {
 export default async function DashboardPage() {
   const user = await requirePageUser("/");
   if (!isStaff(user.role)) {
+    const connections = await memberOverview(getDb(), user.networks.map((network) => network.asn));
     return (
       <div className="space-y-6">
         <div>
@@ -48,6 +50,35 @@ export default async function DashboardPage() {
             ))}
           </ul>
         )}
+        <section aria-labelledby="my-connections-heading" className="space-y-3">
+          <div className="flex flex-wrap items-center justify-between gap-3">
+            <h2 id="my-connections-heading" className="text-lg font-semibold">Your connections</h2>
+            {user.networks.length > 0 ? (
+              <Link href="/connections/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">Request a connection</Link>
+            ) : null}
+          </div>
+          {connections.length === 0 ? (
+            <p className="text-sm text-slate-600">No connections yet.</p>
+          ) : (
+            <ul className="grid gap-4 sm:grid-cols-2" data-testid="member-connections">
+              {connections.map((connection) => {
+                const sessions = Number(connection.sessions ?? 0);
+                const established = Number(connection.established ?? 0);
+                return (
+                  <li key={connection.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+                    <div className="flex items-center justify-between gap-2">
+                      <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 hover:underline">AS{connection.asn} on {connection.lan}</Link>
+                      <ConnectionStateBadge state={connection.state} />
+                    </div>
+                    <p className="mt-2 font-mono text-xs text-slate-700">{connection.ipv4_address ?? "addresses on approval"}{connection.ipv6_address ? ` · ${connection.ipv6_address}` : ""}</p>
+                    <p className="mt-1 text-sm text-slate-600">{sessions === 0 ? "No route-server sessions yet" : `${established} of ${sessions} route-server sessions Established`}</p>
+                    {connection.reason ? <p className="mt-1 text-xs text-amber-800">{connection.reason}</p> : null}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </section>
       </div>
     );
   }

@@ -40,3 +40,26 @@ export async function dashboardData(db: Db) {
   ]);
   return { states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])) as Record<string, number>, jobs, failedJobs, drift, deployments, routeServers };
 }
+
+/** A member's home: its connections with addresses and how many of their sessions are up. */
+export async function memberOverview(db: Db, asns: number[]) {
+  if (asns.length === 0) return [];
+  return db
+    .selectFrom("connections")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
+    .select((eb) => [
+      "connections.id",
+      "connections.asn",
+      "lans.name as lan",
+      "connections.state",
+      "connections.ipv4_address",
+      "connections.ipv6_address",
+      "connections.reason",
+      eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.connection_id", "=", "connections.id").as("sessions"),
+      eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.connection_id", "=", "connections.id").where("bgp_sessions.info", "like", "Established%").as("established"),
+    ])
+    .where("connections.asn", "in", asns)
+    .where("connections.state", "not in", ["removed", "rejected"])
+    .orderBy("connections.id", "desc")
+    .execute();
+}

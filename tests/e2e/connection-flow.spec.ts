@@ -56,6 +56,13 @@ test("a PeeringDB member requests a connection, an operator approves, the member
   expect(stored.id).toBe(nodeId);
   expect(stored.authorized).toBe(true);
   expect(stored.ipAssignments.sort()).toEqual([ipv4, ipv6].sort());
+
+  // The member's home page shows it at a glance.
+  await member.goto("/");
+  const mine = member.getByTestId("member-connections");
+  await expect(mine).toContainText(`AS${asn} on e2e-lan`);
+  await expect(mine).toContainText("provisioned");
+  await expect(mine).toContainText(ipv4);
 });
 
 test("a member cannot act on another network's connection by posting the action with another id; the attempt is audited", async ({ browser }) => {

@@ -107,7 +107,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           <h2 className="mb-2 text-lg font-semibold">BGP sessions with the route servers</h2>
           <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="bgp-sessions">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr><th className="px-3 py-2">Route server</th><th className="px-3 py-2">Family</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Received / filtered / sent</th></tr>
+              <tr><th className="px-3 py-2">Route server</th><th className="px-3 py-2">Family</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Prefixes received (accepted, filtered) / sent</th></tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {sessions.map((session) => (
@@ -115,7 +115,9 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
                   <td className="px-3 py-2">{session.name}</td>
                   <td className="px-3 py-2">IPv{session.family}</td>
                   <td className="px-3 py-2">{session.info || session.state}</td>
-                  <td className="px-3 py-2">{session.imported ?? "—"} / {session.filtered ?? "—"} / {session.exported ?? "—"}</td>
+                  <td className="px-3 py-2">
+                    {session.imported === null ? "—" : `${session.imported + (session.filtered ?? 0)} (${session.imported} accepted, ${session.filtered ?? 0} filtered) / ${session.exported ?? 0}`}
+                  </td>
                 </tr>
               ))}
             </tbody>

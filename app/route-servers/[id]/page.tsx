@@ -56,7 +56,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
         ) : (
           <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr><th className="px-3 py-2">Member</th><th className="px-3 py-2">Family</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Routes in / filtered / out</th></tr>
+              <tr><th className="px-3 py-2">Member</th><th className="px-3 py-2">Family</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Accepted / filtered / sent</th></tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {sessions.map((session) => (
