@@ -1,551 +1,563 @@
 /**
  * A ZeroTier controller simulator for tests and the demo (never production). It answers like the
- * controller embedded in zerotier-one 1.14.1, as recorded in shared/contracts/: auth before
- * routing (401 `{}`), 404 with an empty body, 500 on bad JSON, POST-creates, revision counting,
- * ids stored in the case they were sent, lenient coercion. A Central-shaped mode serves the same
- * state under /api/v1 with `config` sub-objects. Fault switches (`faults`, or POST /_sim/faults)
- * inject 429s, 5xx, latency, a rotated token, databaseReady:false, and an outage.
+ * controller embedded in zerotier-one 1.14.1, point by point as recorded in
+ * shared/contracts/zerotier-controller-1.14.1.md: auth before routing (401 `{}`), 404/400 with an
+ * empty body and no Content-Type, 500 with nlohmann's message for bad JSON, POST creates, PUT is
+ * POST, HEAD answers GET routes, revisions move only on change, ids kept in the case they were
+ * sent. A Central-shaped mode serves the same state under /api/v1 with `config` sub-objects.
+ *
+ * Switches (the `faults` object, setFaults(), or POST /_sim/faults): 429s (with Retry-After,
+ * X-Ratelimit-Reset or neither) at a rate or for the next N requests, 5xx, latency, a rejected
+ * caller, databaseReady:false, no controller, a failing member list; plus rotateToken(),
+ * down()/up() on the same port, reset(), and counters to assert what was (not) sent.
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import { isIPv4, isIPv6 } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import { prng } from "../shared/prng";
-
-type Json = Record<string, unknown>;
-type Member = Json & { id: string; address: string; nwid: string; revision: number; ipAssignments: string[]; authorized: boolean };
-type Network = Json & { id: string; nwid: string; revision: number; routes: { target: string; via: string | null }[] };
+import { createControllerState, exceptionBody, parseErrorDescription, SimHttpError, sortKeys, type Json, type SimMember, type SimNetwork } from "./state";
 
 export type ZtSimFaults = {
-  /** Share of API requests answered 429 (0..1); 1 means every request. */
+  /** Share of API requests answered 429 (0..1): 1 means every request, permanently. */
   rate429: number;
+  /** The next N API requests are answered 429, whatever the rate. */
+  next429: number;
   /** How a 429 says when to come back. */
-  retryAfter: "seconds" | "reset-header" | "none";
+  retryAfter: "seconds" | "http-date" | "reset-epoch" | "reset-date" | "none";
   retryAfterSeconds: number;
+  /** Share of API requests answered with `status5xx` (0..1). */
   rate5xx: number;
+  next5xx: number;
+  status5xx: number;
+  /** Added before every API answer. */
   latencyMs: number;
+  /** false: GET /controller answers 503 with databaseReady:false. */
   databaseReady: boolean;
-  /** No controller compiled in (1.16 free builds): /controller* answers 404. */
+  /** A zerotier-one without controller (1.16 free builds): /controller* answers 404. */
   noController: boolean;
   /** Member lists (both shapes) answer 500 while everything else works. */
   failMemberList: boolean;
+  /** A caller outside allowManagementFrom: 401 even with the right token (research 1.1). */
+  foreignCaller: boolean;
 };
 
-const NO_FAULTS: ZtSimFaults = { rate429: 0, retryAfter: "seconds", retryAfterSeconds: 1, rate5xx: 0, latencyMs: 0, databaseReady: true, noController: false, failMemberList: false };
+export type ZtSimCounters = {
+  /** API requests received (the /_sim/ control API is not counted). */
+  requests: number;
+  /** POST, PUT, PATCH and DELETE requests received, whatever they were answered. */
+  mutatingRequests: number;
+  /** Writes that changed the stored state (creates, changed merges, deletes). */
+  mutations: number;
+  throttled: number;
+  serverErrors: number;
+  unauthorized: number;
+  /** "POST /controller/network/:nwid/member/:mid" → count. */
+  byRoute: Record<string, number>;
+  /** "POST /controller/network/c771ace7ed000001/member/a1b2c3d4e5" → count. */
+  byPath: Record<string, number>;
+};
 
+export type ZtSimOptions = {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Accepted token; random when not given. */
+  token?: string;
+  /** The controller's node id (the prefix of its networks). */
+  nodeId?: string;
+  mode?: "controller" | "central";
+  /** Seed of the PRNG behind fault rates and network ids: runs repeat. */
+  seed?: number;
+};
 
-/** OSUtils::jsonBool: true, "true", "t", "1", 1 are true. */
-function jsonBool(value: unknown) {
-  if (typeof value === "boolean") return value;
-  if (typeof value === "number") return value !== 0;
-  if (typeof value === "string") return ["true", "t", "1", "yes", "y"].includes(value.trim().toLowerCase());
-  return false;
+const NO_FAULTS: ZtSimFaults = {
+  rate429: 0,
+  next429: 0,
+  retryAfter: "seconds",
+  retryAfterSeconds: 1,
+  rate5xx: 0,
+  next5xx: 0,
+  status5xx: 503,
+  latencyMs: 0,
+  databaseReady: true,
+  noController: false,
+  failMemberList: false,
+  foreignCaller: false,
+};
+
+/** Checks a partial fault set (from tests or the control API) key by key. */
+export function checkFaults(input: unknown): Partial<ZtSimFaults> {
+  if (!input || typeof input !== "object" || Array.isArray(input)) throw new Error("faults must be an object");
+  for (const [key, value] of Object.entries(input)) {
+    if (!(key in NO_FAULTS)) throw new Error(`unknown fault switch "${key}"; known: ${Object.keys(NO_FAULTS).join(", ")}`);
+    const expected = typeof NO_FAULTS[key as keyof ZtSimFaults];
+    if (typeof value !== expected) throw new Error(`fault switch "${key}" takes a ${expected}`);
+    if ((key === "rate429" || key === "rate5xx") && ((value as number) < 0 || (value as number) > 1)) throw new Error(`${key} is a share between 0 and 1`);
+    if (key === "retryAfter" && !["seconds", "http-date", "reset-epoch", "reset-date", "none"].includes(value as string)) {
+      throw new Error(`retryAfter is one of seconds, http-date, reset-epoch, reset-date, none`);
+    }
+    if (key === "status5xx" && !((value as number) >= 500 && (value as number) <= 599)) throw new Error("status5xx is 500 to 599");
+  }
+  return input as Partial<ZtSimFaults>;
 }
 
-function canonicalIpv6(text: string) {
-  // Let the URL parser canonicalise (RFC 5952, lower case).
-  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
-}
+type Answer = { status: number; json?: unknown; text?: string };
+const empty = (status: number): Answer => ({ status });
 
-/** How the controller stores one ipAssignments string: /len stripped, canonical, garbage → 0.0.0.0 or dropped. */
-function storedAddress(value: string): string | null {
-  const address = value.split("/")[0]!.trim();
-  if (address === "") return null;
-  if (isIPv4(address)) return address;
-  if (isIPv6(address)) return canonicalIpv6(address);
-  if (address.includes(".")) return "0.0.0.0";
-  return null;
-}
-
-function parsePrefix(target: string): { family: 4 | 6; bits: number; address: string } | null {
-  const [address, bitsText] = target.split("/");
-  if (!address) return null;
-  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : null;
-  if (!family) return null;
-  if (bitsText === undefined) return { family, bits: 0, address };
-  if (!/^\d+$/.test(bitsText)) return null;
-  const bits = Number(bitsText);
-  if (bits > (family === 4 ? 32 : 128)) return null;
-  return { family, bits, address };
-}
-
-function toBigInt(address: string): bigint {
-  if (isIPv4(address)) return address.split(".").reduce((sum, octet) => (sum << 8n) + BigInt(Number(octet)), 0n);
-  const full = new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  const [head, tail] = full.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail !== undefined && tail ? tail.split(":") : [];
-  const groups = full.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : full.split(":");
-  return groups.reduce((sum, group) => (sum << 16n) + BigInt(parseInt(group, 16)), 0n);
-}
-
-function routeCovers(route: { target: string }, address: string) {
-  const prefix = parsePrefix(route.target);
-  if (!prefix) return false;
-  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : null;
-  if (family !== prefix.family) return false;
-  const width = family === 4 ? 32 : 128;
-  const mask = prefix.bits === 0 ? 0n : ((1n << BigInt(prefix.bits)) - 1n) << BigInt(width - prefix.bits);
-  return (toBigInt(address) & mask) === (toBigInt(prefix.address) & mask);
-}
-
-const sortKeys = (object: Json): Json => Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function parseError(text: string) {
-  // nlohmann's message, as the controller prints it (column = where the input ended).
-  return {
-    error: 500,
-    description:
-      text.trim() === ""
-        ? "[json.exception.parse_error.101] parse error at line 1, column 1: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal"
-        : `[json.exception.parse_error.101] parse error at line 1, column ${text.length + 1}: syntax error while parsing value - unexpected end of input`,
-  };
-}
+const routeKey = (path: string) =>
+  path
+    .split("/")
+    .map((segment) => (/^[0-9a-fA-F]{16}$/.test(segment) ? ":nwid" : /^[0-9a-fA-F]{10}$/.test(segment) ? ":mid" : /^[0-9a-fA-F]{10}______$/.test(segment) ? ":ctrl______" : segment))
+    .join("/");
 
 export type ZeroTierSimulator = Awaited<ReturnType<typeof startZeroTierSimulator>>;
 
-export async function startZeroTierSimulator(options: { port?: number; host?: string; token?: string; nodeId?: string; mode?: "controller" | "central"; seed?: number } = {}) {
+export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
   const host = options.host ?? "127.0.0.1";
   const nodeId = (options.nodeId ?? "c771ace7ed").toLowerCase();
-  let token = options.token ?? randomBytes(12).toString("hex");
+  if (!/^[0-9a-f]{10}$/.test(nodeId)) throw new Error(`nodeId ${options.nodeId} is not 10 hexadecimal digits`);
   const mode = options.mode ?? "controller";
-  const random = prng(options.seed ?? 7);
-  const networks = new Map<string, { network: Network; members: Map<string, Member> }>();
+  const seed = options.seed ?? 7;
+  let token = options.token ?? randomBytes(12).toString("hex");
+  let faultRandom = prng(seed);
+  let idRandom = prng(seed ^ 0x5eed);
+  const state = createControllerState({ nodeId, random: () => idRandom() });
   const faults: ZtSimFaults = { ...NO_FAULTS };
-  const counters = { requests: 0, mutations: 0, throttled: 0, byRoute: {} as Record<string, number> };
+  const counters: ZtSimCounters = { requests: 0, mutatingRequests: 0, mutations: 0, throttled: 0, serverErrors: 0, unauthorized: 0, byRoute: {}, byPath: {} };
+  const changed = (didChange: boolean) => {
+    if (didChange) counters.mutations++;
+  };
 
-  const now = () => Date.now();
-
-  function newNetwork(nwid: string): Network {
+  // --- the controller API ----------------------------------------------------------------------
+  function status() {
     return {
-      authTokens: [null], authorizationEndpoint: "", capabilities: [], clientId: "", creationTime: now(), dns: [], enableBroadcast: true,
-      id: nwid, ipAssignmentPools: [], mtu: 2800, multicastLimit: 32, name: "", nwid, objtype: "network", private: true,
-      remoteTraceLevel: 0, remoteTraceTarget: null, revision: 1, routes: [], rules: [{ not: false, or: false, type: "ACTION_ACCEPT" }],
-      rulesSource: "", ssoEnabled: false, tags: [], v4AssignMode: { zt: false }, v6AssignMode: { "6plane": false, rfc4193: false, zt: false },
+      address: nodeId, clock: Date.now(), config: { settings: { allowTcpFallbackRelay: true, forceTcpRelay: false, listeningOn: [], portMappingEnabled: true, primaryPort: 9993, softwareUpdate: "disable", softwareUpdateChannel: "release", surfaceAddresses: [] } },
+      online: false, planetWorldId: 149604618, planetWorldTimestamp: 1644592324813, publicIdentity: `${nodeId}:0:${"0".repeat(128)}`, tcpFallbackActive: false,
+      version: "1.14.1", versionBuild: 0, versionMajor: 1, versionMinor: 14, versionRev: 1,
     };
   }
 
-  function newMember(nwid: string, id: string): Member {
-    return {
-      activeBridge: false, address: id, authenticationExpiryTime: 0, authorized: false, capabilities: [], creationTime: now(), id,
-      ipAssignments: [], lastAuthorizedCredential: null, lastAuthorizedCredentialType: null, lastAuthorizedTime: 0, lastDeauthorizedTime: 0,
-      noAutoAssignIps: false, nwid, objtype: "member", remoteTraceLevel: 0, remoteTraceTarget: null, revision: 0, ssoExempt: false, tags: [],
-      vMajor: -1, vMinor: -1, vProto: -1, vRev: -1,
-    };
-  }
-
-  /** networkUpdateFromPostData: top-level merge, whole-value replacement, lenient coercion. */
-  function mergeNetwork(current: Network, body: Json): Network {
-    const next: Network = { ...current, remoteTraceLevel: 0 };
-    if ("name" in body) next.name = String(body.name ?? "");
-    if ("private" in body) next.private = jsonBool(body.private);
-    if ("enableBroadcast" in body) next.enableBroadcast = jsonBool(body.enableBroadcast);
-    if ("multicastLimit" in body) next.multicastLimit = Number(body.multicastLimit) || 0;
-    if ("mtu" in body) next.mtu = Math.min(10000, Math.max(1280, Number(body.mtu) || 2800));
-    if ("remoteTraceLevel" in body) next.remoteTraceLevel = Number(body.remoteTraceLevel) || 0;
-    if ("remoteTraceTarget" in body) next.remoteTraceTarget = body.remoteTraceTarget ?? null;
-    if ("v4AssignMode" in body) {
-      const value = body.v4AssignMode;
-      next.v4AssignMode = typeof value === "string" ? { zt: value.includes("zt") } : typeof value === "object" && value ? { zt: jsonBool((value as Json).zt) } : current.v4AssignMode;
-    }
-    if ("v6AssignMode" in body) {
-      const value = body.v6AssignMode;
-      if (typeof value === "string") {
-        next.v6AssignMode = { "6plane": value.includes("6plane"), rfc4193: value.includes("rfc4193"), zt: value.split(",").includes("zt") };
-      } else if (typeof value === "object" && value) {
-        // The object replaces the stored one whole: keys not sent are gone.
-        next.v6AssignMode = Object.fromEntries(Object.entries(value as Json).filter(([key]) => ["6plane", "rfc4193", "zt"].includes(key)).map(([key, v]) => [key, jsonBool(v)]));
-      }
-    }
-    if (Array.isArray(body.routes)) {
-      next.routes = body.routes.flatMap((route) => {
-        if (!route || typeof route !== "object" || typeof (route as Json).target !== "string") return [];
-        const target = (route as Json).target as string;
-        const prefix = parsePrefix(target);
-        if (!prefix) return [];
-        const via = (route as Json).via;
-        return [{ target: target.includes("/") ? target : `${target}/0`, via: typeof via === "string" && (isIPv4(via) || isIPv6(via)) ? via : null }];
-      });
-    }
-    if (Array.isArray(body.ipAssignmentPools)) {
-      next.ipAssignmentPools = body.ipAssignmentPools.filter((pool) => pool && typeof pool === "object" && typeof (pool as Json).ipRangeStart === "string" && typeof (pool as Json).ipRangeEnd === "string");
-    }
-    for (const key of ["rules", "capabilities", "tags", "dns"] as const) if (key in body && body[key] !== null && typeof body[key] === "object") next[key] = body[key];
-    return next;
-  }
-
-  /** The member POST handler; throws a 500 body for non-string ipAssignments elements. */
-  function mergeMember(current: Member, body: Json, urlId: string): Member {
-    const next: Member = { ...current, id: urlId, address: urlId, remoteTraceLevel: 0 };
-    if ("authorized" in body) {
-      const authorized = jsonBool(body.authorized);
-      if (authorized !== current.authorized) {
-        next.authorized = authorized;
-        if (authorized) {
-          next.lastAuthorizedTime = now();
-          next.lastAuthorizedCredentialType = "api";
-        } else {
-          next.lastDeauthorizedTime = now();
-        }
-      }
-    }
-    if ("activeBridge" in body) next.activeBridge = jsonBool(body.activeBridge);
-    if ("noAutoAssignIps" in body) next.noAutoAssignIps = jsonBool(body.noAutoAssignIps);
-    if ("ssoExempt" in body) next.ssoExempt = jsonBool(body.ssoExempt);
-    if ("authenticationExpiryTime" in body) next.authenticationExpiryTime = Number(body.authenticationExpiryTime) || 0;
-    if ("name" in body) next.name = String(body.name ?? "");
-    if ("remoteTraceLevel" in body) next.remoteTraceLevel = Number(body.remoteTraceLevel) || 0;
-    if (Array.isArray(body.ipAssignments)) {
-      const bad = body.ipAssignments.find((value) => typeof value !== "string");
-      if (bad !== undefined) {
-        throw { status: 500, body: { error: 500, description: `[json.exception.type_error.302] type must be string, but is ${bad === null ? "null" : Array.isArray(bad) ? "array" : typeof bad}` } };
-      }
-      next.ipAssignments = (body.ipAssignments as string[]).map(storedAddress).filter((value): value is string => value !== null);
-    }
-    if (Array.isArray(body.tags)) next.tags = body.tags;
-    if (Array.isArray(body.capabilities)) next.capabilities = [...new Set((body.capabilities as unknown[]).map(Number))].sort((a, b) => a - b);
-    return next;
-  }
-
-  function save<T extends { revision: number }>(current: T | undefined, next: T): T {
-    if (!current) return { ...next, revision: next.revision === 0 ? 1 : next.revision };
-    const { revision: _a, ...before } = current;
-    const { revision: _b, ...after } = next;
-    return same(before, after) ? current : { ...next, revision: current.revision + 1 };
-  }
-
-  const mutate = () => counters.mutations++;
-
-  // --- controller API ---------------------------------------------------------------------
-  function controllerRoute(method: string, path: string, body: () => Json): { status: number; body?: unknown } {
+  function controllerRoute(method: string, path: string, body: () => Json): Answer {
     const get = method === "GET" || method === "HEAD";
     const post = method === "POST" || method === "PUT";
-    if (path === "/status" && get) {
-      return { status: 200, body: { address: nodeId, clock: now(), config: { settings: { primaryPort: 9993, portMappingEnabled: true, softwareUpdate: "disable", allowTcpFallbackRelay: true } }, online: false, planetWorldId: 149604618, planetWorldTimestamp: 1644592324813, publicIdentity: `${nodeId}:0:simulated`, tcpFallbackActive: false, version: "1.14.1", versionBuild: 0, versionMajor: 1, versionMinor: 14, versionRev: 1 } };
-    }
-    if (faults.noController && (path.startsWith("/controller") || path.startsWith("/unstable/controller"))) return { status: 404 };
+    if (path === "/status" && get) return { status: 200, json: status() };
+    if (faults.noController && /^\/(unstable\/)?controller(\/|$)/.test(path)) return empty(404);
     if (path === "/controller" && get) {
-      const payload = { controller: true, apiVersion: 4, clock: now(), databaseReady: faults.databaseReady };
-      return { status: faults.databaseReady ? 200 : 503, body: payload };
+      // The only pretty-printed answer (tab-indented, trailing newline): recording #2.
+      const text = `{\n\t"controller": true,\n\t"apiVersion": 4,\n\t"clock": ${Date.now()},\n\t"databaseReady": ${faults.databaseReady}\n}\n`;
+      return { status: faults.databaseReady ? 200 : 503, text };
     }
-    if (path === "/controller/network" && get) return { status: 200, body: [...networks.keys()].sort() };
-    if (path === "/unstable/controller/network" && get) {
-      const data = [...networks.values()].map(({ network, members }) => sortKeys({ ...network, meta: { authorizedMemberCount: [...members.values()].filter((m) => m.authorized).length, totalMemberCount: members.size } }));
-      return { status: 200, body: { data, meta: { networkCount: data.length } } };
-    }
-    if ((path === "/controller/network" && post) || (post && /^\/controller\/network\/[0-9a-fA-F]{10}______$/.test(path))) {
-      const prefix = path.slice("/controller/network/".length, "/controller/network/".length + 10);
-      if (path !== "/controller/network" && prefix !== nodeId) return { status: 400 };
-      const input = body();
-      let nwid: string;
-      do {
-        const number = randomBytes(3).toString("hex");
-        nwid = `${nodeId}${number === "000000" ? "000001" : number}`;
-      } while (networks.has(nwid));
-      const network = save(undefined, mergeNetwork(newNetwork(nwid), input));
-      networks.set(nwid, { network, members: new Map() });
-      mutate();
-      return { status: 200, body: sortKeys(network) };
-    }
-    let match = /^\/controller\/network\/([0-9a-fA-F]{16})$/.exec(path);
-    if (match) {
-      const nwid = match[1]!.toLowerCase();
-      const entry = networks.get(nwid);
-      if (get) return entry ? { status: 200, body: sortKeys(entry.network) } : { status: 404 };
+    if (path === "/controller/network") {
+      if (get) return { status: 200, json: state.networkIds() };
       if (post) {
-        const input = body();
-        const network = save(entry?.network, mergeNetwork(entry?.network ?? newNetwork(nwid), input));
-        networks.set(nwid, { network, members: entry?.members ?? new Map() });
-        mutate();
-        return { status: 200, body: sortKeys(network) };
+        const network = state.createNetwork(body());
+        changed(true);
+        return { status: 200, json: network };
+      }
+      return empty(404);
+    }
+    if (path === "/unstable/controller/network" && get) {
+      const data = state.networkIds().map((nwid) => {
+        const members = state.members(nwid);
+        return { ...state.network(nwid)!, meta: { authorizedMemberCount: members.filter((member) => member.authorized).length, totalMemberCount: members.length } };
+      });
+      return { status: 200, json: { data, meta: { networkCount: data.length } } };
+    }
+    let match = /^\/controller\/network\/([0-9a-fA-F]{10})______$/.exec(path);
+    if (match) {
+      if (!post) return empty(404);
+      // Only the controller's own id, lower-case (recordings #48, #49).
+      if (match[1] !== nodeId) return empty(400);
+      const network = state.createNetwork(body());
+      changed(true);
+      return { status: 200, json: network };
+    }
+    match = /^\/controller\/network\/([0-9a-fA-F]{16})$/.exec(path);
+    if (match) {
+      const nwid = match[1]!;
+      if (get) {
+        const network = state.network(nwid);
+        return network ? { status: 200, json: network } : empty(404);
+      }
+      if (post) {
+        const result = state.postNetwork(nwid, body());
+        changed(result.changed);
+        return { status: 200, json: result.network };
       }
       if (method === "DELETE") {
-        if (!entry) return { status: 404 };
-        networks.delete(nwid);
-        mutate();
-        return { status: 200, body: sortKeys(entry.network) };
+        const deleted = state.deleteNetwork(nwid);
+        changed(deleted !== null);
+        return deleted ? { status: 200, json: deleted } : empty(404);
       }
-      return { status: 404 };
+      return empty(404);
     }
     match = /^\/(unstable\/)?controller\/network\/([0-9a-fA-F]{16})\/member$/.exec(path);
     if (match && get) {
-      const entry = networks.get(match[2]!.toLowerCase());
-      if (!entry) return { status: 404 };
+      const nwid = match[2]!;
+      if (!state.network(nwid)) return empty(404);
+      if (faults.failMemberList) return { status: 500, text: exceptionBody("simulated member list failure") };
+      const members = state.members(nwid);
       if (match[1]) {
-        const data = [...entry.members.values()].map(sortKeys);
-        return { status: 200, body: { data, meta: { authorizedCount: data.filter((m) => m.authorized).length, totalCount: data.length } } };
+        // Newest first, as recording #79 lists them.
+        const data = [...members].reverse();
+        return { status: 200, json: { data, meta: { authorizedCount: data.filter((member) => member.authorized).length, totalCount: data.length } } };
       }
-      return { status: 200, body: Object.fromEntries([...entry.members.values()].map((member) => [member.id, member.revision])) };
+      return { status: 200, json: Object.fromEntries(members.map((member) => [member.id, member.revision])) };
     }
     match = /^\/controller\/network\/([0-9a-fA-F]{16})\/member\/([0-9a-fA-F]{10})$/.exec(path);
     if (match) {
-      const entry = networks.get(match[1]!.toLowerCase());
-      if (!entry) return { status: 404 };
-      const urlId = match[2]!;
-      const key = urlId.toLowerCase();
-      const member = entry.members.get(key);
-      if (get) return member ? { status: 200, body: sortKeys(member) } : { status: 404 };
+      const [, nwid, mid] = match as unknown as [string, string, string];
+      if (get) {
+        const member = state.member(nwid, mid);
+        return member ? { status: 200, json: member } : empty(404);
+      }
       if (post) {
-        const merged = mergeMember(member ?? newMember(entry.network.nwid, urlId), body(), urlId);
-        // Address 0 is answered but never stored (recording #75/#76).
-        if (key === "0000000000") return { status: 200, body: sortKeys({ ...merged, revision: 0 }) };
-        const saved = save(member, merged);
-        entry.members.set(key, saved);
-        mutate();
-        return { status: 200, body: sortKeys(saved) };
+        if (!state.network(nwid)) return empty(404);
+        const result = state.postMember(nwid, mid, body());
+        changed(result!.changed);
+        return { status: 200, json: result!.member };
       }
       if (method === "DELETE") {
-        if (!member) return { status: 404 };
-        entry.members.delete(key);
-        mutate();
-        return { status: 200, body: sortKeys(member) };
+        const deleted = state.deleteMember(nwid, mid);
+        changed(deleted !== null);
+        return deleted ? { status: 200, json: deleted } : empty(404);
       }
     }
-    return { status: 404 };
+    return empty(404);
   }
 
-  // --- Central-shaped API -----------------------------------------------------------------
-  function centralMember(nwid: string, member: Member) {
+  // --- the Central-shaped API (research section 2) ------------------------------------------
+  const CENTRAL_MEMBER_CONFIG = ["authorized", "ipAssignments", "activeBridge", "noAutoAssignIps", "tags", "capabilities", "ssoExempt"];
+  const notFound: Answer = { status: 404, json: { message: "Item not found" } };
+
+  function centralMember(member: SimMember) {
+    const { name, objtype: _objtype, ...config } = member;
+    const nodeIdOf = member.address.toLowerCase();
     return {
-      id: `${nwid}-${member.address.toLowerCase()}`, networkId: nwid, nodeId: member.address.toLowerCase(), controllerId: nodeId,
-      name: (member.name as string | undefined) ?? "", description: "", hidden: false, lastOnline: 0, lastSeen: 0, physicalAddress: null,
-      clientVersion: "", protocolVersion: -1, supportsRulesEngine: false, clock: now(), config: sortKeys(member),
-    };
-  }
-  function centralNetwork(network: Network, members: Map<string, Member>) {
-    const { authTokens: _t, objtype: _o, ...config } = network;
-    return {
-      id: network.id, clock: now(), description: "", rulesSource: "", ownerId: "sim-owner", permissions: {}, onlineMemberCount: 0,
-      authorizedMemberCount: [...members.values()].filter((m) => m.authorized).length, totalMemberCount: members.size,
-      capabilitiesByName: {}, tagsByName: {}, config: sortKeys(config),
+      id: `${member.nwid}-${nodeIdOf}`, networkId: member.nwid, nodeId: nodeIdOf, controllerId: nodeId, name: (name as string | undefined) ?? "",
+      description: "", hidden: false, lastOnline: 0, lastSeen: 0, physicalAddress: null, clientVersion: "", protocolVersion: -1,
+      supportsRulesEngine: false, clock: Date.now(), config: sortKeys(config),
     };
   }
 
-  function centralRoute(method: string, path: string, body: () => Json): { status: number; body?: unknown } {
-    const notFound = { status: 404, body: { message: "Item not found" } };
-    const route = path.replace(/^\/api\/v1/, "");
-    if (route === "/status" && method === "GET") return { status: 200, body: { online: true, clock: now(), version: "central-sim", apiVersion: "1" } };
-    if (route === "/network" && method === "GET") return { status: 200, body: [...networks.values()].map(({ network, members }) => centralNetwork(network, members)) };
-    if (route === "/network" && method === "POST") {
-      const result = controllerRoute("POST", "/controller/network", () => ({ ...((body().config as Json | undefined) ?? {}) }));
-      const nwid = (result.body as Network).nwid;
-      const entry = networks.get(nwid)!;
-      return { status: 200, body: centralNetwork(entry.network, entry.members) };
+  function centralNetwork(network: SimNetwork) {
+    const { objtype: _objtype, authTokens: _tokens, nwid: _nwid, ...config } = network;
+    const members = state.members(network.nwid);
+    return {
+      id: network.id, clock: Date.now(), description: "", rulesSource: "", ownerId: "00000000-0000-0000-0000-000000000000", permissions: {},
+      onlineMemberCount: 0, authorizedMemberCount: members.filter((member) => member.authorized).length, totalMemberCount: members.length,
+      capabilitiesByName: {}, tagsByName: {}, config: sortKeys({ ...config, lastModified: Date.now() }),
+    };
+  }
+
+  function centralRoute(method: string, path: string, body: () => Json): Answer {
+    if (!path.startsWith("/api/v1/")) return notFound;
+    const route = path.slice("/api/v1".length);
+    const config = () => {
+      const value = body().config;
+      return value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
+    };
+    if (route === "/status" && method === "GET") {
+      return { status: 200, json: { id: "sim", apiVersion: "4", clock: Date.now(), online: true, version: "central-simulator", user: { id: "sim-user", displayName: "Simulated user" } } };
+    }
+    if (route === "/network") {
+      if (method === "GET") return { status: 200, json: state.networkIds().map((nwid) => centralNetwork(state.network(nwid)!)) };
+      if (method === "POST") {
+        const network = state.createNetwork(config());
+        changed(true);
+        return { status: 200, json: centralNetwork(network) };
+      }
+      return notFound;
     }
     let match = /^\/network\/([0-9a-fA-F]{16})$/.exec(route);
     if (match) {
       const nwid = match[1]!.toLowerCase();
-      if (method === "GET") {
-        const entry = networks.get(nwid);
-        return entry ? { status: 200, body: centralNetwork(entry.network, entry.members) } : notFound;
-      }
+      const network = state.network(nwid);
+      if (method === "GET") return network ? { status: 200, json: centralNetwork(network) } : notFound;
       if (method === "POST") {
-        const result = controllerRoute("POST", `/controller/network/${nwid}`, () => ({ ...((body().config as Json | undefined) ?? {}) }));
-        if (result.status !== 200) return result;
-        const entry = networks.get(nwid)!;
-        return { status: 200, body: centralNetwork(entry.network, entry.members) };
+        const result = state.postNetwork(nwid, config());
+        changed(result.changed);
+        return { status: 200, json: centralNetwork(result.network) };
       }
-      if (method === "DELETE") return networks.has(nwid) ? (controllerRoute("DELETE", `/controller/network/${nwid}`, body), { status: 200, body: {} }) : notFound;
+      if (method === "DELETE") {
+        const deleted = state.deleteNetwork(nwid);
+        changed(deleted !== null);
+        return deleted ? { status: 200, json: {} } : notFound;
+      }
+      return notFound;
     }
     match = /^\/network\/([0-9a-fA-F]{16})\/member$/.exec(route);
     if (match && method === "GET") {
-      const entry = networks.get(match[1]!.toLowerCase());
-      return entry ? { status: 200, body: [...entry.members.values()].map((member) => centralMember(entry.network.nwid, member)) } : notFound;
+      const nwid = match[1]!.toLowerCase();
+      if (!state.network(nwid)) return notFound;
+      if (faults.failMemberList) return { status: 500, json: { message: "simulated member list failure" } };
+      return { status: 200, json: state.members(nwid).map(centralMember) };
     }
     match = /^\/network\/([0-9a-fA-F]{16})\/member\/([0-9a-fA-F]{10})$/.exec(route);
     if (match) {
       const nwid = match[1]!.toLowerCase();
-      const entry = networks.get(nwid);
-      if (!entry) return notFound;
-      const mid = match[2]!;
+      const mid = match[2]!.toLowerCase();
+      if (!state.network(nwid)) return notFound;
       if (method === "GET") {
-        const member = entry.members.get(mid.toLowerCase());
-        return member ? { status: 200, body: centralMember(nwid, member) } : notFound;
+        const member = state.member(nwid, mid);
+        return member ? { status: 200, json: centralMember(member) } : notFound;
       }
       if (method === "POST") {
         const input = body();
-        const config = { ...((input.config as Json | undefined) ?? {}), ...("name" in input ? { name: input.name } : {}) };
-        const result = controllerRoute("POST", `/controller/network/${nwid}/member/${mid}`, () => config);
-        if (result.status !== 200) return result;
-        return { status: 200, body: centralMember(nwid, entry.members.get(mid.toLowerCase())!) };
+        const fields = Object.fromEntries(Object.entries(config()).filter(([key]) => CENTRAL_MEMBER_CONFIG.includes(key)));
+        const result = state.postMember(nwid, mid, { ...fields, ...("name" in input ? { name: input.name } : {}) })!;
+        changed(result.changed);
+        return { status: 200, json: centralMember(result.member) };
       }
       if (method === "DELETE") {
-        const result = controllerRoute("DELETE", `/controller/network/${nwid}/member/${mid}`, body);
-        return result.status === 200 ? { status: 200, body: {} } : notFound;
+        const deleted = state.deleteMember(nwid, mid);
+        changed(deleted !== null);
+        return deleted ? { status: 200, json: {} } : notFound;
       }
     }
     return notFound;
   }
 
-  // --- HTTP plumbing ----------------------------------------------------------------------
-  function authorized(req: http.IncomingMessage, url: URL) {
-    if (mode === "central") {
-      const header = req.headers.authorization ?? "";
-      const match = /^(token|bearer)\s+(.+)$/i.exec(header);
-      return Boolean(match && match[2]!.trim() === token);
-    }
-    // X-ZT1-Auth wins when present (even when wrong), then ?auth=, then Bearer.
+  // --- HTTP plumbing --------------------------------------------------------------------------
+  /** X-ZT1-Auth (any case) wins when present, even when wrong; else ?auth=; else Bearer (recordings #83-#87). */
+  function authorized(req: http.IncomingMessage, url: URL): boolean {
+    const bearer = (scheme: RegExp) => {
+      const match = scheme.exec(req.headers.authorization ?? "");
+      return Boolean(match && match[1]!.trim() === token);
+    };
+    if (mode === "central") return bearer(/^(?:token|bearer)\s+(.+)$/i);
+    if (faults.foreignCaller) return false;
     const header = req.headers["x-zt1-auth"];
     if (header !== undefined) return String(header).trim() === token;
     const query = url.searchParams.get("auth");
     if (query !== null) return query === token;
-    const bearer = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
-    return Boolean(bearer && bearer[1]!.trim() === token);
+    return bearer(/^bearer\s+(.+)$/i);
   }
 
-  function reply(res: http.ServerResponse, method: string, status: number, body: unknown, extra: Record<string, string> = {}) {
-    if (body === undefined) {
-      res.writeHead(status, { "Content-Length": "0", "Keep-Alive": "timeout=5, max=5", ...extra }).end();
-      return;
-    }
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), "Keep-Alive": "timeout=5, max=5", ...extra });
+  function send(res: http.ServerResponse, method: string, answer: Answer, extra: Record<string, string> = {}) {
+    const text = answer.json !== undefined ? JSON.stringify(answer.json, (_key, value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? sortKeys(value as Json) : value)) : answer.text;
+    const headers: Record<string, string> = { "Keep-Alive": "timeout=5, max=5", ...extra };
+    // Errors of the controller have an empty body and no Content-Type (recordings #15, #48).
+    if (text !== undefined) headers["Content-Type"] = "application/json";
+    if (method === "HEAD" && answer.status === 200) headers["Accept-Ranges"] = "bytes";
+    headers["Content-Length"] = String(text === undefined ? 0 : Buffer.byteLength(text));
+    res.writeHead(answer.status, headers);
     res.end(method === "HEAD" ? undefined : text);
   }
 
+  function throttleHeaders(): Record<string, string> {
+    const seconds = faults.retryAfterSeconds;
+    const at = Date.now() + seconds * 1000;
+    switch (faults.retryAfter) {
+      case "seconds":
+        return { "Retry-After": String(seconds) };
+      case "http-date":
+        return { "Retry-After": new Date(at).toUTCString() };
+      case "reset-epoch":
+        return { "X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": String(Math.ceil(at / 1000)) };
+      case "reset-date":
+        return { "X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": new Date(at).toUTCString() };
+      default:
+        return {};
+    }
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? "/", "http://sim");
+    const url = new URL(req.url ?? "/", "http://simulator");
     const method = req.method ?? "GET";
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
-
     if (url.pathname.startsWith("/_sim/")) return control(url.pathname, method, text, res);
 
     counters.requests++;
-    const routeKey = `${method} ${url.pathname.replace(/[0-9a-fA-F]{16}/g, ":nwid").replace(/[0-9a-fA-F]{10}/g, ":id")}`;
-    counters.byRoute[routeKey] = (counters.byRoute[routeKey] ?? 0) + 1;
+    const key = `${method} ${routeKey(url.pathname)}`;
+    counters.byRoute[key] = (counters.byRoute[key] ?? 0) + 1;
+    counters.byPath[`${method} ${url.pathname}`] = (counters.byPath[`${method} ${url.pathname}`] ?? 0) + 1;
+    if (["POST", "PUT", "PATCH", "DELETE"].includes(method)) counters.mutatingRequests++;
 
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-    if (!authorized(req, url)) return reply(res, method, 401, mode === "central" ? { message: "Authorization required" } : {});
-    if (faults.rate429 > 0 && (faults.rate429 >= 1 || random() < faults.rate429)) {
-      counters.throttled++;
-      const headers: Record<string, string> = {};
-      if (faults.retryAfter === "seconds") headers["Retry-After"] = String(faults.retryAfterSeconds);
-      if (faults.retryAfter === "reset-header") {
-        headers["X-Ratelimit-Limit"] = "20";
-        headers["X-Ratelimit-Remaining"] = "0";
-        headers["X-Ratelimit-Reset"] = new Date(Date.now() + faults.retryAfterSeconds * 1000).toUTCString();
-      }
-      return reply(res, method, 429, { message: "rate limited (simulated)" }, headers);
+    // Auth runs before routing: unknown paths are 401 too (recording #89).
+    if (!authorized(req, url)) {
+      counters.unauthorized++;
+      return send(res, method, { status: 401, json: mode === "central" ? { message: "Authorization required" } : {} });
     }
-    if (faults.rate5xx > 0 && random() < faults.rate5xx) return reply(res, method, 503, undefined);
-    if (faults.failMemberList && method === "GET" && /\/member$/.test(url.pathname)) return reply(res, method, 500, { error: 500, description: "simulated member list failure" });
+    if (faults.next429 > 0 || (faults.rate429 > 0 && (faults.rate429 >= 1 || faultRandom() < faults.rate429))) {
+      if (faults.next429 > 0) faults.next429--;
+      counters.throttled++;
+      return send(res, method, { status: 429, json: { message: "rate limited (simulated)" } }, throttleHeaders());
+    }
+    if (faults.next5xx > 0 || (faults.rate5xx > 0 && faultRandom() < faults.rate5xx)) {
+      if (faults.next5xx > 0) faults.next5xx--;
+      counters.serverErrors++;
+      return send(res, method, empty(faults.status5xx));
+    }
 
+    // Parsed only by routes that take a body, as the controller does; non-objects count as {} (recording #67).
     const body = (): Json => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw { status: 500, body: parseError(text) };
+        if (mode === "central") throw new SimHttpError(400, JSON.stringify({ message: "invalid JSON body" }));
+        throw new SimHttpError(500, exceptionBody(parseErrorDescription(text)));
       }
       return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Json) : {};
     };
     try {
-      const result = mode === "central" ? centralRoute(method, url.pathname, body) : controllerRoute(method, url.pathname, body);
-      return reply(res, method, result.status, result.body);
+      return send(res, method, mode === "central" ? centralRoute(method, url.pathname, body) : controllerRoute(method, url.pathname, body));
     } catch (error) {
-      const failure = error as { status?: number; body?: unknown };
-      if (failure.status) return reply(res, method, failure.status, failure.body);
+      if (error instanceof SimHttpError) return send(res, method, { status: error.status, text: error.text });
       throw error;
     }
   }
 
+  // --- the control API (/_sim/, no ZeroTier auth: it exists only on the simulator) -------------
   function control(path: string, method: string, text: string, res: http.ServerResponse) {
-    const input = method === "POST" && text ? (JSON.parse(text) as Json) : {};
-    if (path === "/_sim/faults") Object.assign(faults, input);
-    else if (path === "/_sim/reset") api.reset();
-    else if (path === "/_sim/token") token = String(input.token ?? token);
-    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ faults, counters }));
+    const answer = (status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    const snapshot = () => ({ mode, nodeId, up: isUp, faults, counters, networks: state.networkIds() });
+    let input: Json = {};
+    try {
+      if (text.trim()) input = JSON.parse(text) as Json;
+    } catch {
+      return answer(400, { error: "the body is not JSON" });
+    }
+    try {
+      if (method === "GET" && path === "/_sim/state") return answer(200, snapshot());
+      if (method !== "POST") return answer(404, { error: `no ${method} ${path}: use GET /_sim/state or POST /_sim/faults|reset|counters/reset|token|down|join` });
+      switch (path) {
+        case "/_sim/faults":
+          Object.assign(faults, checkFaults(input));
+          return answer(200, snapshot());
+        case "/_sim/reset":
+          simulator.reset();
+          return answer(200, snapshot());
+        case "/_sim/counters/reset":
+          simulator.resetCounters();
+          return answer(200, snapshot());
+        case "/_sim/token":
+          return answer(200, { token: simulator.rotateToken(typeof input.token === "string" ? input.token : undefined) });
+        case "/_sim/down": {
+          // Over HTTP, going down has to come back by itself: nothing could ask it to.
+          const ms = Math.min(60_000, Math.max(0, Number(input.ms ?? 1_000)));
+          answer(200, { down: true, forMs: ms });
+          setImmediate(() => void simulator.down().then(() => setTimeout(() => void simulator.up(), ms)));
+          return;
+        }
+        case "/_sim/join": {
+          const member = state.join(String(input.nwid ?? ""), String(input.mid ?? ""));
+          return member ? answer(200, member) : answer(404, { error: `no network ${String(input.nwid)}` });
+        }
+        default:
+          return answer(404, { error: `no POST ${path}` });
+      }
+    } catch (error) {
+      return answer(400, { error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
-  // --- lifecycle: the simulator can go down and come back on the same port --------------------
+  // --- lifecycle: down() refuses connections, up() listens again on the same port --------------
   const sockets = new Set<Socket>();
-  let server: http.Server;
+  let server: http.Server | null = null;
   let port = options.port ?? 0;
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server = http.createServer((req, res) => {
-        handle(req, res).catch((error: unknown) => reply(res, req.method ?? "GET", 500, { error: 500, description: String(error) }));
+  let isUp = false;
+
+  function listen() {
+    return new Promise<void>((resolve, reject) => {
+      const next = http.createServer((req, res) => {
+        res.sendDate = false;
+        handle(req, res).catch((error: unknown) => {
+          if (!res.headersSent) send(res, req.method ?? "GET", { status: 500, text: exceptionBody(String(error)) });
+        });
       });
-      server.on("connection", (socket) => {
+      // Like cpp-httplib: at most 5 requests per connection (Keep-Alive: timeout=5, max=5).
+      next.maxRequestsPerSocket = 5;
+      next.keepAliveTimeout = 5_000;
+      next.on("connection", (socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
       });
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        port = (server.address() as AddressInfo).port;
+      next.once("error", reject);
+      next.listen(port, host, () => {
+        port = (next.address() as AddressInfo).port;
+        server = next;
+        isUp = true;
         resolve();
       });
     });
-  const close = () =>
-    new Promise<void>((resolve) => {
+  }
+
+  function stop() {
+    return new Promise<void>((resolve) => {
+      const current = server;
+      server = null;
+      isUp = false;
+      if (!current) return resolve();
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
+      current.close(() => resolve());
     });
+  }
+
   await listen();
 
-  const api = {
+  const simulator = {
+    /** The service root: /status, /controller, /unstable/… (and /_sim/). */
     get url() {
       return `http://${host}:${port}`;
     },
+    /** What ZT_CONTROLLER_URL (or, in central mode, ZT_CENTRAL_URL) should be. */
     get controllerUrl() {
       return mode === "central" ? `http://${host}:${port}/api/v1` : `http://${host}:${port}/controller`;
     },
     get token() {
       return token;
     },
+    get isUp() {
+      return isUp;
+    },
     nodeId,
     mode,
+    /** Networks and members, with deliveredAddresses() and join(). */
+    state,
+    /** Live switches; setFaults() checks what it is given. */
     faults,
     counters,
-    /** Requests that changed state since the last reset of the counters. */
+    /** Writes that changed state since the counters were last reset. */
     get mutations() {
       return counters.mutations;
     },
-    resetCounters() {
-      counters.requests = 0;
-      counters.mutations = 0;
-      counters.throttled = 0;
-      counters.byRoute = {};
-    },
     setFaults(next: Partial<ZtSimFaults>) {
-      Object.assign(faults, next);
+      Object.assign(faults, checkFaults(next));
     },
-    rotateToken(next = randomBytes(12).toString("hex")) {
-      token = next;
+    resetCounters() {
+      Object.assign(counters, { requests: 0, mutatingRequests: 0, mutations: 0, throttled: 0, serverErrors: 0, unauthorized: 0, byRoute: {}, byPath: {} });
+    },
+    /** Accepts only `next` (random when not given) from now on: the old token is rejected with 401. */
+    rotateToken(next?: string) {
+      token = next ?? randomBytes(12).toString("hex");
       return token;
     },
+    /** Empty state, no faults, zero counters, PRNGs re-seeded; the token stays. */
     reset() {
-      networks.clear();
+      state.clear();
       Object.assign(faults, NO_FAULTS);
-      api.resetCounters();
+      faultRandom = prng(seed);
+      idRandom = prng(seed ^ 0x5eed);
+      simulator.resetCounters();
     },
-    network(nwid: string) {
-      return networks.get(nwid.toLowerCase())?.network;
-    },
-    member(nwid: string, mid: string) {
-      return networks.get(nwid.toLowerCase())?.members.get(mid.toLowerCase());
-    },
-    members(nwid: string) {
-      return [...(networks.get(nwid.toLowerCase())?.members.values() ?? [])];
-    },
-    /** What a real member would be given: only assignments covered by a network route. */
-    deliveredAddresses(nwid: string, mid: string) {
-      const entry = networks.get(nwid.toLowerCase());
-      const member = entry?.members.get(mid.toLowerCase());
-      if (!entry || !member || !member.authorized) return [];
-      return member.ipAssignments.filter((address) => entry.network.routes.some((route) => routeCovers(route, address)));
-    },
-    /** Stops answering (connections refused) until up() is called. */
-    async down() {
-      await close();
-    },
+    /** Closes the listener: connections are refused until up(). */
+    down: stop,
+    /** Listens again, on the same port. */
     async up() {
-      await listen();
+      if (!isUp) await listen();
     },
-    close,
+    close: stop,
+    // Shortcuts to `state`, for tests.
+    network: state.network,
+    member: state.member,
+    members: state.members,
+    deliveredAddresses: state.deliveredAddresses,
+    join: state.join,
   };
-  return api;
+  return simulator;
 }
