@@ -8,6 +8,7 @@ import { CONNECTION_STATES } from "@/lib/connections/state";
 import { listLans } from "@/lib/lans";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Connections" };
 export const dynamic = "force-dynamic";
@@ -59,19 +60,7 @@ export default async function ConnectionsPage(props: { searchParams: Promise<Rec
       {rows.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No connections match.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">#</th>
-                <th scope="col" className="px-4 py-2">Network</th>
-                <th scope="col" className="px-4 py-2">LAN</th>
-                <th scope="col" className="px-4 py-2">Router</th>
-                <th scope="col" className="px-4 py-2">Addresses</th>
-                <th scope="col" className="px-4 py-2">State</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <DataTable columns={["#", "Network", "LAN", "Router", "Addresses", "State"]}>
               {rows.map((row) => (
                 <tr key={row.id} data-connection-id={row.id}>
                   <td className="px-4 py-2"><Link className="text-brand-700 hover:underline" href={`/connections/${row.id}`}>{row.id}</Link></td>
@@ -82,9 +71,7 @@ export default async function ConnectionsPage(props: { searchParams: Promise<Rec
                   <td className="px-4 py-2"><ConnectionStateBadge state={row.state} /></td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
       <nav aria-label="Pages" className="flex items-center gap-4 text-sm text-slate-600">
         <span>{total} connection{total === 1 ? "" : "s"}</span>

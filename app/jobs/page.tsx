@@ -5,6 +5,7 @@ import { listJobs, type JobFilter } from "@/lib/jobs-admin";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { JobActions } from "./job-forms";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Jobs" };
 export const dynamic = "force-dynamic";
@@ -34,20 +35,7 @@ export default async function JobsPage(props: { searchParams: Promise<{ state?: 
       {jobs.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No jobs here.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-3 py-2">#</th>
-                <th scope="col" className="px-3 py-2">Task</th>
-                <th scope="col" className="px-3 py-2">State</th>
-                <th scope="col" className="px-3 py-2">Attempts</th>
-                <th scope="col" className="px-3 py-2">Next run (UTC)</th>
-                <th scope="col" className="px-3 py-2">Last error</th>
-                <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 align-top">
+        <DataTable columns={["#", "Task", "State", "Attempts", "Next run (UTC)", "Last error", <span key="actions" className="sr-only">Actions</span>]} dense>
               {jobs.map((job) => {
                 const failed = (job.attempts ?? 0) >= (job.max_attempts ?? 1);
                 return (
@@ -65,9 +53,7 @@ export default async function JobsPage(props: { searchParams: Promise<{ state?: 
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </div>
   );

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { listNetworks } from "@/lib/networks";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Networks" };
 export const dynamic = "force-dynamic";
@@ -27,19 +28,7 @@ export default async function NetworksPage() {
       {rows.length === 0 ? (
         <p className="text-sm text-slate-600">No networks yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">ASN</th>
-                <th scope="col" className="px-4 py-2">Name</th>
-                <th scope="col" className="px-4 py-2">IRR as-set</th>
-                <th scope="col" className="px-4 py-2">Prefixes v4 / v6</th>
-                <th scope="col" className="px-4 py-2">Live connections</th>
-                <th scope="col" className="px-4 py-2">PeeringDB</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <DataTable columns={["ASN", "Name", "IRR as-set", "Prefixes v4 / v6", "Live connections", "PeeringDB"]}>
               {rows.map((network) => (
                 <tr key={network.asn}>
                   <td className="px-4 py-2 font-mono">
@@ -58,9 +47,7 @@ export default async function NetworksPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </div>
   );

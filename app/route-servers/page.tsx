@@ -6,6 +6,7 @@ import { routeServerOverview } from "@/lib/route-server-views";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DeployNowForm } from "./deploy-now-form";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Route servers" };
 export const dynamic = "force-dynamic";
@@ -30,18 +31,7 @@ export default async function RouteServersPage() {
             <h2 className="text-lg font-semibold">{lan}</h2>
             <DeployNowForm lanId={lanId} />
           </div>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table className="w-full text-sm">
-              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="px-4 py-2">Order</th>
-                  <th scope="col" className="px-4 py-2">Name</th>
-                  <th scope="col" className="px-4 py-2">Reached at</th>
-                  <th scope="col" className="px-4 py-2">LAN addresses</th>
-                  <th scope="col" className="px-4 py-2">Last deployment</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          <DataTable columns={["Order", "Name", "Reached at", "LAN addresses", "Last deployment"]}>
                 {servers.filter((server) => server.lan_id === lanId).map((server) => (
                   <tr key={server.id}>
                     <td className="px-4 py-2">{server.deploy_order}</td>
@@ -61,9 +51,7 @@ export default async function RouteServersPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </DataTable>
         </section>
       ))}
     </div>

@@ -4,6 +4,7 @@ import { listApiKeys } from "@/lib/api-keys";
 import { requirePageUser } from "@/lib/auth/page";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { CreateApiKeyForm, RevokeApiKeyForm } from "./api-key-forms";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "API keys" };
 export const dynamic = "force-dynamic";
@@ -23,20 +24,7 @@ export default async function ApiKeysPage() {
         </p>
       </div>
       <CreateApiKeyForm />
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2">Name</th>
-              <th scope="col" className="px-4 py-2">Prefix</th>
-              <th scope="col" className="px-4 py-2">Scope</th>
-              <th scope="col" className="px-4 py-2">State</th>
-              <th scope="col" className="px-4 py-2">Last used (UTC)</th>
-              <th scope="col" className="px-4 py-2">Expires</th>
-              <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+      <DataTable columns={["Name", "Prefix", "Scope", "State", "Last used (UTC)", "Expires", <span key="actions" className="sr-only">Actions</span>]}>
             {keys.map((key) => {
               const expired = key.expires_at !== null && new Date(key.expires_at) < new Date();
               return (
@@ -51,9 +39,7 @@ export default async function ApiKeysPage() {
                 </tr>
               );
             })}
-          </tbody>
-        </table>
-      </div>
+      </DataTable>
     </div>
   );
 }

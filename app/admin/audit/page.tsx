@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { listAuditEvents } from "@/lib/audit";
 import { requirePageUser } from "@/lib/auth/page";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -36,18 +37,7 @@ export default async function AuditPage(props: { searchParams: Promise<{ action?
         </div>
         <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">Filter</button>
       </form>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="px-3 py-2">When (UTC)</th>
-              <th scope="col" className="px-3 py-2">Actor</th>
-              <th scope="col" className="px-3 py-2">Action</th>
-              <th scope="col" className="px-3 py-2">Subject</th>
-              <th scope="col" className="px-3 py-2">Change</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 align-top">
+      <DataTable columns={["When (UTC)", "Actor", "Action", "Subject", "Change"]} dense>
             {events.map((event) => (
               <tr key={event.id}>
                 <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</td>
@@ -64,9 +54,7 @@ export default async function AuditPage(props: { searchParams: Promise<{ action?
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </DataTable>
       <nav aria-label="Pages" className="flex gap-3 text-sm">
         {page > 1 ? <a className="text-brand-700 hover:underline" href={`?${new URLSearchParams({ ...searchParams, page: String(page - 1) })}`}>Newer</a> : null}
         {events.length === PAGE_SIZE ? <a className="text-brand-700 hover:underline" href={`?${new URLSearchParams({ ...searchParams, page: String(page + 1) })}`}>Older</a> : null}

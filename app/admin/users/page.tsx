@@ -4,6 +4,7 @@ import { requirePageUser } from "@/lib/auth/page";
 import { listUsers } from "@/lib/users";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DisableForm, RoleForm } from "./user-row-forms";
+import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
@@ -20,19 +21,7 @@ export default async function UsersPage() {
           PeeringDB users appear on their first login.
         </p>
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2">User</th>
-              <th scope="col" className="px-4 py-2">Login</th>
-              <th scope="col" className="px-4 py-2">Networks</th>
-              <th scope="col" className="px-4 py-2">State</th>
-              <th scope="col" className="px-4 py-2">Role</th>
-              <th scope="col" className="px-4 py-2">Access</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+      <DataTable columns={["User", "Login", "Networks", "State", "Role", "Access"]}>
             {users.map((user) => (
               <tr key={user.id} data-username={user.username}>
                 <td className="px-4 py-2">
@@ -52,9 +41,7 @@ export default async function UsersPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </DataTable>
     </div>
   );
 }
