@@ -155,6 +155,12 @@ export default async function DashboardPage() {
                     <StatusBadge tone={healthy ? "ok" : "bad"}>{healthy ? "Healthy" : "Attention"}</StatusBadge>
                   </div>
                   <p className="mt-3 text-sm text-slate-700">{established} of {sessions} sessions Established · last deployment {server.last_status ?? "none"}</p>
+                  {server.zt_node_id ? null : (
+                    <p className="mt-2 text-sm text-amber-900" data-testid="rs-without-node">
+                      No ZeroTier node recorded: ztix does not authorize this route server on the LAN. Set it with{" "}
+                      <code className="font-mono text-xs">npm run cli -- route-servers set-node --name {server.name} --zt-node NODEID</code> (or on its page).
+                    </p>
+                  )}
                 </li>
               );
             })}
@@ -214,7 +220,7 @@ export default async function DashboardPage() {
                       LAN {item.lan}: router <span className="font-mono">{item.subject}</span> is authorized on the controller but unknown to ztix
                       {(item.details as { ipAssignments?: string[] } | null)?.ipAssignments?.length ? ` (${(item.details as { ipAssignments: string[] }).ipAssignments.join(", ")})` : ""}
                     </span>
-                    <DeauthorizeDriftForm id={item.id} />
+                    {item.deauthorizable ? <DeauthorizeDriftForm id={item.id} /> : null}
                   </>
                 )}
               </li>

@@ -5,7 +5,7 @@ import { health } from "./commands/health";
 import { lansCreate, lansList, lansSetRpki } from "./commands/lans";
 import { networksRefresh } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
-import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
+import { deployCommand, routeServersAdd, routeServersDisable, routeServersEnable, routeServersList, routeServersSetNode } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
@@ -28,6 +28,9 @@ export const commands: CliCommand[] = [
   zerotierStatus,
   routeServersAdd,
   routeServersList,
+  routeServersSetNode,
+  routeServersEnable,
+  routeServersDisable,
   deployCommand,
   networksRefresh,
 ];

@@ -211,6 +211,8 @@ export interface RouteServers {
   ssh_port: Generated<number>;
   ssh_user: Generated<string>;
   transport: Generated<string>;
+  zt_authorized: Generated<boolean>;
+  zt_node_id: string | null;
 }
 
 export interface UserNetworks {

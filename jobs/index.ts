@@ -9,6 +9,7 @@ import { reconcile_lan } from "./tasks/reconcile_lan";
 import { refresh_network } from "./tasks/refresh_network";
 import { refresh_networks } from "./tasks/refresh_networks";
 import { remove_connection } from "./tasks/remove_connection";
+import { sync_route_server_node } from "./tasks/sync_route_server_node";
 
 /** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
 export const taskList: TaskList = {
@@ -22,6 +23,7 @@ export const taskList: TaskList = {
   reconcile_lan,
   refresh_networks,
   housekeeping,
+  sync_route_server_node,
 };
 
 /**

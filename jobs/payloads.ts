@@ -12,11 +12,13 @@ export const taskPayloads = {
   remove_connection: z.object({ connectionId: id }),
   deploy_route_servers: z.object({ lanId: id, reason: z.string().max(500).default("") }),
   refresh_network: z.object({ asn: z.number().int().min(1).max(4294967295) }),
-  collect_session_states: z.object({ lanId: id.optional() }).passthrough(),
+  // followUntil: after a deployment, collect every few seconds until then (then the minute cycle).
+  collect_session_states: z.object({ lanId: id.optional(), followUntil: z.iso.datetime().optional() }).passthrough(),
   reconcile_controller: z.object({}).passthrough(),
   housekeeping: z.object({}).passthrough(),
   refresh_networks: z.object({ spacingSeconds: z.number().min(0).max(600).default(3) }).passthrough(),
   reconcile_lan: z.object({ lanId: id }),
+  sync_route_server_node: z.object({ routeServerId: id, retireNodeId: z.string().regex(/^[0-9a-f]{10}$/).optional() }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -13,6 +13,10 @@ export async function dashboardData(db: Db) {
       .innerJoin("lans", "lans.id", "drift_items.lan_id")
       .select(["drift_items.id", "drift_items.kind", "drift_items.subject", "drift_items.details", "drift_items.first_seen_at", "lans.name as lan"])
       .where("drift_items.resolved_at", "is", null)
+      // A route server's node is known to ztix, never drift (an item from before it was set is stale).
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("route_servers").select("route_servers.id").whereRef("route_servers.lan_id", "=", "drift_items.lan_id").whereRef("route_servers.zt_node_id", "=", "drift_items.subject"))),
+      )
       .orderBy("drift_items.id")
       .execute(),
     db
@@ -29,6 +33,7 @@ export async function dashboardData(db: Db) {
         "route_servers.id",
         "route_servers.name",
         "lans.name as lan",
+        "route_servers.zt_node_id",
         eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").as("sessions"),
         eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").where("bgp_sessions.info", "like", "Established%").as("established"),
         eb.selectFrom("deployments").select("status").whereRef("deployments.route_server_id", "=", "route_servers.id").orderBy("id", "desc").limit(1).as("last_status"),
@@ -38,7 +43,15 @@ export async function dashboardData(db: Db) {
       .orderBy("route_servers.deploy_order")
       .execute(),
   ]);
-  return { states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])) as Record<string, number>, jobs, failedJobs, drift, deployments, routeServers };
+  return {
+    states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])) as Record<string, number>,
+    jobs,
+    failedJobs,
+    // The one action on drift, deauthorizing, is offered only for routers nobody at ztix knows.
+    drift: drift.map((item) => ({ ...item, deauthorizable: item.kind === "unknown_member" })),
+    deployments,
+    routeServers,
+  };
 }
 
 /** A member's home: its connections with addresses and how many of their sessions are up. */

@@ -2,7 +2,9 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit } from "./audit";
+import { ConflictError } from "./errors";
 import { normalizeAddress } from "./ip";
+import { routeServerMember } from "./route-server-nodes";
 import type { MemberInfo, ZeroTierProvider } from "./zerotier";
 
 const actor = { type: "job" as const, label: "reconcile_lan" };
@@ -14,7 +16,8 @@ export type ReconcileResult =
 const sameAddresses = (a: string[], b: string[]) => [...a].map((x) => normalizeAddress(x) ?? x).sort().join() === [...b].map((x) => normalizeAddress(x) ?? x).sort().join();
 
 /**
- * Desired members (the database) against actual ones (the controller), for one LAN. Repairs what
+ * Desired members (the database: connections and the route servers' own nodes) against actual
+ * ones (the controller), for one LAN. Repairs what
  * differs from the database; members authorized on the controller that the database does not know
  * are reported as drift and left alone. Without a complete member list nothing is changed.
  */
@@ -35,8 +38,33 @@ export async function reconcileLan(db: Db, provider: ZeroTierProvider, lanId: nu
     .where("lan_id", "=", lanId)
     .where("state", "in", ["approved", "provisioning", "provisioned", "active", "failed", "removing"])
     .execute();
-  const known = new Set(connections.map((connection) => connection.zt_node_id));
+  // Route servers are nodes of the LAN too: known (never drift), and repaired like members.
+  const routeServers = await db
+    .selectFrom("route_servers")
+    .select(["id", "name", "enabled", "zt_node_id", "ipv4_address", "ipv6_address"])
+    .where("lan_id", "=", lanId)
+    .where("zt_node_id", "is not", null)
+    .execute();
+  const known = new Set([...connections.map((connection) => connection.zt_node_id), ...routeServers.map((server) => server.zt_node_id!)]);
   const repaired: string[] = [];
+
+  for (const server of routeServers.filter((row) => row.enabled)) {
+    const nodeId = server.zt_node_id!;
+    const want = routeServerMember(server);
+    const have = byNode.get(nodeId);
+    const problem = !have ? "missing on the controller" : !have.authorized ? "not authorized" : !sameAddresses(have.ipAssignments, want.ipAssignments) ? `addresses ${have.ipAssignments.join(", ") || "none"}` : null;
+    if (!problem) continue;
+    await provider.upsertMember(lan.zt_network_id, nodeId, want);
+    await db.updateTable("route_servers").set({ zt_authorized: true }).where("id", "=", server.id).execute();
+    repaired.push(`${nodeId} (route server ${server.name}: ${problem})`);
+    await recordAudit(db, {
+      actor,
+      action: "route_server.repaired_on_controller",
+      subject: { type: "route_server", id: server.id },
+      before: have ? { authorized: have.authorized, ipAssignments: have.ipAssignments } : { missing: true },
+      after: { authorized: true, ipAssignments: want.ipAssignments },
+    });
+  }
 
   for (const connection of connections.filter((row) => row.state === "provisioned" || row.state === "active")) {
     const want = [connection.ipv4_address, connection.ipv6_address].filter((address): address is string => Boolean(address)).map((address) => normalizeAddress(address) ?? address);
@@ -84,6 +112,9 @@ export async function deauthorizeDrift(db: Db, provider: ZeroTierProvider, drift
     .where("drift_items.id", "=", driftId)
     .executeTakeFirst();
   if (!item || item.resolved_at) return false;
+  // A route server's node is known, never drift: refuse even if an old item names it.
+  const routeServer = await db.selectFrom("route_servers").innerJoin("lans", "lans.id", "route_servers.lan_id").select("route_servers.name").where("lans.zt_network_id", "=", item.zt_network_id).where("route_servers.zt_node_id", "=", item.subject).executeTakeFirst();
+  if (routeServer) throw new ConflictError(`node ${item.subject} is route server ${routeServer.name}'s node: ztix keeps it authorized`);
   await provider.deauthorizeMember(item.zt_network_id, item.subject);
   await db.updateTable("drift_items").set({ resolved_at: sql<Date>`now()`, resolution: `deauthorized by ${by.label}` }).where("id", "=", driftId).execute();
   await recordAudit(db, { actor: by, action: "drift.deauthorized", subject: { type: "drift", id: driftId }, after: { nodeId: item.subject } });

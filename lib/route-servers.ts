@@ -2,12 +2,23 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Db } from "@/db";
+import { enqueueJob } from "@/jobs/enqueue";
 import { recordAudit, type Actor } from "./audit";
+import { enqueueLanDeployment } from "./connections/service";
 import { reserveAddress } from "./address-allocation";
 import { getConfig } from "./config";
-import { DomainError } from "./errors";
+import { ConflictError, DomainError, NotFoundError } from "./errors";
 import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
 import { localTransport, sshTransport, type Transport } from "./routeserver/transport";
+
+/** A ZeroTier node id (what `zerotier-cli info` prints on the route server's host), lower-cased. */
+export const ZZtNodeId = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{10}$/, "a ZeroTier node id is 10 hexadecimal digits (zerotier-cli info on the route server shows it)")
+  .transform((value) => value.toLowerCase());
+
+export const SYNC_NODE_MAX_ATTEMPTS = 12;
 
 const path = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path of letters, digits, '.', '_', '-' and '/'");
 
@@ -25,10 +36,22 @@ export const ZRouteServerAdd = z.object({
   configPath: path.default("/etc/bird/bird.conf"),
   controlSocket: path.default("/run/bird/bird.ctl"),
   deployOrder: z.coerce.number().int().min(0).default(0),
+  ztNodeId: ZZtNodeId.optional(),
 });
 
 /** Adds a route server to a LAN; its LAN addresses are reserved so no member gets them. */
 export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, actor: Actor) {
+  try {
+    return await insertRouteServer(db, raw, actor);
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string } | null;
+    if (pgError?.code === "23505" && pgError.constraint === "route_servers_lan_node_key") throw new ConflictError("this ZeroTier node is already another route server of this LAN");
+    if (pgError?.code === "23505" && pgError.constraint === "route_servers_lan_name_key") throw new ConflictError("this LAN already has a route server of that name");
+    throw error;
+  }
+}
+
+async function insertRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, actor: Actor) {
   const parsed = ZRouteServerAdd.safeParse(raw);
   if (!parsed.success) throw new DomainError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
   const input = parsed.data;
@@ -44,6 +67,10 @@ export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd
   const ipv4 = inside(input.ipv4, lan.ipv4_prefix, 4);
   const ipv6 = inside(input.ipv6, lan.ipv6_prefix, 6);
   if (parseAddress(input.routerId)?.family !== 4) throw new DomainError(`router id ${input.routerId} must be an IPv4 address`);
+  if (input.ztNodeId) {
+    const member = await db.selectFrom("connections").select("id").where("lan_id", "=", lan.id).where("zt_node_id", "=", input.ztNodeId).where("state", "not in", ["removed", "rejected"]).executeTakeFirst();
+    if (member) throw new ConflictError(`node ${input.ztNodeId} is connection ${member.id}'s router on this LAN`);
+  }
   return db.transaction().execute(async (trx) => {
     const created = await trx
       .insertInto("route_servers")
@@ -61,13 +88,85 @@ export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd
         config_path: input.configPath,
         control_socket: input.controlSocket,
         deploy_order: input.deployOrder,
+        zt_node_id: input.ztNodeId ?? null,
       })
       .returning(["id", "name"])
       .executeTakeFirstOrThrow();
     if (ipv4) await reserveAddress(trx, lan.id, ipv4, `route server ${input.name}`);
     if (ipv6) await reserveAddress(trx, lan.id, ipv6, `route server ${input.name}`);
     await recordAudit(trx, { actor, action: "route_server.added", subject: { type: "route_server", id: created.id }, after: { ...input, lan: lan.name } });
+    if (input.ztNodeId) await enqueueNodeSync(trx, created.id);
+    await enqueueLanDeployment(trx, lan.id, `route server ${created.name} added`);
     return { ...created, lan: lan.name };
+  });
+}
+
+/** Puts the route server's node on the controller in line (authorized with its addresses, or not). */
+export async function enqueueNodeSync(db: Db, routeServerId: number, retireNodeId?: string) {
+  await enqueueJob(db, "sync_route_server_node", { routeServerId, ...(retireNodeId ? { retireNodeId } : {}) }, {
+    jobKey: retireNodeId ? undefined : `sync_route_server_node:${routeServerId}`,
+    maxAttempts: SYNC_NODE_MAX_ATTEMPTS,
+  });
+}
+
+/** Finds a route server by id or by name (unique within a LAN; ambiguous names must use the id). */
+async function findRouteServer(db: Db, ref: string | number) {
+  const rows = await db
+    .selectFrom("route_servers")
+    .select(["id", "name", "lan_id", "enabled", "zt_node_id"])
+    .where((eb) => (typeof ref === "number" || /^\d+$/.test(ref) ? eb("id", "=", Number(ref)) : eb("name", "=", ref)))
+    .forUpdate()
+    .execute();
+  if (rows.length === 0) throw new NotFoundError(`no route server ${ref}`);
+  if (rows.length > 1) throw new DomainError(`several route servers are named ${ref}: use the id (route-servers list shows it)`);
+  return rows[0]!;
+}
+
+function isUniqueViolation(error: unknown) {
+  return (error as { code?: string } | null)?.code === "23505";
+}
+
+/**
+ * Records (or replaces) the route server's ZeroTier node. The new node is authorized with the
+ * route server's addresses; a replaced node is deauthorized. Both as jobs, in this transaction.
+ */
+export async function setRouteServerNode(db: Db, ref: string | number, rawNodeId: string, actor: Actor) {
+  const parsed = ZZtNodeId.safeParse(rawNodeId);
+  if (!parsed.success) throw new DomainError(parsed.error.issues[0]!.message);
+  const nodeId = parsed.data;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const server = await findRouteServer(trx, ref);
+      if (server.zt_node_id === nodeId) return { id: server.id, name: server.name, ztNodeId: nodeId, changed: false };
+      const member = await trx.selectFrom("connections").select("id").where("lan_id", "=", server.lan_id).where("zt_node_id", "=", nodeId).where("state", "not in", ["removed", "rejected"]).executeTakeFirst();
+      if (member) throw new ConflictError(`node ${nodeId} is connection ${member.id}'s router on this LAN`);
+      await trx.updateTable("route_servers").set({ zt_node_id: nodeId }).where("id", "=", server.id).execute();
+      await recordAudit(trx, { actor, action: "route_server.node_set", subject: { type: "route_server", id: server.id }, before: { ztNodeId: server.zt_node_id }, after: { ztNodeId: nodeId } });
+      await enqueueNodeSync(trx, server.id);
+      if (server.zt_node_id) await enqueueNodeSync(trx, server.id, server.zt_node_id);
+      await enqueueLanDeployment(trx, server.lan_id, `route server ${server.name} node set`);
+      return { id: server.id, name: server.name, ztNodeId: nodeId, changed: true };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`node ${nodeId} is already another route server of this LAN`);
+    throw error;
+  }
+}
+
+/**
+ * Enables or disables a route server; the LAN is redeployed either way. An enabled server's node
+ * is authorized now; a disabled one's is deauthorized once the LAN's deployment without it ran
+ * (deploy_route_servers does that), so no member loses a session it still has configured.
+ */
+export async function setRouteServerEnabled(db: Db, ref: string | number, enabled: boolean, actor: Actor) {
+  return db.transaction().execute(async (trx) => {
+    const server = await findRouteServer(trx, ref);
+    if (server.enabled === enabled) return { id: server.id, name: server.name, enabled, changed: false };
+    await trx.updateTable("route_servers").set({ enabled }).where("id", "=", server.id).execute();
+    await recordAudit(trx, { actor, action: enabled ? "route_server.enabled" : "route_server.disabled", subject: { type: "route_server", id: server.id }, before: { enabled: server.enabled }, after: { enabled } });
+    if (enabled && server.zt_node_id) await enqueueNodeSync(trx, server.id);
+    await enqueueLanDeployment(trx, server.lan_id, `route server ${server.name} ${enabled ? "enabled" : "disabled"}`);
+    return { id: server.id, name: server.name, enabled, changed: true };
   });
 }
 
@@ -75,7 +174,7 @@ export async function listRouteServers(db: Db) {
   return db
     .selectFrom("route_servers")
     .innerJoin("lans", "lans.id", "route_servers.lan_id")
-    .select(["route_servers.id", "route_servers.name", "lans.name as lan", "route_servers.transport", "route_servers.ssh_host", "route_servers.ssh_port", "route_servers.ipv4_address", "route_servers.ipv6_address", "route_servers.router_id", "route_servers.deploy_order", "route_servers.enabled"])
+    .select(["route_servers.id", "route_servers.name", "lans.name as lan", "route_servers.transport", "route_servers.ssh_host", "route_servers.ssh_port", "route_servers.ipv4_address", "route_servers.ipv6_address", "route_servers.router_id", "route_servers.deploy_order", "route_servers.enabled", "route_servers.zt_node_id", "route_servers.zt_authorized"])
     .orderBy("lans.name")
     .orderBy("route_servers.deploy_order")
     .execute();

@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
-import { connectRouteServer, addRouteServer, listRouteServers } from "@/lib/route-servers";
+import { connectRouteServer, addRouteServer, listRouteServers, setRouteServerEnabled, setRouteServerNode } from "@/lib/route-servers";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
@@ -9,8 +9,8 @@ import { withDatabase } from "../database";
 
 export const routeServersAdd: CliCommand = {
   name: "route-servers add",
-  usage: "route-servers add --lan N --name N --ssh-host H [--ssh-port P] [--ssh-user U] --host-key SHA256:... --ipv4 A --ipv6 A --router-id A [--config-path P] [--control-socket P] [--deploy-order N] [--local]",
-  summary: "add a route server to a LAN (its host key pinned; --local for BIRD on this host)",
+  usage: "route-servers add --lan N --name N --ssh-host H [--ssh-port P] [--ssh-user U] --host-key SHA256:... --ipv4 A --ipv6 A --router-id A --zt-node NODEID [--config-path P] [--control-socket P] [--deploy-order N] [--local]",
+  summary: "add a route server to a LAN (its host key pinned; its ZeroTier node authorized with its addresses; --local for BIRD on this host)",
   async run(args, io) {
     const options = parseOptions(args, {
       lan: { type: "string" },
@@ -26,6 +26,7 @@ export const routeServersAdd: CliCommand = {
       "control-socket": { type: "string" },
       "deploy-order": { type: "string" },
       local: { type: "boolean" },
+      "zt-node": { type: "string" },
     });
     for (const flag of ["lan", "name", "router-id"] as const) if (typeof options[flag] !== "string") throw new CliError(`missing --${flag}`);
     const created = await withDatabase(() =>
@@ -45,11 +46,13 @@ export const routeServersAdd: CliCommand = {
           configPath: options["config-path"] as string | undefined,
           controlSocket: options["control-socket"] as string | undefined,
           deployOrder: options["deploy-order"] as unknown as number | undefined,
+          ztNodeId: options["zt-node"] as string | undefined,
         },
         cliActor(),
       ),
     );
-    io.stdout(`added route server ${created.name} (id ${created.id}) to LAN ${created.lan}\n`);
+    io.stdout(`added route server ${created.name} (id ${created.id}) to LAN ${created.lan}; its deployment is queued\n`);
+    if (!options["zt-node"]) io.stderr(`warning: no --zt-node: ztix does not authorize ${created.name} on the LAN's ZeroTier network (set it with: route-servers set-node --name ${created.name} --zt-node NODEID)\n`);
   },
 };
 
@@ -60,11 +63,43 @@ export const routeServersList: CliCommand = {
   async run(args, io) {
     parseOptions(args, {});
     const servers = await withDatabase(() => listRouteServers(getDb()));
-    const rows = servers.map((server) => [String(server.id), server.lan, server.name, server.transport === "local" ? "local" : `${server.ssh_host}:${server.ssh_port}`, server.ipv4_address ?? "-", server.ipv6_address ?? "-", String(server.deploy_order), server.enabled ? "enabled" : "disabled"]);
-    const header = ["ID", "LAN", "NAME", "REACHED AT", "IPV4", "IPV6", "ORDER", "STATE"];
+    const rows = servers.map((server) => [String(server.id), server.lan, server.name, server.transport === "local" ? "local" : `${server.ssh_host}:${server.ssh_port}`, server.ipv4_address ?? "-", server.ipv6_address ?? "-", server.zt_node_id ?? "-", String(server.deploy_order), server.enabled ? "enabled" : "disabled"]);
+    const header = ["ID", "LAN", "NAME", "REACHED AT", "IPV4", "IPV6", "ZT NODE", "ORDER", "STATE"];
     io.stdout(formatTable(header, rows));
   },
 };
+
+export const routeServersSetNode: CliCommand = {
+  name: "route-servers set-node",
+  usage: "route-servers set-node --name N --zt-node NODEID",
+  summary: "record a route server's ZeroTier node (authorized with its addresses; a replaced node is deauthorized)",
+  async run(args, io) {
+    const options = parseOptions(args, { name: { type: "string" }, "zt-node": { type: "string" } });
+    for (const flag of ["name", "zt-node"] as const) if (typeof options[flag] !== "string") throw new CliError(`missing --${flag}`);
+    const result = await withDatabase(() => setRouteServerNode(getDb(), options.name as string, options["zt-node"] as string, cliActor()));
+    io.stdout(result.changed ? `route server ${result.name}: node ${result.ztNodeId} recorded; its authorization and the LAN's deployment are queued\n` : `route server ${result.name} already has node ${result.ztNodeId}\n`);
+  },
+};
+
+function enableCommand(enabled: boolean): CliCommand {
+  const verb = enabled ? "enable" : "disable";
+  return {
+    name: `route-servers ${verb}`,
+    usage: `route-servers ${verb} --name N`,
+    summary: enabled
+      ? "enable a route server (its node is authorized, the LAN redeployed)"
+      : "disable a route server (the LAN redeployed without it, then its node deauthorized)",
+    async run(args, io) {
+      const options = parseOptions(args, { name: { type: "string" } });
+      if (typeof options.name !== "string") throw new CliError("missing --name");
+      const result = await withDatabase(() => setRouteServerEnabled(getDb(), options.name as string, enabled, cliActor()));
+      io.stdout(result.changed ? `route server ${result.name} ${verb}d; the LAN's deployment is queued\n` : `route server ${result.name} is already ${verb}d\n`);
+    },
+  };
+}
+
+export const routeServersEnable = enableCommand(true);
+export const routeServersDisable = enableCommand(false);
 
 export const deployCommand: CliCommand = {
   name: "deploy",

@@ -2,11 +2,25 @@ import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
 import { connectRouteServer } from "@/lib/route-servers";
 import { collectSessionStates } from "@/lib/routeserver/sessions";
+import { enqueueJob } from "../enqueue";
 import { parsePayload } from "../payloads";
+import { FOLLOW_INTERVAL_MS } from "./deploy_route_servers";
 
-/** Every minute: BGP session states from the route servers; connections become active. */
+/**
+ * Every minute: BGP session states from the route servers; connections become active. After a
+ * deployment the LAN's run carries `followUntil` and schedules itself again every few seconds
+ * until then, so a connection is active seconds after its sessions are Established.
+ */
 export const collect_session_states: Task = async (payload) => {
-  const { lanId } = parsePayload("collect_session_states", payload);
+  const { lanId, followUntil } = parsePayload("collect_session_states", payload);
+  // The next look is queued first: a route server that cannot be read now may answer in 2 s.
+  if (lanId && followUntil && Date.parse(followUntil) > Date.now() + FOLLOW_INTERVAL_MS) {
+    await enqueueJob(getDb(), "collect_session_states", { lanId, followUntil }, {
+      jobKey: `collect_session_states:follow:${lanId}`,
+      runAt: new Date(Date.now() + FOLLOW_INTERVAL_MS),
+      maxAttempts: 1,
+    });
+  }
   const lans = lanId
     ? [{ lan_id: lanId }]
     : await getDb().selectFrom("route_servers").select("lan_id").where("enabled", "=", true).distinct().execute();

@@ -67,12 +67,12 @@ function isUniqueViolation(error: unknown, constraint: string) {
   return pgError?.code === "23505" && pgError.constraint === constraint;
 }
 
-/** Enqueues the route-server deployment of a LAN (debounced: a burst makes one deployment). */
+/** Enqueues the route-server deployment of a LAN (debounced 2 s: a burst makes one deployment, approve → config live stays seconds). */
 export async function enqueueLanDeployment(db: Db, lanId: number, reason: string) {
   await enqueueJob(db, "deploy_route_servers", { lanId, reason }, {
     jobKey: `deploy_route_servers:${lanId}`,
     jobKeyMode: "replace",
-    runAt: new Date(Date.now() + 5_000),
+    runAt: new Date(Date.now() + 2_000),
     maxAttempts: 5,
   });
 }

@@ -25,13 +25,16 @@ async function checkConfigDrift(db: Db, server: Server, transport: Transport) {
 }
 
 /**
- * Reads every member session's state from a LAN's route servers, stores it, and moves
+ * Reads every member session's state from a LAN's route servers and stores it as that route
+ * server's current set (sessions it no longer lists are deleted), and moves
  * connections to `active` when all their sessions are Established (back to `provisioned` when
  * one is not). A route server that cannot be read leaves its stored states as they were.
  */
 export async function collectSessionStates(db: Db, lanId: number, connect: (server: Server) => Promise<Transport>) {
   const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).execute()) as unknown as Server[];
   const problems: string[] = [];
+  // A disabled route server has no sessions anyone should count.
+  await db.deleteFrom("bgp_sessions").where("route_server_id", "in", db.selectFrom("route_servers").select("id").where("lan_id", "=", lanId).where("enabled", "=", false)).execute();
   for (const server of servers) {
     let output: string;
     try {
@@ -49,10 +52,12 @@ export async function collectSessionStates(db: Db, lanId: number, connect: (serv
       problems.push(`${server.name}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }
-    const live = new Set((await db.selectFrom("connections").select("id").where("lan_id", "=", lanId).execute()).map((row) => row.id));
+    const live = new Set((await db.selectFrom("connections").select("id").where("lan_id", "=", lanId).where("state", "not in", ["removed", "rejected"]).execute()).map((row) => row.id));
+    const current: { connectionId: number; family: number }[] = [];
     for (const protocol of parseShowProtocolsAll(output)) {
       const session = sessionOf(protocol.name);
       if (!session || !live.has(session.connectionId)) continue;
+      current.push(session);
       await db
         .insertInto("bgp_sessions")
         .values({
@@ -79,6 +84,12 @@ export async function collectSessionStates(db: Db, lanId: number, connect: (serv
         )
         .execute();
     }
+    // What the route server no longer lists is gone (a removed connection, a dropped family).
+    await db
+      .deleteFrom("bgp_sessions")
+      .where("route_server_id", "=", server.id)
+      .where((eb) => eb.not(eb.or(current.map((session) => eb.and([eb("connection_id", "=", session.connectionId), eb("family", "=", session.family)])))))
+      .execute();
   }
 
   // Only with every route server read: a partial view must not demote anyone.

@@ -1,0 +1,146 @@
+/**
+ * Route servers are nodes of the LAN they serve: `route-servers add --zt-node` authorizes the
+ * route server's node on the controller (simulator) with exactly its addresses, reconciliation
+ * knows it (no drift) and repairs it, the dashboard offers no Deauthorize for it, and every route
+ * server change queues one deployment of its LAN.
+ */
+import { runOnce } from "graphile-worker";
+import { sql } from "kysely";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "@/cli/main";
+import { getPool } from "@/db";
+import { taskList } from "@/jobs/index";
+import { dashboardData } from "@/lib/dashboard";
+import { deauthorizeDrift, reconcileLan } from "@/lib/reconciliation";
+import { createZeroTierProvider, type ZeroTierProvider } from "@/lib/zerotier";
+import { createLanNetwork } from "@/lib/zerotier/network-setup";
+import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
+import { closeDb, resetDatabase, testDb } from "../support/db";
+import { createLanRow, createStaffUser } from "../support/fixtures";
+
+const RS_NODE = "e5e5e5e5e5";
+const HOST_KEY = `SHA256:${"A".repeat(43)}`;
+let sim: ZeroTierSimulator;
+let provider: ZeroTierProvider;
+
+async function cli(...argv: string[]) {
+  const out = { stdout: "", stderr: "" };
+  const code = await runCli(argv, { stdout: (text) => void (out.stdout += text), stderr: (text) => void (out.stderr += text), stdin: async () => "" });
+  return { code, ...out };
+}
+
+const queued = (task: string) =>
+  sql<{ id: string; payload: Record<string, unknown> }>`
+    select j.id, j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier = ${task} and j.attempts = 0`.execute(testDb()).then((result) => result.rows);
+
+/** Runs the queued jobs of one task now (their run_at is moved up: the deploy debounce is seconds). */
+async function runQueued(task: keyof typeof taskList) {
+  await sql`update graphile_worker._private_jobs set run_at = now() where task_id = (select id from graphile_worker._private_tasks where identifier = ${task})`.execute(testDb());
+  await runOnce({ pgPool: getPool(), taskList: { [task]: taskList[task]! }, noHandleSignals: true });
+}
+
+async function lanOnSimulator() {
+  const { networkId } = await createLanNetwork(provider, { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
+  return createLanRow({ name: "ix", ztNetworkId: networkId });
+}
+
+describe("route servers as nodes of their LAN", () => {
+  beforeAll(async () => {
+    sim = await startZeroTierSimulator({});
+    process.env.ZT_CONTROLLER_URL = sim.controllerUrl;
+    process.env.ZT_CONTROLLER_TOKEN = sim.token;
+    (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
+  });
+  beforeEach(async () => {
+    await resetDatabase();
+    sim.reset();
+    provider = createZeroTierProvider({ provider: "self_hosted_controller", controllerUrl: sim.controllerUrl, controllerToken: sim.token, centralUrl: "", retry: { maxAttempts: 2, maxTotalMs: 500, baseDelayMs: 1, maxDelayMs: 1 } });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await closeDb();
+  });
+
+  it("route-servers add --zt-node authorizes the node with exactly its addresses; reconciliation knows it, repairs it, and the dashboard offers no Deauthorize", async () => {
+    const lan = await lanOnSimulator();
+    const added = await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--ssh-host", "rs1.example.net", "--host-key", HOST_KEY, "--ipv4", "192.0.2.1", "--ipv6", "2001:db8:ffff::1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE.toUpperCase());
+    expect(added).toMatchObject({ code: 0, stderr: "" });
+    expect(await testDb().selectFrom("route_servers").select(["zt_node_id", "zt_authorized"]).executeTakeFirstOrThrow()).toEqual({ zt_node_id: RS_NODE, zt_authorized: false });
+    // The authorization is a job queued with the write; nothing is on the controller before it runs.
+    expect(sim.member(lan.zt_network_id, RS_NODE)).toBeUndefined();
+    await runQueued("sync_route_server_node");
+    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1", "2001:db8:ffff::1"], noAutoAssignIps: true });
+    expect(await testDb().selectFrom("route_servers").select("zt_authorized").executeTakeFirstOrThrow()).toEqual({ zt_authorized: true });
+
+    // Known to ztix: no drift, nothing changed.
+    sim.resetCounters();
+    expect(await reconcileLan(testDb(), provider, lan.id)).toEqual({ status: "done", repaired: [], drift: [] });
+    expect(sim.mutations).toBe(0);
+
+    // Deauthorized (and its addresses taken) behind ztix's back: repaired like a member.
+    await provider.upsertMember(lan.zt_network_id, RS_NODE, { authorized: false, ipAssignments: [], noAutoAssignIps: true });
+    const repaired = await reconcileLan(testDb(), provider, lan.id);
+    expect(repaired).toEqual({ status: "done", repaired: [`${RS_NODE} (route server rs1: not authorized)`], drift: [] });
+    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1", "2001:db8:ffff::1"] });
+
+    // The dashboard's data: an unknown router is offered for deauthorization, the route server never.
+    await provider.upsertMember(lan.zt_network_id, "b2b2b2b2b2", { authorized: true, ipAssignments: ["192.0.2.99"], noAutoAssignIps: true });
+    await reconcileLan(testDb(), provider, lan.id);
+    // An old item naming the node (say, reported before set-node) is neither shown nor actionable.
+    const stale = await testDb().insertInto("drift_items").values({ lan_id: lan.id, kind: "unknown_member", subject: RS_NODE }).returning("id").executeTakeFirstOrThrow();
+    const dashboard = await dashboardData(testDb());
+    expect(dashboard.drift.map((item) => [item.subject, item.deauthorizable])).toEqual([["b2b2b2b2b2", true]]);
+    expect(dashboard.routeServers.map((server) => server.zt_node_id)).toEqual([RS_NODE]);
+    const operator = await createStaffUser();
+    await expect(deauthorizeDrift(testDb(), provider, stale.id, { type: "user", id: operator.id, label: operator.username })).rejects.toThrow("route server rs1's node");
+    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
+  });
+
+  it("queues one deployment of its LAN when a route server is added, and on set-node, disable and enable", async () => {
+    const lan = await lanOnSimulator();
+    const other = await createLanRow({ name: "other" });
+    expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1")).code).toBe(0);
+    const deployments = await queued("deploy_route_servers");
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]!.payload).toMatchObject({ lanId: lan.id, reason: "route server rs1 added" });
+    expect(deployments[0]!.payload.lanId).not.toBe(other.id);
+
+    // Without a node id: said on the dashboard, with how to set it.
+    expect((await dashboardData(testDb())).routeServers).toMatchObject([{ name: "rs1", zt_node_id: null }]);
+    const setNode = await cli("route-servers", "set-node", "--name", "rs1", "--zt-node", RS_NODE);
+    expect(setNode).toMatchObject({ code: 0, stderr: "" });
+    // A burst of changes stays one (debounced) deployment of the LAN.
+    expect(await queued("deploy_route_servers")).toHaveLength(1);
+    await runQueued("sync_route_server_node");
+    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
+
+    expect(await cli("route-servers", "disable", "--name", "rs1")).toMatchObject({ code: 0 });
+    expect(await queued("deploy_route_servers")).toHaveLength(1);
+    // Disabled: the node stays on the LAN until the LAN's deployment without it ran.
+    expect(await queued("sync_route_server_node")).toHaveLength(0);
+    await runQueued("deploy_route_servers");
+    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
+    await runQueued("sync_route_server_node");
+    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(false);
+    expect(await testDb().selectFrom("route_servers").select("zt_authorized").executeTakeFirstOrThrow()).toEqual({ zt_authorized: false });
+
+    expect(await cli("route-servers", "enable", "--name", "rs1")).toMatchObject({ code: 0 });
+    expect(await queued("deploy_route_servers")).toHaveLength(1);
+    await runQueued("sync_route_server_node");
+    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
+  });
+
+  it("refuses a bad node id or another router's node in one line, changing nothing", async () => {
+    await lanOnSimulator();
+    expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE)).code).toBe(0);
+    const bad = await cli("route-servers", "set-node", "--name", "rs1", "--zt-node", "xyz");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toContain("10 hexadecimal digits");
+    const taken = await cli("route-servers", "add", "--lan", "ix", "--name", "rs2", "--local", "--ipv4", "192.0.2.2", "--router-id", "192.0.2.2", "--zt-node", RS_NODE);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain("already");
+    expect(await testDb().selectFrom("route_servers").select("name").execute()).toEqual([{ name: "rs1" }]);
+  });
+});
