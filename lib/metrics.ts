@@ -12,9 +12,18 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
 
-  const [connections, sessions, jobs, deployments, durations, networks, readiness, jobRuns] = await Promise.all([
+  const [connections, sessions, jobs, deployments, durations, networks, readiness, jobRuns, drift] = await Promise.all([
     db.selectFrom("connections").select((eb) => ["state", eb.fn.countAll<number>().as("count")]).groupBy("state").execute(),
-    db.selectFrom("bgp_sessions").select((eb) => ["info", eb.fn.countAll<number>().as("count")]).groupBy("info").execute(),
+    // Current sessions only: of enabled route servers, of connections not removed.
+    db
+      .selectFrom("bgp_sessions")
+      .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
+      .innerJoin("connections", "connections.id", "bgp_sessions.connection_id")
+      .select((eb) => ["bgp_sessions.info", eb.fn.countAll<number>().as("count")])
+      .where("route_servers.enabled", "=", true)
+      .where("connections.state", "not in", ["removed", "rejected"])
+      .groupBy("bgp_sessions.info")
+      .execute(),
     sql<{ task: string; queued: number; failed: number; running: number; oldest: number | null }>`
       select task_identifier as task,
              count(*) filter (where attempts < max_attempts and locked_at is null)::int as queued,
@@ -38,6 +47,11 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
              percentile_cont(0.95) within group (order by duration_ms) / 1000.0 as p95,
              max(duration_ms) / 1000.0 as max
         from job_runs where finished_at > now() - interval '1 hour' group by task`.execute(db),
+    sql<{ kind: string; count: number }>`
+      select kind, count(*)::int as count from drift_items d
+       where resolved_at is null
+         and not exists (select 1 from route_servers r where r.lan_id = d.lan_id and r.zt_node_id = d.subject)
+       group by kind`.execute(db),
   ]);
 
   const byState = gauge("ztix_connections", "Connections by lifecycle state", ["state"]);
@@ -73,6 +87,9 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
     duration.set({ task: row.task, quantile: "0.95" }, Number(row.p95));
     duration.set({ task: row.task, quantile: "1" }, Number(row.max));
   }
+  const openDrift = (kind: string) => drift.rows.find((row) => row.kind === kind)?.count ?? 0;
+  gauge("ztix_drift_members", "Routers authorized on the controller but unknown to ztix (open drift)").set(openDrift("unknown_member"));
+  gauge("ztix_drift_configs", "Route-server config files that differ from their last deployment (open drift)").set(openDrift("route_server_config"));
   gauge("ztix_controller_ready", "1 when the ZeroTier controller is ready (fail-closed checks pass)").set(readiness.ready ? 1 : 0);
   return { body: await registry.metrics(), contentType: registry.contentType };
 }

@@ -2,9 +2,10 @@ import "server-only";
 import { z } from "zod";
 import { version } from "@/lib/version";
 import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZDeployment, ZDeploymentQuery, ZError, ZIdParams, ZLan, ZNetwork, ZRouteServer } from "./v1";
+import { ZDrift, ZRouteServerUpdate, ZRouterConfigQuery } from "./v1";
 
 type Endpoint = {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "delete" | "patch";
   path: string;
   summary: string;
   scope: "read" | "admin";
@@ -32,6 +33,10 @@ export const endpoints: Endpoint[] = [
   { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
   { method: "get", path: "/route-servers", summary: "List route servers", scope: "read", response: list(ZRouteServer), errors: [401, 429] },
   { method: "get", path: "/route-servers/{id}/config", summary: "A route server's BIRD config as rendered now (text/plain)", scope: "read", params: ZIdParams, response: z.string(), errors: [400, 401, 404, 429] },
+  { method: "get", path: "/connections/{id}/router-config", summary: "The member's complete router configuration for the route servers (text/plain, BIRD or FRR; placeholders marked PLACEHOLDER), with the ZeroTier join and allowGlobal lines. A signed-in member gets only its own connections (others answer 404)", scope: "read", params: ZIdParams, query: ZRouterConfigQuery, response: z.string(), errors: [400, 401, 404, 409, 429] },
+  { method: "get", path: "/route-servers/{id}", summary: "One route server", scope: "read", params: ZIdParams, response: one(ZRouteServer), errors: [400, 401, 404, 429] },
+  { method: "patch", path: "/route-servers/{id}", summary: "Set a route server's ZeroTier node (authorized with its addresses) and/or enable or disable it; the LAN is redeployed", scope: "admin", params: ZIdParams, body: ZRouteServerUpdate, response: one(ZRouteServer), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "get", path: "/drift", summary: "Open drift: routers authorized on the controller but unknown to ztix, route-server config files that differ from their last deployment", scope: "read", response: list(ZDrift), errors: [401, 429] },
   { method: "get", path: "/deployments", summary: "Route-server deployments, newest first", scope: "read", query: ZDeploymentQuery, response: list(ZDeployment), errors: [400, 401, 429] },
   { method: "post", path: "/lans/{id}/deploy", summary: "Deploy the LAN's route servers now", scope: "admin", params: ZIdParams, response: one(z.object({ lanId: z.number().int(), status: z.literal("queued") })), status: 202, errors: [400, 401, 403, 404, 429] },
 ];
@@ -68,7 +73,7 @@ export function openApiDocument(serverUrl: string) {
     const responses: Record<string, unknown> = {
       [String(endpoint.status ?? 200)]: {
         description: "Success",
-        content: { [endpoint.path.endsWith("/config") ? "text/plain" : "application/json"]: { schema: schema(endpoint.response, "output") } },
+        content: { [/\/(router-)?config$/.test(endpoint.path) ? "text/plain" : "application/json"]: { schema: schema(endpoint.response, "output") } },
       },
     };
     for (const status of endpoint.errors) {

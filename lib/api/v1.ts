@@ -80,6 +80,28 @@ export const ZConnection = z.object({
   updatedAt: z.string(),
 });
 
+export const ZRouterConfigQuery = z.object({
+  flavor: z.enum(["bird", "frr"], { message: "flavor is bird or frr" }).default("bird"),
+});
+
+export const ZDrift = z.object({
+  id: z.number().int(),
+  lanId: z.number().int(),
+  lan: z.string(),
+  kind: z.enum(["unknown_member", "route_server_config"]),
+  subject: z.string(),
+  details: z.unknown(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+
+export const ZRouteServerUpdate = z
+  .object({
+    ztNodeId: z.string().regex(/^[0-9a-fA-F]{10}$/, "must be a ZeroTier node id: 10 hexadecimal digits").optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((body) => body.ztNodeId !== undefined || body.enabled !== undefined, { message: "send ztNodeId, enabled or both" });
+
 export const ZError = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
@@ -204,6 +226,7 @@ export const ZRouteServer = z.object({
   routerId: z.string(),
   deployOrder: z.number().int(),
   enabled: z.boolean(),
+  ztNodeId: z.string().nullable(),
 });
 
 export const ZDeployment = z.object({
@@ -237,6 +260,37 @@ export async function listRouteServersDto(db: Db) {
     routerId: server.router_id,
     deployOrder: server.deploy_order,
     enabled: server.enabled,
+    ztNodeId: server.zt_node_id,
+  }));
+}
+
+export async function getRouteServerDto(db: Db, id: number) {
+  const server = (await listRouteServersDto(db)).find((entry) => entry.id === id);
+  if (!server) throw new NotFoundError(`route server ${id} does not exist`);
+  return server;
+}
+
+/** Open drift, oldest first; a route server's own node is never drift. */
+export async function listDriftDto(db: Db) {
+  const rows = await db
+    .selectFrom("drift_items")
+    .innerJoin("lans", "lans.id", "drift_items.lan_id")
+    .select(["drift_items.id", "drift_items.lan_id", "lans.name as lan", "drift_items.kind", "drift_items.subject", "drift_items.details", "drift_items.first_seen_at", "drift_items.last_seen_at"])
+    .where("drift_items.resolved_at", "is", null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("route_servers").select("route_servers.id").whereRef("route_servers.lan_id", "=", "drift_items.lan_id").whereRef("route_servers.zt_node_id", "=", "drift_items.subject"))),
+    )
+    .orderBy("drift_items.id")
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    lanId: row.lan_id,
+    lan: row.lan,
+    kind: row.kind as z.infer<typeof ZDrift>["kind"],
+    subject: row.subject,
+    details: row.details,
+    firstSeenAt: iso(row.first_seen_at)!,
+    lastSeenAt: iso(row.last_seen_at)!,
   }));
 }
 

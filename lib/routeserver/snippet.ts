@@ -1,49 +1,168 @@
 import "server-only";
-import { safeText } from "./escape";
+import { addressLiteral, prefixListEntry, safeText } from "./escape";
 
 type Peer = { name: string; ipv4: string | null; ipv6: string | null };
 
-/** A ready-to-paste router config for peering with a LAN's route servers (BIRD 2 and FRR). */
-export function routerSnippets(input: { asn: number; ipv4: string | null; ipv6: string | null; rsAsn: number; lanName: string; routeServers: Peer[] }) {
-  const servers = input.routeServers.map((server) => ({ ...server, name: safeText(server.name).replace(/[^A-Za-z0-9]/g, "_") }));
-  const bird = [
-    `# ${safeText(input.lanName)}: sessions with the route servers (AS${input.rsAsn}). Replace EXPORT_FILTER with your own.`,
-    ...servers.flatMap((server) =>
-      ([4, 6] as const).flatMap((family) => {
-        const local = family === 4 ? input.ipv4 : input.ipv6;
-        const remote = family === 4 ? server.ipv4 : server.ipv6;
-        if (!local || !remote) return [];
-        return [
-          `protocol bgp ix_${server.name}_v${family} {`,
-          `  local ${local} as ${input.asn};`,
-          `  neighbor ${remote} as ${input.rsAsn};`,
-          "  # The route server does not put its ASN in the path.",
-          "  enforce first as off;",
-          `  ipv${family} {`,
-          "    import all;  # or your own import policy",
-          "    export filter EXPORT_FILTER;",
-          "  };",
-          "}",
-          "",
-        ];
-      }),
-    ),
-  ].join("\n");
-  const frr = [
-    `! ${safeText(input.lanName)}: sessions with the route servers (AS${input.rsAsn}). Fill in your prefix lists / route maps.`,
-    `router bgp ${input.asn}`,
-    " no bgp enforce-first-as",
-    ...servers.flatMap((server) => [server.ipv4, server.ipv6].filter((address): address is string => Boolean(address)).flatMap((address) => [` neighbor ${address} remote-as ${input.rsAsn}`, ` neighbor ${address} description route server ${server.name}`])),
-    ...([4, 6] as const).flatMap((family) => {
-      const addresses = servers.map((server) => (family === 4 ? server.ipv4 : server.ipv6)).filter((address): address is string => Boolean(address));
-      if (addresses.length === 0 || !(family === 4 ? input.ipv4 : input.ipv6)) return [];
-      return [
-        ` address-family ipv${family} unicast`,
-        ...addresses.flatMap((address) => [`  neighbor ${address} activate`, `  neighbor ${address} route-map IX-IN in`, `  neighbor ${address} route-map IX-OUT out`]),
-        " exit-address-family",
-      ];
-    }),
-    "!",
-  ].join("\n");
-  return { bird, frr };
+export type RouterConfigInput = {
+  asn: number;
+  networkName: string | null;
+  lanName: string;
+  ztNetworkId: string;
+  ipv4: string | null;
+  ipv6: string | null;
+  rsAsn: number;
+  routeServers: Peer[];
+  /** The member's prefixes from its IRR prefix list, when ztix has one (else placeholders). */
+  prefixes4: string[] | null;
+  prefixes6: string[] | null;
+};
+
+export const ROUTER_CONFIG_FLAVORS = ["bird", "frr"] as const;
+export type RouterConfigFlavor = (typeof ROUTER_CONFIG_FLAVORS)[number];
+
+/** Placeholders the member must fill in; each line carrying one says so. */
+export const PLACEHOLDER = {
+  ipv4Prefix: "<YOUR-IPV4-PREFIX>",
+  ipv6Prefix: "<YOUR-IPV6-PREFIX>",
+  password: "<BGP-PASSWORD>",
+} as const;
+
+const peerName = (name: string) => safeText(name).replace(/[^A-Za-z0-9]/g, "_");
+
+function header(input: RouterConfigInput, comment: string) {
+  if (!/^[0-9a-f]{16}$/.test(input.ztNetworkId)) throw new Error(`not a ZeroTier network id: ${JSON.stringify(input.ztNetworkId)}`);
+  const c = (line = "") => (line ? `${comment} ${line}` : comment);
+  return [
+    c(`ztix router configuration for AS${input.asn}${input.networkName ? ` (${safeText(input.networkName)})` : ""} on ${safeText(input.lanName)}.`),
+    c(`Sessions with the route servers (AS${input.rsAsn}); load it after filling in the lines marked PLACEHOLDER.`),
+    c(),
+    c("The ZeroTier side, once, on this router:"),
+    c(`  zerotier-cli join ${input.ztNetworkId}`),
+    c(`  zerotier-cli set ${input.ztNetworkId} allowGlobal=1`),
+    c("ZeroTier puts public IX addresses on the interface only with allowGlobal=1 (measured with zerotier-one 1.14.1)."),
+    c(`Your addresses on the LAN: ${[input.ipv4, input.ipv6].filter(Boolean).join(" and ")} (check with: zerotier-cli listnetworks).`),
+    c(),
+  ];
+}
+
+/** Each family the member and at least one route server have an address in. */
+function families(input: RouterConfigInput) {
+  return ([4, 6] as const).filter((family) => (family === 4 ? input.ipv4 : input.ipv6) && input.routeServers.some((server) => (family === 4 ? server.ipv4 : server.ipv6)));
+}
+
+/** The member's own prefixes as plain prefixes (an IRR list's `+` or `{a,b}` ranges dropped), or null. */
+function prefixesOf(input: RouterConfigInput, family: 4 | 6) {
+  const known = family === 4 ? input.prefixes4 : input.prefixes6;
+  if (!known || known.length === 0) return null;
+  return [...new Set(known.map((entry) => prefixListEntry(entry, family).replace(/[+{].*$/, "")))];
+}
+
+function birdConfig(input: RouterConfigInput) {
+  const out = header(input, "#");
+  out.push(
+    "# Router id: your router's own id; the LAN address below works if you have none.",
+    `router id ${addressLiteral(input.ipv4 ?? "192.0.2.1", 4)};`,
+    "",
+    "protocol device {",
+    "}",
+    "",
+  );
+  for (const family of families(input)) {
+    const prefixes = prefixesOf(input, family);
+    const placeholder = family === 4 ? PLACEHOLDER.ipv4Prefix : PLACEHOLDER.ipv6Prefix;
+    out.push(
+      `# Routes learned from the exchange go to the kernel (your own announcements stay out of it).`,
+      "protocol kernel {",
+      `  ipv${family} { export where source = RTS_BGP; };`,
+      "}",
+      "",
+      `# The IPv${family} prefixes AS${input.asn} announces: one "route … blackhole;" line each`,
+      "# (the blackhole is only for the aggregate: your more specific routes still win).",
+      `protocol static own_v${family} {`,
+      `  ipv${family};`,
+      ...(prefixes
+        ? [`  # From your IRR prefix list; keep only what this router should announce.`, ...prefixes.map((prefix) => `  route ${prefix} blackhole;`)]
+        : [`  # PLACEHOLDER: uncomment and put in your prefix, one line per prefix.`, `  # route ${placeholder} blackhole;`]),
+      "}",
+      "",
+      `# Only your own prefixes are announced to the exchange.`,
+      `filter ix_export_v${family} {`,
+      `  if proto = "own_v${family}" then accept;`,
+      "  reject;",
+      "}",
+      "",
+    );
+  }
+  for (const server of input.routeServers) {
+    for (const family of families(input)) {
+      const local = family === 4 ? input.ipv4 : input.ipv6;
+      const remote = family === 4 ? server.ipv4 : server.ipv6;
+      if (!local || !remote) continue;
+      out.push(
+        `protocol bgp rs_${peerName(server.name)}_v${family} {`,
+        `  description "route server ${safeText(server.name)}";`,
+        `  local ${addressLiteral(local, family)} as ${input.asn};`,
+        `  neighbor ${addressLiteral(remote, family)} as ${input.rsAsn};`,
+        "  # The route server does not put its own AS in the path.",
+        "  enforce first as off;",
+        "  # Retry soon: the route server takes this session seconds after your connection is approved.",
+        "  connect retry time 5;",
+        "  error wait time 5, 60;",
+        `  # PLACEHOLDER: only if the exchange set a BGP password for this connection.`,
+        `  # password "${PLACEHOLDER.password}";`,
+        `  ipv${family} {`,
+        "    import all;",
+        `    export filter ix_export_v${family};`,
+        "  };",
+        "}",
+        "",
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+function frrConfig(input: RouterConfigInput) {
+  const out = header(input, "!");
+  const fams = families(input);
+  const neighbors = (family: 4 | 6) => input.routeServers.flatMap((server) => ((family === 4 ? server.ipv4 : server.ipv6) ? [{ server, address: addressLiteral((family === 4 ? server.ipv4 : server.ipv6)!, family) }] : []));
+  const prefixes = (family: 4 | 6) => prefixesOf(input, family) ?? [family === 4 ? PLACEHOLDER.ipv4Prefix : PLACEHOLDER.ipv6Prefix];
+  // FRR has no comments after a command: the mark goes on the line before.
+  const indent = (line: string) => /^\s*/.exec(line)![0];
+  const marked = (family: 4 | 6, line: string) => (prefixesOf(input, family) ? line : `${indent(line)}! PLACEHOLDER: your prefix (one line per prefix)\n${line}`);
+  out.push("frr defaults traditional", "!");
+  for (const family of fams) {
+    for (const prefix of prefixes(family)) out.push(marked(family, `${family === 4 ? "ip" : "ipv6"} route ${prefix} Null0`));
+    out.push("!");
+  }
+  out.push(`router bgp ${input.asn}`, ` ! Router id: your router's own id; the LAN address works if you have none.`, ` bgp router-id ${addressLiteral(input.ipv4 ?? "192.0.2.1", 4)}`, " no bgp enforce-first-as", " no bgp default ipv4-unicast");
+  for (const family of fams) {
+    for (const { server, address } of neighbors(family)) {
+      out.push(
+        ` neighbor ${address} remote-as ${input.rsAsn}`,
+        ` neighbor ${address} description route server ${safeText(server.name)}`,
+        " ! PLACEHOLDER: only if the exchange set a BGP password for this connection:",
+        ` ! neighbor ${address} password ${PLACEHOLDER.password}`,
+      );
+    }
+  }
+  for (const family of fams) {
+    out.push(` address-family ipv${family} unicast`);
+    for (const prefix of prefixes(family)) out.push(marked(family, `  network ${prefix}`));
+    for (const { address } of neighbors(family)) out.push(`  neighbor ${address} activate`, `  neighbor ${address} route-map IX-IN in`, `  neighbor ${address} route-map IX-OUT-V${family} out`);
+    out.push(" exit-address-family");
+  }
+  out.push("!");
+  for (const family of fams) {
+    const list = family === 4 ? "ip prefix-list" : "ipv6 prefix-list";
+    prefixes(family).forEach((prefix, index) => out.push(marked(family, `${list} IX-OWN-V${family} seq ${(index + 1) * 5} permit ${prefix}`)));
+    out.push(`route-map IX-OUT-V${family} permit 10`, ` match ${family === 4 ? "ip" : "ipv6"} address prefix-list IX-OWN-V${family}`, "!");
+  }
+  out.push("route-map IX-IN permit 10", "!");
+  return out.join("\n") + "\n";
+}
+
+/** A complete, minimal router configuration for peering with a LAN's route servers. */
+export function routerConfig(input: RouterConfigInput, flavor: RouterConfigFlavor) {
+  return flavor === "bird" ? birdConfig(input) : frrConfig(input);
 }

@@ -28,10 +28,17 @@ describe("OpenAPI document", () => {
         "GET /route-servers",
         "GET /route-servers/{id}/config",
         "GET /deployments",
+        "GET /connections/{id}/router-config",
+        "GET /route-servers/{id}",
+        "PATCH /route-servers/{id}",
+        "GET /drift",
       ].sort(),
     );
     const create = (document.paths["/connections"] as Record<string, { requestBody: { content: Record<string, { schema: { required: string[] } }> } }>).post!;
     expect(create.requestBody.content["application/json"]!.schema.required).toEqual(expect.arrayContaining(["asn", "lan", "ztNodeId"]));
     expect(endpoints.every((endpoint) => endpoint.errors.includes(401))).toBe(true);
+    const routerConfig = (document.paths["/connections/{id}/router-config"] as Record<string, { parameters: { name: string }[]; responses: Record<string, { content: Record<string, unknown> }> }>).get!;
+    expect(routerConfig.parameters.map((parameter) => parameter.name)).toEqual(["id", "flavor"]);
+    expect(Object.keys(routerConfig.responses["200"]!.content)).toEqual(["text/plain"]);
   });
 });

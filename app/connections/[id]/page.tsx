@@ -8,10 +8,12 @@ import { connectionHistory } from "@/lib/connections/queries";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, NotFoundError } from "@/lib/errors";
 import { filteredRoutesOf } from "@/lib/routeserver/filtered";
-import { routerSnippets } from "@/lib/routeserver/snippet";
+import { routerConfigInput } from "@/lib/routeserver/router-config";
+import { routerConfig } from "@/lib/routeserver/snippet";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
 import { ApproveForm, RejectForm, RemoveForm, RetryForm } from "./connection-forms";
+import { RouterConfig } from "./router-config";
 
 export const dynamic = "force-dynamic";
 
@@ -38,24 +40,26 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const staff = isStaff(user.role);
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
-  const [sessions, routeServers, lan] = await Promise.all([
-    getDb()
-      .selectFrom("bgp_sessions")
-      .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
-      .select(["route_servers.name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
-      .where("bgp_sessions.connection_id", "=", id)
-      .orderBy("route_servers.name")
-      .orderBy("bgp_sessions.family")
-      .execute(),
-    getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
-    getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
+  const gone = ["removed", "rejected"].includes(connection.state);
+  const [sessions, routeServers, configInput] = await Promise.all([
+    // Current sessions only: a removed connection has none, and a disabled route server counts for nobody.
+    gone
+      ? []
+      : getDb()
+          .selectFrom("bgp_sessions")
+          .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
+          .select(["route_servers.name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
+          .where("bgp_sessions.connection_id", "=", id)
+          .where("route_servers.enabled", "=", true)
+          .orderBy("route_servers.name")
+          .orderBy("bgp_sessions.family")
+          .execute(),
+    getDb().selectFrom("route_servers").select(["name"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).execute(),
+    routerConfigInput(getDb(), id),
   ]);
   // Operators see why a member's routes were filtered, read live from the route servers.
   const filtered = staff && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? await filteredRoutesOf(getDb(), id) : [];
-  const snippets =
-    connection.route_server_peering && connection.ipv4_address && routeServers.length > 0
-      ? routerSnippets({ asn: connection.asn, ipv4: connection.ipv4_address, ipv6: connection.ipv6_address, rsAsn: lan.rs_asn, lanName: connection.lan_name, routeServers: routeServers.map((server) => ({ name: server.name, ipv4: server.ipv4_address, ipv6: server.ipv6_address })) })
-      : null;
+  const configs = configInput ? { bird: routerConfig(configInput, "bird"), frr: routerConfig(configInput, "frr") } : null;
   const live = !["rejected", "removed", "removing", "requested"].includes(connection.state);
 
   return (
@@ -142,18 +146,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
         </section>
       ) : null}
 
-      {snippets ? (
-        <section className="grid gap-4 lg:grid-cols-2">
-          <div>
-            <h2 className="mb-2 text-lg font-semibold">Router config: BIRD 2</h2>
-            <pre className="overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="snippet-bird">{snippets.bird}</pre>
-          </div>
-          <div>
-            <h2 className="mb-2 text-lg font-semibold">Router config: FRR</h2>
-            <pre className="overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="snippet-frr">{snippets.frr}</pre>
-          </div>
-        </section>
-      ) : null}
+      {configs ? <RouterConfig connectionId={connection.id} configs={configs} /> : null}
 
       {staff ? (
         <section>
