@@ -1,15 +1,17 @@
 /**
- * From approval to Established BGP sessions with no human step: the real worker provisions the
- * routers on the controller simulator, renders and deploys the route server's BIRD config (local
- * transport to a BIRD in a network namespace), the members' BIRDs connect, and the session-state
- * job marks the connections active. Needs root, iproute2 and bird2.
+ * From approval to Established BGP sessions with no human step: the real worker authorizes the
+ * route server's node and provisions the routers on the controller simulator, renders and deploys
+ * the route server's BIRD config (local transport to a BIRD in a network namespace), the members'
+ * BIRDs (configured only from GET /api/v1/connections/{id}/router-config plus their own prefix)
+ * connect, and the session-state job, following the deployment closely, marks the connections
+ * active; it prints the time from approval to active. Then a connection is removed and its
+ * sessions disappear from the stored state. Needs root, iproute2 and bird2.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob } from "@/jobs/enqueue";
 import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, createMemberUser, createStaffUser } from "../support/fixtures";
@@ -18,6 +20,7 @@ const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)
 const bridgeNs = `yb${id}`;
 const namespaces = { rs: `yr${id}`, a: `ya${id}`, b: `yc${id}` };
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-flow-"));
+const RS_NODE = "eeeeeeeee1";
 let sim: ZeroTierSimulator;
 let worker: { stop: () => Promise<void> } | undefined;
 
@@ -72,15 +75,27 @@ describe("approval to Established sessions, with no human step", () => {
     await closeDb();
   });
 
-  it("ends in Established sessions on the route server and active connections", async () => {
+  it("ends in Established sessions with member routers configured only from the API, active within seconds; a removed connection leaves no session behind", async () => {
     const { createLanNetwork } = await import("@/lib/zerotier/network-setup");
     const { getZeroTierProvider } = await import("@/lib/zerotier-client");
+    (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
     const { networkId } = await createLanNetwork(getZeroTierProvider(), { name: "lab", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
     const lan = await createLanRow({ ztNetworkId: networkId, reserved: 10 });
-    const { addRouteServer } = await import("@/lib/route-servers");
-    await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: path.join(dir, "rs.conf"), controlSocket: path.join(dir, "rs.ctl") }, { type: "cli", label: "test" });
+    const { addRouteServer, connectRouteServer } = await import("@/lib/route-servers");
+    const rs = await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: path.join(dir, "rs.conf"), controlSocket: path.join(dir, "rs.ctl"), ztNodeId: RS_NODE }, { type: "cli", label: "test" });
+    const { createApiKey } = await import("@/lib/api-keys");
+    const { key } = await createApiKey(testDb(), { name: "member automation", scope: "read" }, { type: "cli", label: "test" });
+    const { GET: routerConfig } = await import("@/app/api/v1/connections/[id]/router-config/route");
+    const { PLACEHOLDER } = await import("@/lib/routeserver/snippet");
 
-    const { requestConnection, approveConnection, actorOf } = await import("@/lib/connections/service");
+    // Nobody touches the exchange from here on: the worker does the rest.
+    const { startWorker } = await import("@/jobs/runner");
+    worker = await startWorker({ databaseUrl: process.env.DATABASE_URL!, concurrency: 2 });
+    // The route server's own node is authorized with exactly its address.
+    await until(() => sim.member(networkId, RS_NODE), (member) => member?.authorized === true, "the route server's node to be authorized");
+    expect(sim.member(networkId, RS_NODE)).toMatchObject({ ipAssignments: ["192.0.2.1"] });
+
+    const { requestConnection, approveConnection, actorOf, removeConnection } = await import("@/lib/connections/service");
     const operator = await createStaffUser();
     const members = [
       { key: "a", asn: 1000, node: "aaaaaaaaa1", prefix: "11.1.1.0/24" },
@@ -90,45 +105,49 @@ describe("approval to Established sessions, with no human step", () => {
     for (const member of members) {
       const user = await createMemberUser([member.asn]);
       const { id: connectionId } = await requestConnection(testDb(), user, { asn: member.asn, lanId: lan.id, ztNodeId: member.node, routeServerPeering: true });
+      const approvedAt = performance.now();
       const addresses = await approveConnection(testDb(), actorOf(operator), connectionId);
-      approved.push({ ...member, connectionId, ipv4: addresses.ipv4 });
-    }
-
-    // The routers join the LAN with the addresses they were given, and peer with the route server.
-    for (const member of approved) {
-      attach(namespaces[member.key], member.ipv4, `w${id}${member.key}`);
-      writeFileSync(
-        path.join(dir, `${member.key}.conf`),
-        `router id ${member.ipv4};
-protocol device {}
-protocol static { ipv4; route ${member.prefix} blackhole; }
-protocol bgp to_rs {
-  local ${member.ipv4} as ${member.asn};
-  neighbor 192.0.2.1 as 64496;
-  connect delay time 1;
-  connect retry time 1;
-  error wait time 1, 2;
-  ipv4 { import all; export all; };
-}
-`,
-      );
+      // The member's router: the LAN address it was given, and only the configuration from the API with its own prefix filled in.
+      attach(namespaces[member.key], addresses.ipv4, `w${id}${member.key}`);
+      const response = await routerConfig(new Request(`http://ztix.test/api/v1/connections/${connectionId}/router-config?flavor=bird`, { headers: { "X-API-Key": key } }), { params: Promise.resolve({ id: String(connectionId) }) });
+      expect(response.status).toBe(200);
+      const fromApi = await response.text();
+      const config = fromApi.replace(`# route ${PLACEHOLDER.ipv4Prefix} blackhole;`, `route ${member.prefix} blackhole;`);
+      expect(config).not.toBe(fromApi);
+      writeFileSync(path.join(dir, `${member.key}.conf`), config);
       inNs(namespaces[member.key], "bird", ["-c", path.join(dir, `${member.key}.conf`), "-s", path.join(dir, `${member.key}.ctl`), "-P", path.join(dir, `${member.key}.pid`)]);
+      approved.push({ ...member, connectionId, ipv4: addresses.ipv4, approvedAt });
     }
 
-    // Nobody touches anything from here on: the worker does the rest.
-    const { startWorker } = await import("@/jobs/runner");
-    worker = await startWorker({ databaseUrl: process.env.DATABASE_URL!, concurrency: 2 });
-    await until(() => testDb().selectFrom("connections").select("state").execute(), (rows) => rows.every((row) => row.state === "provisioned" || row.state === "active"), "both connections to be provisioned");
-    for (const member of approved) expect(sim.member(networkId, member.node)).toMatchObject({ authorized: true });
+    for (const member of approved) {
+      await until(() => testDb().selectFrom("connections").select("state").where("id", "=", member.connectionId).executeTakeFirstOrThrow(), (row) => row.state === "active", `connection ${member.connectionId} to be active`);
+      // A figure, not an assertion: the issue expects ≤ 15 s on this machine.
+      console.log(`approval → active for AS${member.asn}: ${((performance.now() - member.approvedAt) / 1000).toFixed(1)} s`);
+      expect(sim.member(networkId, member.node)).toMatchObject({ authorized: true });
+    }
     await until(() => birdc("rs", "show", "protocols"), (out) => (out.match(/Established/g) ?? []).length === 2, "both sessions Established on the route server");
     await until(() => birdc("b", "show", "route"), (out) => out.includes("11.1.1.0/24"), "member B to learn member A's prefix through the route server");
-
-    await enqueueJob(testDb(), "collect_session_states", { lanId: lan.id }, { maxAttempts: 1 });
-    await until(() => testDb().selectFrom("connections").select("state").execute(), (rows) => rows.every((row) => row.state === "active"), "both connections to be active");
     const sessions = await testDb().selectFrom("bgp_sessions").select(["connection_id", "info", "imported", "exported"]).orderBy("connection_id").execute();
     expect(sessions.map((session) => session.info)).toEqual(["Established", "Established"]);
-    expect(sessions.every((session) => session.imported === 1 && session.exported === 1)).toBe(true);
-    const deployments = await testDb().selectFrom("deployments").select(["status", "trigger"]).execute();
-    expect(deployments.some((deployment) => deployment.status === "succeeded")).toBe(true);
-  }, 120_000);
+    await until(() => testDb().selectFrom("bgp_sessions").select(["imported", "exported"]).execute(), (rows) => rows.every((row) => row.imported === 1 && row.exported === 1), "each member to send and receive one prefix");
+
+    // Member A leaves: once the route server runs a config without its sessions, the next collection forgets them.
+    const a = approved[0]!;
+    await removeConnection(testDb(), actorOf(operator), a.connectionId);
+    await until(() => testDb().selectFrom("connections").select("state").where("id", "=", a.connectionId).executeTakeFirstOrThrow(), (row) => row.state === "removed", "member A's connection to be removed");
+    await until(() => birdc("rs", "show", "protocols"), (out) => !out.includes(`pb_c${a.connectionId}_`), "member A's sessions to leave the route server's config");
+    const { collectSessionStates } = await import("@/lib/routeserver/sessions");
+    expect(await collectSessionStates(testDb(), lan.id, connectRouteServer)).toEqual({ servers: 1, problems: [] });
+    expect(await testDb().selectFrom("bgp_sessions").select("connection_id").where("connection_id", "=", a.connectionId).execute()).toEqual([]);
+    expect(await testDb().selectFrom("bgp_sessions").select(["route_server_id", "connection_id", "info"]).execute()).toEqual([{ route_server_id: rs.id, connection_id: approved[1]!.connectionId, info: "Established" }]);
+
+    // Metrics, the dashboard and the members' pages count only the current sessions.
+    const { renderMetrics } = await import("@/lib/metrics");
+    const { body } = await renderMetrics(testDb(), async () => ({ ready: true }));
+    expect(body).toContain('ztix_bgp_sessions{state="Established"} 1\n');
+    const { dashboardData, memberOverview } = await import("@/lib/dashboard");
+    expect((await dashboardData(testDb())).routeServers.map((server) => [Number(server.sessions), Number(server.established)])).toEqual([[1, 1]]);
+    const overview = await memberOverview(testDb(), [1000, 2000]);
+    expect(overview.map((row) => [row.asn, Number(row.sessions)])).toEqual([[2000, 1]]);
+  }, 180_000);
 });
