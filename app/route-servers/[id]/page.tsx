@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
+import { EnableForm, SetNodeForm } from "./node-forms";
 import { deploymentConfig, previousSucceededConfig, routeServerDetail } from "@/lib/route-server-views";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
 import { diffLines } from "@/lib/text-diff";
@@ -48,6 +49,28 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
           LAN {server.lan} · {server.transport === "local" ? "this host" : `${server.ssh_user}@${server.ssh_host}:${server.ssh_port}`} · host key <code className="font-mono text-xs">{server.host_key_fingerprint ?? "—"}</code> · {server.config_path}
         </p>
       </div>
+
+      <section aria-labelledby="node-heading" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+        <h2 id="node-heading" className="mb-1 text-lg font-semibold">On the LAN</h2>
+        <p className="mb-3 text-sm text-slate-600">
+          {server.zt_node_id ? (
+            <>
+              ZeroTier node <code className="font-mono">{server.zt_node_id}</code>, {server.zt_authorized ? "authorized" : "not authorized (yet)"} with{" "}
+              {[server.ipv4_address, server.ipv6_address].filter(Boolean).join(" and ") || "no addresses"}. Reconciliation keeps it so.
+            </>
+          ) : (
+            <span className="text-amber-900" data-testid="rs-without-node">
+              No ZeroTier node recorded: ztix does not authorize this route server on the LAN. Set it here or with{" "}
+              <code className="font-mono text-xs">npm run cli -- route-servers set-node --name {server.name} --zt-node NODEID</code>.
+            </span>
+          )}{" "}
+          {server.enabled ? "Enabled." : "Disabled: not deployed; its node is deauthorized once the LAN runs without it."}
+        </p>
+        <div className="flex flex-wrap items-end gap-6">
+          <SetNodeForm id={server.id} ztNodeId={server.zt_node_id} />
+          <EnableForm id={server.id} enabled={server.enabled} />
+        </div>
+      </section>
 
       <section>
         <h2 className="mb-2 text-lg font-semibold">BGP sessions</h2>
