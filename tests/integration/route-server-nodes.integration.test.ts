@@ -131,6 +131,25 @@ describe("route servers as nodes of their LAN", () => {
     expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
   });
 
+  it("fails closed: with the controller not ready nothing is sent, the job fails with the reason and retries, then completes", async () => {
+    const lan = await lanOnSimulator();
+    expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE)).code).toBe(0);
+    sim.setFaults({ databaseReady: false });
+    sim.resetCounters();
+    await runQueued("sync_route_server_node");
+    expect(sim.mutations).toBe(0);
+    const failed = await sql<{ attempts: number; max_attempts: number; last_error: string }>`
+      select j.attempts, j.max_attempts, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+       where t.identifier = 'sync_route_server_node'`.execute(testDb());
+    expect(failed.rows).toHaveLength(1);
+    expect(failed.rows[0]).toMatchObject({ attempts: 1, max_attempts: 12 });
+    expect(failed.rows[0]!.last_error ?? "").toContain("ZeroTier controller not ready");
+    sim.setFaults({ databaseReady: true });
+    await runQueued("sync_route_server_node");
+    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
+    expect(await queued("sync_route_server_node")).toHaveLength(0);
+  });
+
   it("refuses a bad node id or another router's node in one line, changing nothing", async () => {
     await lanOnSimulator();
     expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE)).code).toBe(0);
