@@ -138,12 +138,18 @@ describe("route servers as nodes of their LAN", () => {
     sim.resetCounters();
     await runQueued("sync_route_server_node");
     expect(sim.mutations).toBe(0);
-    const failed = await sql<{ attempts: number; max_attempts: number; last_error: string }>`
-      select j.attempts, j.max_attempts, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-       where t.identifier = 'sync_route_server_node'`.execute(testDb());
-    expect(failed.rows).toHaveLength(1);
-    expect(failed.rows[0]).toMatchObject({ attempts: 1, max_attempts: 12 });
-    expect(failed.rows[0]!.last_error ?? "").toContain("ZeroTier controller not ready");
+    // The failure is recorded as the job ends (graphile-worker may write it just after runOnce returns).
+    let failed: { attempts: number; max_attempts: number; last_error: string | null } | undefined;
+    for (let i = 0; i < 50 && !failed?.last_error; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const rows = await sql<{ attempts: number; max_attempts: number; last_error: string | null }>`
+        select j.attempts, j.max_attempts, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+         where t.identifier = 'sync_route_server_node'`.execute(testDb());
+      expect(rows.rows).toHaveLength(1);
+      failed = rows.rows[0];
+    }
+    expect(failed).toMatchObject({ attempts: 1, max_attempts: 12 });
+    expect(failed!.last_error ?? "").toContain("ZeroTier controller not ready");
     sim.setFaults({ databaseReady: true });
     await runQueued("sync_route_server_node");
     expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
