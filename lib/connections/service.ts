@@ -109,6 +109,9 @@ export async function createConnectionRequest(
   return db.transaction().execute(async (trx) => {
     const lan = await trx.selectFrom("lans").select(["id", "name"]).where("id", "=", request.lanId).executeTakeFirst();
     if (!lan) throw new DomainError("Check the highlighted fields.", { lanId: ["this peering LAN does not exist"] });
+    // A route server's own node is not a member's router.
+    const routeServer = await trx.selectFrom("route_servers").select("id").where("lan_id", "=", lan.id).where("zt_node_id", "=", request.ztNodeId).executeTakeFirst();
+    if (routeServer) throw new DomainError("Check the highlighted fields.", { ztNodeId: [`node ${request.ztNodeId} is one of ${lan.name}'s route servers`] });
     await trx
       .insertInto("networks")
       .values({ asn: request.asn, name: requester.networkName ?? null })

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
 import { getPool } from "@/db";
 import { taskList } from "@/jobs/index";
+import { requestConnection } from "@/lib/connections/service";
 import { dashboardData } from "@/lib/dashboard";
 import { deauthorizeDrift, reconcileLan } from "@/lib/reconciliation";
 import { createZeroTierProvider, type ZeroTierProvider } from "@/lib/zerotier";
@@ -167,5 +168,9 @@ describe("route servers as nodes of their LAN", () => {
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain("already");
     expect(await testDb().selectFrom("route_servers").select("name").execute()).toEqual([{ name: "rs1" }]);
+    // Nor can a member ask to connect the route server's node as its router.
+    const operator = await createStaffUser();
+    const lan = await testDb().selectFrom("lans").select("id").where("name", "=", "ix").executeTakeFirstOrThrow();
+    await expect(requestConnection(testDb(), operator, { asn: 64500, lanId: lan.id, ztNodeId: RS_NODE, routeServerPeering: true })).rejects.toMatchObject({ fieldErrors: { ztNodeId: ["node e5e5e5e5e5 is one of ix's route servers"] } });
   });
 });
