@@ -1,6 +1,12 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { createUser, e2eState, query, signIn } from "./support";
+
+const scratchFiles: string[] = [];
+test.afterAll(() => {
+  for (const file of scratchFiles) for (const suffix of ["", ".ztix-new", ".ztix-prev"]) rmSync(`${file}${suffix}`, { force: true });
+});
 
 test("an operator sees a route server without a ZeroTier node on the dashboard, sets it on its page, and ztix authorizes it with its addresses", async ({ page }) => {
   test.setTimeout(120_000);
@@ -9,6 +15,7 @@ test("an operator sees a route server without a ZeroTier node on the dashboard, 
   // A route server from before route servers had nodes (set up behind the portal's back). Its
   // config goes to a scratch file: the deployment a change queues must not touch this host's BIRD.
   const scratch = path.resolve(".data", "e2e", name);
+  scratchFiles.push(`${scratch}.conf`);
   const [server] = await query<{ id: number }>(
     `insert into route_servers (lan_id, name, transport, ipv4_address, ipv6_address, router_id, config_path, control_socket)
      select id, $1, 'local', '192.0.2.3', '2001:db8:ffff::3', '192.0.2.3', $2, $3 from lans where name = 'e2e-lan' returning id`,
