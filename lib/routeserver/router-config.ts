@@ -1,10 +1,42 @@
 import "server-only";
+import { sql } from "kysely";
 import type { Db } from "@/db";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, ConflictError, NotFoundError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/users";
 import { normalizeAddress } from "@/lib/ip";
+import { prefixListEntry } from "./escape";
 import { routerConfig, type RouterConfigFlavor, type RouterConfigInput } from "./snippet";
+
+/** More than this many prefixes is not a router configuration to paste: the list is cut, and says so. */
+export const MAX_PREFILLED_PREFIXES = 50;
+
+/**
+ * The network's stored IRR prefix lists (table irr_prefix_lists, kept by the IRR refresh), per
+ * family, or null where ztix has none. Read by name so a database without IRR lists answers null.
+ */
+async function storedIrrPrefixes(db: Db, asn: number): Promise<Record<4 | 6, string[] | null>> {
+  const none = { 4: null, 6: null };
+  const table = await sql<{ name: string | null }>`select to_regclass('public.irr_prefix_lists')::text as name`.execute(db);
+  if (!table.rows[0]?.name) return none;
+  const rows = await sql<{ family: number; prefixes: unknown }>`select family, prefixes from irr_prefix_lists where asn = ${asn} and fetched_at is not null`.execute(db);
+  const result: Record<4 | 6, string[] | null> = { ...none };
+  for (const row of rows.rows) {
+    const family = row.family === 6 ? 6 : 4;
+    // Only entries that are prefixes of the family get near a configuration.
+    const valid = (Array.isArray(row.prefixes) ? row.prefixes : []).filter((entry): entry is string => {
+      if (typeof entry !== "string") return false;
+      try {
+        prefixListEntry(entry, family);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    result[family] = valid.length > 0 ? valid.slice(0, MAX_PREFILLED_PREFIXES) : null;
+  }
+  return result;
+}
 
 /**
  * What the member's router configuration is made of, from the database. The caller has checked
@@ -24,6 +56,7 @@ export async function routerConfigInput(db: Db, connectionId: number): Promise<R
   const servers = await db.selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").orderBy("id").execute();
   if (servers.length === 0) return null;
   const address = (value: string | null) => (value ? normalizeAddress(value) : null);
+  const irr = await storedIrrPrefixes(db, connection.asn);
   return {
     asn: connection.asn,
     networkName: connection.network_name,
@@ -33,9 +66,9 @@ export async function routerConfigInput(db: Db, connectionId: number): Promise<R
     ipv6: address(connection.ipv6_address),
     rsAsn: connection.rs_asn,
     routeServers: servers.map((server) => ({ name: server.name, ipv4: address(server.ipv4_address), ipv6: address(server.ipv6_address) })),
-    // IRR prefix lists are not stored by ztix yet: the configuration carries placeholders instead.
-    prefixes4: null,
-    prefixes6: null,
+    // From the network's IRR prefix lists when ztix has them; else the configuration has placeholders.
+    prefixes4: irr[4],
+    prefixes6: irr[6],
   };
 }
 

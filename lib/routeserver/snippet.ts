@@ -81,7 +81,7 @@ function birdConfig(input: RouterConfigInput) {
       `protocol static own_v${family} {`,
       `  ipv${family};`,
       ...(prefixes
-        ? [`  # From your IRR prefix list; keep only what this router should announce.`, ...prefixes.map((prefix) => `  route ${prefix} blackhole;`)]
+        ? [`  # From your IRR prefix list (its first 50 entries at most); keep only what this router should announce.`, ...prefixes.map((prefix) => `  route ${prefix} blackhole;`)]
         : [`  # PLACEHOLDER: uncomment and put in your prefix, one line per prefix.`, `  # route ${placeholder} blackhole;`]),
       "}",
       "",

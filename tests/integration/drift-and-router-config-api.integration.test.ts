@@ -132,6 +132,29 @@ describe("members' router configuration through the API", () => {
     expect((foreign as Error).message).toBe(`connection ${connectionId} does not exist`);
   });
 
+  it("prefills the announced prefixes from the network's stored IRR prefix lists", async () => {
+    const { connectionId } = await exchange();
+    // The IRR area keeps the lists in irr_prefix_lists; a database without it gets placeholders.
+    const existed = (await sql<{ name: string | null }>`select to_regclass('public.irr_prefix_lists')::text as name`.execute(testDb())).rows[0]?.name;
+    const owner = await createMemberUser([64500]);
+    if (!existed) {
+      expect(await routerConfigForUser(testDb(), owner, connectionId, "bird")).toContain("# route <YOUR-IPV4-PREFIX> blackhole;");
+      await sql`create table irr_prefix_lists (asn bigint not null, family smallint not null, as_set text not null, prefixes jsonb not null default '[]', prefix_count integer not null default 0, irr_server text not null, irr_sources text not null default '', fetched_at timestamptz, attempted_at timestamptz not null default now(), error text, primary key (asn, family))`.execute(testDb());
+    }
+    try {
+      await sql`
+        insert into irr_prefix_lists (asn, family, as_set, prefixes, prefix_count, irr_server, fetched_at)
+        values (64500, 4, 'AS64500', ${JSON.stringify(["203.0.113.0/24", "198.51.100.0/22{22,24}", "not a prefix"])}::jsonb, 3, 'rr.example.net', now())`.execute(testDb());
+      const config = await routerConfigForUser(testDb(), owner, connectionId, "bird");
+      expect(config).toContain("  route 203.0.113.0/24 blackhole;\n  route 198.51.100.0/22 blackhole;\n}");
+      expect(config).not.toContain("<YOUR-IPV4-PREFIX>");
+      // No IPv6 list: the IPv6 prefixes stay a placeholder.
+      expect(config).toContain("# route <YOUR-IPV6-PREFIX> blackhole;");
+    } finally {
+      if (!existed) await sql`drop table irr_prefix_lists`.execute(testDb());
+    }
+  });
+
   it("answers 409 while a connection has nothing to configure (no enabled route server)", async () => {
     const { rs, connectionId } = await exchange();
     const { read } = await keys();
