@@ -31,13 +31,20 @@ export default async function RouteServersPage() {
             <h2 className="text-lg font-semibold">{lan}</h2>
             <DeployNowForm lanId={lanId} />
           </div>
-          <DataTable columns={["Order", "Name", "Reached at", "LAN addresses", "Last deployment"]}>
+          <DataTable columns={["Order", "Name", "Reached at", "LAN addresses", "ZeroTier node", "Last deployment"]}>
                 {servers.filter((server) => server.lan_id === lanId).map((server) => (
                   <tr key={server.id}>
                     <td className="px-4 py-2">{server.deploy_order}</td>
                     <td className="px-4 py-2 font-medium"><Link className="text-brand-700 hover:underline" href={`/route-servers/${server.id}`}>{server.name}</Link>{server.enabled ? "" : " (disabled)"}</td>
                     <td className="px-4 py-2 font-mono text-xs">{server.transport === "local" ? "this host" : `${server.ssh_host}:${server.ssh_port}`}</td>
                     <td className="px-4 py-2 font-mono text-xs">{server.ipv4_address ?? "—"}<br />{server.ipv6_address ?? ""}</td>
+                    <td className="px-4 py-2 text-xs">
+                      {server.zt_node_id ? (
+                        <><span className="font-mono">{server.zt_node_id}</span> <span className="text-slate-500">{server.zt_authorized ? "authorized" : "not authorized"}</span></>
+                      ) : (
+                        <Link className="text-amber-800 hover:underline" href={`/route-servers/${server.id}`}>not set: set it</Link>
+                      )}
+                    </td>
                     <td className="px-4 py-2">
                       {server.lastDeployment ? (
                         <>
