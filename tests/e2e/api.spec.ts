@@ -16,13 +16,14 @@ async function lanId() {
   return Number(lan!.id);
 }
 
-const readEndpoints = ["/api/v1/lans", "/api/v1/networks", "/api/v1/networks/64500", "/api/v1/connections", "/api/v1/connections/1", "/api/v1/route-servers", "/api/v1/route-servers/1/config", "/api/v1/deployments", "/api/v1/openapi.json"];
-const adminEndpoints: { method: "post" | "delete"; path: string; data?: unknown }[] = [
+const readEndpoints = ["/api/v1/lans", "/api/v1/networks", "/api/v1/networks/64500", "/api/v1/connections", "/api/v1/connections/1", "/api/v1/route-servers", "/api/v1/route-servers/1/config", "/api/v1/deployments", "/api/v1/openapi.json", "/api/v1/drift", "/api/v1/route-servers/1", "/api/v1/connections/1/router-config"];
+const adminEndpoints: { method: "post" | "delete" | "patch"; path: string; data?: unknown }[] = [
   { method: "post", path: "/api/v1/connections", data: { asn: 64500, lan: 1, ztNodeId: "aaaaaaaaaa" } },
   { method: "post", path: "/api/v1/connections/1/approve", data: {} },
   { method: "post", path: "/api/v1/connections/1/reject", data: { reason: "test" } },
   { method: "delete", path: "/api/v1/connections/1" },
   { method: "post", path: "/api/v1/lans/1/deploy" },
+  { method: "patch", path: "/api/v1/route-servers/1", data: { enabled: false } },
 ];
 
 async function call(request: APIRequestContext, method: string, path: string, key?: string, data?: unknown) {
