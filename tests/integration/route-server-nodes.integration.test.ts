@@ -39,6 +39,12 @@ const queued = (task: string) =>
 async function runQueued(task: keyof typeof taskList) {
   await sql`update graphile_worker._private_jobs set run_at = now() where task_id = (select id from graphile_worker._private_tasks where identifier = ${task})`.execute(testDb());
   await runOnce({ pgPool: getPool(), taskList: { [task]: taskList[task]! }, noHandleSignals: true });
+  // runOnce can return while the last job's outcome is still being written: wait for it.
+  for (let i = 0; i < 50; i++) {
+    const locked = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null`.execute(testDb());
+    if (locked.rows[0]!.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function lanOnSimulator() {
@@ -155,6 +161,30 @@ describe("route servers as nodes of their LAN", () => {
     await runQueued("sync_route_server_node");
     expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
     expect(await queued("sync_route_server_node")).toHaveLength(0);
+  });
+
+  it("after a deployment, follows session state every 2 s until followUntil, then leaves it to the minute cycle", async () => {
+    const lan = await lanOnSimulator();
+    const follow = () =>
+      sql<{ key: string; payload: { followUntil?: string }; due_in: number }>`
+        select j.key, j.payload, extract(epoch from j.run_at - now())::float as due_in
+          from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+         where t.identifier = 'collect_session_states'`.execute(testDb()).then((result) => result.rows);
+    const { enqueueJob } = await import("@/jobs/enqueue");
+    const until = new Date(Date.now() + 60_000).toISOString();
+    await enqueueJob(testDb(), "collect_session_states", { lanId: lan.id, followUntil: until }, { jobKey: `collect_session_states:follow:${lan.id}`, maxAttempts: 1 });
+    await runQueued("collect_session_states");
+    const next = await follow();
+    expect(next).toHaveLength(1);
+    expect(next[0]).toMatchObject({ key: `collect_session_states:follow:${lan.id}`, payload: { followUntil: until } });
+    expect(next[0]!.due_in).toBeGreaterThan(0);
+    expect(next[0]!.due_in).toBeLessThanOrEqual(2.5);
+
+    // Past followUntil: the run is the last of the chain.
+    await sql`delete from graphile_worker._private_jobs`.execute(testDb());
+    await enqueueJob(testDb(), "collect_session_states", { lanId: lan.id, followUntil: new Date(Date.now() - 1000).toISOString() }, { maxAttempts: 1 });
+    await runQueued("collect_session_states");
+    expect(await follow()).toEqual([]);
   });
 
   it("refuses a bad node id or another router's node in one line, changing nothing", async () => {
