@@ -32,11 +32,45 @@ export function asnLiteral(asn: number): string {
 }
 
 export function addressLiteral(address: string, family: 4 | 6): string {
+  const text = address.trim();
+  // Node's isIPv4 admits only canonical dotted quads (no leading zeros): already the literal.
+  if (family === 4 && isIPv4(text)) return text;
+  if (family === 6 && isIPv6(text)) {
+    const canonical = canonicalIpv6(text);
+    if (canonical) return canonical;
+  }
   const parsed = parseAddress(address);
-  if (!parsed || parsed.family !== family || (family === 4 ? !isIPv4(address.trim()) : !isIPv6(address.trim()))) {
+  if (!parsed || parsed.family !== family || (family === 4 ? !isIPv4(text) : !isIPv6(text))) {
     throw new Error(`not an IPv${family} address: ${JSON.stringify(address)}`);
   }
   return formatAddress(family, parsed.value);
+}
+
+/** RFC 5952 text of a plain IPv6 address (no embedded IPv4, no zone), without BigInt; else null. */
+function canonicalIpv6(text: string): string | null {
+  if (text.includes(".") || text.includes("%")) return null;
+  const halves = text.split("::");
+  const left = halves[0] ? halves[0].split(":") : [];
+  const right = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
+  const groups = [...left, ...Array<string>(halves.length > 1 ? 8 - left.length - right.length : 0).fill("0"), ...right].map((group) => parseInt(group, 16));
+  if (groups.length !== 8) return null;
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let start = 0; start < 8; ) {
+    if (groups[start] !== 0) {
+      start++;
+      continue;
+    }
+    let end = start;
+    while (end < 8 && groups[end] === 0) end++;
+    if (end - start > bestLength && end - start >= 2) {
+      bestStart = start;
+      bestLength = end - start;
+    }
+    start = end;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  return bestStart < 0 ? hex.join(":") : `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
 /** A prefix-list entry as bgpq4 prints it for BIRD: P, P+, P{a,b}; anything else is refused. */
