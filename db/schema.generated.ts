@@ -152,12 +152,17 @@ export interface JobRuns {
 }
 
 export interface Lans {
+  blackhole_ipv4: string | null;
+  blackhole_ipv6: string | null;
   created_at: Generated<Timestamp>;
+  default_max_prefix4: Generated<number>;
+  default_max_prefix6: Generated<number>;
   description: string | null;
   id: Generated<number>;
   ipv4_prefix: string;
   ipv6_prefix: string;
   ipv6_scheme: Generated<string>;
+  max_prefix_margin_percent: Generated<number>;
   mtu: Generated<number>;
   name: string;
   quarantine_days: Generated<number>;
