@@ -266,6 +266,7 @@ export function renderBirdConfig(input: RouteServerRenderInput): string {
     );
   }
 
+  const blackholing = { 4: blackholeAddress(input, 4) !== null, 6: blackholeAddress(input, 6) !== null };
   for (const member of members) {
     const asSet = safeAsSet(member.irrAsSet);
     out.push(`# AS${member.asn} ${safeText(member.name)} (connection ${member.connectionId})${asSet ? `, IRR ${asSet}` : ""}`);
@@ -273,7 +274,7 @@ export function renderBirdConfig(input: RouteServerRenderInput): string {
       const local = family === 4 ? rs.ipv4Address : rs.ipv6Address;
       const neighbor = family === 4 ? member.ipv4Address : member.ipv6Address;
       if (!local || !neighbor) continue;
-      const irr = irrSets(member, family, blackholeAddress(input, family) !== null);
+      const irr = irrSets(member, family, blackholing[family]);
       if (irr) out.push(...irr.lines);
       out.push(session(member, family, input, addressLiteral(neighbor, family), irr), "");
     }
