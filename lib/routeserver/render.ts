@@ -228,7 +228,13 @@ export function renderBirdConfig(input: RouteServerRenderInput): string {
     "",
   );
   if (rpki) {
-    out.push("roa4 table r4;", "roa6 table r6;", "");
+    out.push(
+      "# Validated ROAs. No `keep` timers: BIRD honours the cache's refresh/retry/expire (RFC 8210), so",
+      "# when a cache goes away its ROAs stay until expire and no route is withdrawn or re-evaluated.",
+      "roa4 table r4;",
+      "roa6 table r6;",
+      "",
+    );
     input.lan.rpkiServers
       .map((server) => ({ host: hostLiteral(server.host), port: server.port }))
       .sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port)
@@ -300,6 +306,9 @@ export function describePolicy(input: Pick<RouteServerRenderInput, "lan" | "poli
       "The next hop is the member's own peering-LAN address.",
       `No transit-free network in the path (${input.policy.transitFreeAsns.length} ASNs), unless the member is one.`,
       input.lan.rpkiServers.length > 0 ? "RPKI: invalid routes are filtered." : "RPKI: not checked on this LAN.",
+      input.lan.blackholeIpv4 || input.lan.blackholeIpv6
+        ? `Blackholing (RFC 7999): a route tagged 65535:666 (or ${input.lan.rsAsn}:666:0) for your own space (in your IRR prefix list, or RPKI valid) may be as long as /32 or /128; it is announced to the other members with next hop ${[input.lan.blackholeIpv4, input.lan.blackholeIpv6].filter(Boolean).join(" / ")} (traffic to it is discarded) and NO_EXPORT. For anyone else's space it is filtered.`
+        : "Blackholing (RFC 7999): not offered on this LAN; a route tagged 65535:666 is an ordinary route (and a /32 is too long).",
       input.irrActive ? "IRR: prefixes must be in the member's IRR prefix list (from its as-set)." : "IRR: prefixes are not checked against IRR data on this LAN.",
       `Max-prefix per family: the operator's override, else PeeringDB's count plus ${input.policy.maxPrefixMarginPercent} %, else ${input.policy.defaultMaxPrefix4} (IPv4) / ${input.policy.defaultMaxPrefix6} (IPv6); past it the session restarts.`,
       "Graceful shutdown (65535:0) is honoured: such routes get local preference 0.",
@@ -316,6 +325,12 @@ export function describePolicy(input: Pick<RouteServerRenderInput, "lan" | "poli
           ]
         : []),
       { community: "65535:0", meaning: "graceful shutdown (RFC 8326)" },
+      ...(input.lan.blackholeIpv4 || input.lan.blackholeIpv6
+        ? [
+            { community: "65535:666", meaning: "BLACKHOLE (RFC 7999): drop traffic to this prefix of your own space, up to /32 or /128" },
+            { community: `${rs}:666:0`, meaning: "the same as a large community" },
+          ]
+        : []),
     ],
     filterReasons: Object.entries(FILTER_REASONS).map(([code, meaning]) => ({ community: `${rs}:1101:${code}`, meaning })),
   };
