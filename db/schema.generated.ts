@@ -212,6 +212,8 @@ export interface RouteServers {
   lan_id: number;
   name: string;
   router_id: string;
+  rtr_checked_at: Timestamp | null;
+  rtr_states: Generated<Json>;
   ssh_host: string | null;
   ssh_port: Generated<number>;
   ssh_user: Generated<string>;

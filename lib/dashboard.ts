@@ -28,6 +28,7 @@ export async function dashboardData(db: Db) {
       .select((eb) => [
         "route_servers.id",
         "route_servers.name",
+        "route_servers.rtr_states",
         "lans.name as lan",
         eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").as("sessions"),
         eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").where("bgp_sessions.info", "like", "Established%").as("established"),
