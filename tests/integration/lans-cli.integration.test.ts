@@ -139,6 +139,35 @@ describe("lans and zerotier commands against the controller simulator", () => {
     expect(await testDb().selectFrom("address_allocations").select("address").where("lan_id", "=", lan.id).where("state", "=", "reserved").where("note", "like", "blackhole%").execute()).toEqual([]);
   });
 
+  it("the LAN page's settings save all together or not at all, with field errors, and queue one deployment", async () => {
+    await cli("lans", "create", "--name", "main", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--create-network");
+    const lan = await testDb().selectFrom("lans").select("id").executeTakeFirstOrThrow();
+    const { setLanRouteServerSettings, getLanPolicySettings } = await import("@/lib/lans");
+    const actor = { type: "cli" as const, label: "test" };
+    const form = { rtr: "rtr1.example.net:3323, [2001:db8::53]:8282", ipv4: "192.0.2.66", ipv6: "", marginPercent: "30", default4: "1500", default6: "600" };
+
+    // A bad blackhole address: nothing is saved, not even the valid RTR caches; the error names the field.
+    const refused = await setLanRouteServerSettings(testDb(), lan.id, { ...form, ipv4: "198.51.100.1" }, actor).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ fieldErrors: { ipv4: [expect.stringContaining("is not a host address in the LAN's 192.0.2.0/24")] } });
+    const badRtr = await setLanRouteServerSettings(testDb(), lan.id, { ...form, rtr: "rtr1.example.net" }, actor).catch((error: unknown) => error);
+    expect(badRtr).toMatchObject({ fieldErrors: { rtr: [expect.stringContaining("is not host:port")] } });
+    const badMargin = await setLanRouteServerSettings(testDb(), lan.id, { ...form, marginPercent: "lots" }, actor).catch((error: unknown) => error);
+    expect(badMargin).toMatchObject({ fieldErrors: { marginPercent: [expect.any(String)] } });
+    expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({ rpkiServers: [], blackholeIpv4: null, maxPrefixMarginPercent: 20 });
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("id").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(0);
+
+    await setLanRouteServerSettings(testDb(), lan.id, form, actor);
+    expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({
+      rpkiServers: [{ host: "rtr1.example.net", port: 3323 }, { host: "2001:db8::53", port: 8282 }],
+      blackholeIpv4: "192.0.2.66",
+      blackholeIpv6: null,
+      maxPrefixMarginPercent: 30,
+      defaultMaxPrefix4: 1500,
+      defaultMaxPrefix6: 600,
+    });
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("id").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(1);
+  });
+
   it("zerotier status names the cause when the controller is not usable", async () => {
     expect((await cli("zerotier", "status")).stdout).toContain(`is ready: node ${sim.nodeId}`);
 
