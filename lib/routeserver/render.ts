@@ -63,9 +63,14 @@ function importFunction(input: RouteServerRenderInput, family: Family, rpki: boo
   const lengths = family === 4 ? input.policy.ipv4PrefixLength : input.policy.ipv6PrefixLength;
   const blackhole = blackholeAddress(input, family);
   const lines = [
-    "# Arguments: the member's ASN and peering-LAN address; transit_free = 1 when the member is itself",
-    "# one of TRANSIT_FREE_ASNS; irr = 0 without an IRR prefix list (not checked), 1 with one (irr_set;",
-    "# irr_bh is the same space down to single addresses, for blackholing), 2 with an empty one.",
+    ...(family === 4
+      ? [
+          "# The import policy of every member session. Arguments: the member's ASN and peering-LAN address;",
+          "# transit_free = 1 when the member is itself one of TRANSIT_FREE_ASNS; irr = 0 without an IRR prefix",
+          "# list (not checked), 1 with one (irr_set; irr_bh is the same space down to single addresses, for",
+          "# blackholing), 2 with an empty one (nothing is accepted).",
+        ]
+      : ["# The same for IPv6 sessions."]),
     `function rs_import_v${family}(int peer_asn; ip peer_nh; int transit_free; int irr; prefix set irr_set; prefix set irr_bh)`,
     "bool bh_request;",
     "{",
