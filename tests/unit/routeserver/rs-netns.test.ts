@@ -20,6 +20,8 @@ const bridgeNs = `zb${id}`;
 const hosts = { rs: { ns: `zr${id}`, ip: "192.0.2.1" }, m1: { ns: `za${id}`, ip: "192.0.2.11" }, m2: { ns: `zc${id}`, ip: "192.0.2.12" } } as const;
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-lab-"));
 const blackhole = "192.0.2.66";
+// The route server's BIRD: Debian's bird2, or another build (e.g. BIRD 3) named by BIRD3_PATH.
+const routeServerBird = process.env.BIRD3_PATH ?? "bird";
 // The RTR cache's data (rpki-client's JSON format): member A (AS1000) holds 11.1.0.0/16 up to /24
 // and 11.4.0.0/16 exactly; 11.3.0.0/16 belongs to AS9999; nothing covers 11.6.0.0/16.
 const vrps = {
@@ -128,7 +130,7 @@ describe("route server in network namespaces (real BIRD)", () => {
     // Member B asks to blackhole an address in member A's space.
     writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", 2000, "  route 11.1.1.77/32 blackhole;", "filter { bgp_community.add((65535, 666)); bgp_path.prepend(2000); accept; }"));
     for (const name of ["rs", "m1", "m2"] as const) {
-      inNs(hosts[name].ns, "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
+      inNs(hosts[name].ns, name === "rs" ? routeServerBird : "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
     }
   }, 120_000);
 
@@ -155,6 +157,9 @@ describe("route server in network namespaces (real BIRD)", () => {
 
   it("passes only the valid prefixes from member A to member B, and keeps the others with their filter reasons", async () => {
     await until(() => birdc("rs", "show", "protocols"), (out) => (out.match(/Established/g) ?? []).length >= 3, "both member sessions and the RTR cache to be Established on the route server");
+    // The route server runs the BIRD it was meant to (bird2, or BIRD3_PATH's build).
+    const version = /version (\S+)/.exec(spawnSync(routeServerBird, ["--version"], { encoding: "utf8" }).stderr)?.[1];
+    expect(birdc("rs", "show", "status")).toContain(`BIRD ${version}`);
     await until(prefixesAtB, (routes) => accepted.every((prefix) => routes.includes(prefix)), "member B to learn the accepted prefixes");
     // Give the filtered ones every chance to (wrongly) arrive as well.
     const filtered = await until(filteredOnRs, (out) => out.split(/\n(?=\S)/).filter((block) => /\(64496, 1101, /.test(block)).length >= 8, "eight filtered routes on the route server");
