@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { countPendingRequests } from "@/lib/connections/queries";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { dashboardData, memberOverview } from "@/lib/dashboard";
+import { rtrHealthy, type RtrState } from "@/lib/routeserver/rtr-state";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { DeauthorizeDriftForm } from "./ui/drift-form";
 import { ConnectionStateBadge } from "./ui/connection-state-badge";
@@ -147,7 +148,8 @@ export default async function DashboardPage() {
             {overview.routeServers.map((server) => {
               const sessions = Number(server.sessions ?? 0);
               const established = Number(server.established ?? 0);
-              const healthy = server.last_status !== "failed" && established === sessions;
+              const rtr = (server.rtr_states as RtrState[] | null) ?? [];
+              const healthy = server.last_status !== "failed" && established === sessions && rtrHealthy(rtr);
               return (
                 <li key={server.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
                   <div className="flex items-center justify-between gap-2">
@@ -161,6 +163,12 @@ export default async function DashboardPage() {
                       <code className="font-mono text-xs">npm run cli -- route-servers set-node --name {server.name} --zt-node NODEID</code> (or on its page).
                     </p>
                   )}
+                  {rtr.length > 0 ? (
+                    <p className="mt-1 text-sm text-slate-700" data-testid="rtr-summary">
+                      RPKI: {rtr.filter((entry) => entry.info.startsWith("Established")).length} of {rtr.length} RTR caches Established
+                      {rtrHealthy(rtr) ? "" : ` (${rtr.filter((entry) => !entry.info.startsWith("Established")).map((entry) => `${entry.name}: ${entry.info || entry.state}`).join(", ")})`}
+                    </p>
+                  ) : null}
                 </li>
               );
             })}

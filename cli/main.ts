@@ -2,7 +2,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
-import { lansCreate, lansList, lansSetRpki } from "./commands/lans";
+import { lansCreate, lansList, lansPolicy, lansSetBlackhole, lansSetMaxPrefix, lansSetRpki } from "./commands/lans";
 import { networksRefresh } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersDisable, routeServersEnable, routeServersList, routeServersSetNode } from "./commands/route-servers";
@@ -25,6 +25,9 @@ export const commands: CliCommand[] = [
   lansCreate,
   lansList,
   lansSetRpki,
+  lansSetBlackhole,
+  lansSetMaxPrefix,
+  lansPolicy,
   zerotierStatus,
   routeServersAdd,
   routeServersList,

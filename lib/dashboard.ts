@@ -32,6 +32,7 @@ export async function dashboardData(db: Db) {
       .select((eb) => [
         "route_servers.id",
         "route_servers.name",
+        "route_servers.rtr_states",
         "lans.name as lan",
         "route_servers.zt_node_id",
         eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.route_server_id", "=", "route_servers.id").as("sessions"),

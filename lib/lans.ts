@@ -1,9 +1,11 @@
 import "server-only";
+import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
+import { reserveAddress } from "./address-allocation";
 import { recordAudit, type Actor } from "./audit";
 import { DomainError } from "./errors";
-import { parsePrefix } from "./ip";
+import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
 import { enqueueLanDeployment } from "./connections/service";
 import { checkExistingNetwork, createLanNetwork } from "./zerotier/network-setup";
 
@@ -99,13 +101,17 @@ export async function createLan(db: Db, provider: LanProvider, rawInput: TLanCre
 }
 
 /** Sets a LAN's RTR caches (validators); an empty list turns RPKI filtering off. */
-export async function setLanRpkiServers(db: Db, lanRef: string, servers: string[], actor: Actor) {
-  const parsed = servers.map((entry) => {
+function parseRtrServers(servers: string[]) {
+  return servers.map((entry) => {
     const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(entry.trim());
     const port = Number(match?.[2]);
     if (!match || port < 1 || port > 65535) throw new DomainError(`"${entry}" is not host:port (use [addr]:port for IPv6)`);
     return { host: match[1]!.replace(/^\[|\]$/g, ""), port };
   });
+}
+
+export async function setLanRpkiServers(db: Db, lanRef: string, servers: string[], actor: Actor) {
+  const parsed = parseRtrServers(servers);
   return db.transaction().execute(async (trx) => {
     const lan = await trx.selectFrom("lans").select(["id", "name", "rpki_servers"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst();
     if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
@@ -114,4 +120,177 @@ export async function setLanRpkiServers(db: Db, lanRef: string, servers: string[
     await enqueueLanDeployment(trx, lan.id, "RPKI validators changed");
     return { name: lan.name, servers: parsed };
   });
+}
+
+const BLACKHOLE_NOTE = "blackhole address (RFC 7999)";
+
+async function findLan(db: Db, lanRef: string) {
+  const lan = await db
+    .selectFrom("lans")
+    .select(["id", "name", "ipv4_prefix", "ipv6_prefix", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
+    .where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef)))
+    .forUpdate()
+    .executeTakeFirst();
+  if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
+  return lan;
+}
+
+/**
+ * Sets where a LAN's route servers point accepted BLACKHOLE (RFC 7999) routes: an unused address
+ * on the LAN for each family (null turns blackholing off for that family; undefined keeps it).
+ * Traffic to it is discarded because nothing answers for it on the LAN.
+ */
+export async function setLanBlackhole(db: Db, lanRef: string, addresses: { ipv4?: string | null; ipv6?: string | null }, actor: Actor) {
+  return db.transaction().execute(async (trx) => {
+    const lan = await findLan(trx, lanRef);
+    const next = await applyBlackhole(trx, lan, addresses, actor);
+    await enqueueLanDeployment(trx, lan.id, "blackhole addresses changed");
+    return { name: lan.name, ...next };
+  });
+}
+
+type LanRow = Awaited<ReturnType<typeof findLan>>;
+
+async function applyBlackhole(trx: Db, lan: LanRow, addresses: { ipv4?: string | null; ipv6?: string | null }, actor: Actor) {
+  const next = { ipv4: lan.blackhole_ipv4, ipv6: lan.blackhole_ipv6 };
+  const problems: Record<string, string[]> = {};
+  for (const family of [4, 6] as const) {
+    const key = family === 4 ? "ipv4" : "ipv6";
+    const text = addresses[key];
+    if (text === undefined) continue;
+    if (text === null) {
+      next[key] = null;
+      continue;
+    }
+    const address = parseAddress(text);
+    const prefix = parsePrefix(family === 4 ? lan.ipv4_prefix : lan.ipv6_prefix)!;
+    if (!address || address.family !== family) problems[key] = [`${text} is not an IPv${family} address`];
+    else if (!prefixContains(prefix, address) || address.value === prefix.network) problems[key] = [`${text} is not a host address in the LAN's ${prefix.text}`];
+    else next[key] = formatAddress(family, address.value);
+  }
+  if (Object.keys(problems).length > 0) throw new DomainError(Object.values(problems).flat().join("; "), problems);
+  // The address pool must never hand a blackhole address to a member: it is reserved.
+  const wanted = [next.ipv4, next.ipv6].filter((address): address is string => address !== null);
+  if (wanted.length > 0) {
+    const inUse = await trx
+      .selectFrom("address_allocations")
+      .select(["address", "state", "connection_id", "note"])
+      .where("lan_id", "=", lan.id)
+      .where("state", "in", ["assigned", "reserved", "quarantined"])
+      .where("address", "in", wanted)
+      .where((eb) => eb.or([eb("note", "is", null), eb("note", "!=", BLACKHOLE_NOTE)]))
+      .executeTakeFirst();
+    if (inUse) {
+      const message = `${inUse.address} is already ${inUse.state}${inUse.connection_id ? ` (connection ${inUse.connection_id})` : inUse.note ? ` (${inUse.note})` : ""}; a blackhole address must be unused`;
+      throw new DomainError(message, { [inUse.address === next.ipv4 ? "ipv4" : "ipv6"]: [message] });
+    }
+  }
+  await trx
+    .updateTable("address_allocations")
+    .set({ state: "released", released_at: sql<Date>`now()` })
+    .where("lan_id", "=", lan.id)
+    .where("state", "=", "reserved")
+    .where("note", "=", BLACKHOLE_NOTE)
+    .execute();
+  for (const address of wanted) await reserveAddress(trx, lan.id, address, BLACKHOLE_NOTE);
+  await trx.updateTable("lans").set({ blackhole_ipv4: next.ipv4, blackhole_ipv6: next.ipv6 }).where("id", "=", lan.id).execute();
+  if (next.ipv4 !== lan.blackhole_ipv4 || next.ipv6 !== lan.blackhole_ipv6) {
+    await recordAudit(trx, { actor, action: "lan.blackhole_changed", subject: { type: "lan", id: lan.id }, before: { ipv4: lan.blackhole_ipv4, ipv6: lan.blackhole_ipv6 }, after: next });
+  }
+  return next;
+}
+
+export const ZMaxPrefixSettings = z.object({
+  marginPercent: z.coerce.number({ message: "the margin must be a number" }).int("the margin must be a whole number").min(0, "the margin must be 0 to 1000 %").max(1000, "the margin must be 0 to 1000 %").optional(),
+  default4: z.coerce.number({ message: "the IPv4 default must be a number" }).int().min(1, "the IPv4 default must be 1 to 10,000,000").max(10_000_000, "the IPv4 default must be 1 to 10,000,000").optional(),
+  default6: z.coerce.number({ message: "the IPv6 default must be a number" }).int().min(1, "the IPv6 default must be 1 to 10,000,000").max(10_000_000, "the IPv6 default must be 1 to 10,000,000").optional(),
+});
+
+/**
+ * Sets a LAN's max-prefix policy: the margin over PeeringDB's prefix counts, and the limits for
+ * members without PeeringDB counts (an operator's per-connection override still wins).
+ */
+export async function setLanMaxPrefix(db: Db, lanRef: string, rawInput: z.input<typeof ZMaxPrefixSettings>, actor: Actor) {
+  const input = parseMaxPrefix(rawInput);
+  if (input.marginPercent === undefined && input.default4 === undefined && input.default6 === undefined) throw new DomainError("nothing to change: give a margin or a default");
+  return db.transaction().execute(async (trx) => {
+    const lan = await findLan(trx, lanRef);
+    const next = await applyMaxPrefix(trx, lan, input, actor);
+    await enqueueLanDeployment(trx, lan.id, "max-prefix policy changed");
+    return { name: lan.name, ...next };
+  });
+}
+
+function parseMaxPrefix(rawInput: z.input<typeof ZMaxPrefixSettings>) {
+  const parsed = ZMaxPrefixSettings.safeParse(rawInput);
+  if (!parsed.success) {
+    const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
+    throw new DomainError(Object.values(fieldErrors).flat().join("; "), fieldErrors);
+  }
+  return parsed.data;
+}
+
+async function applyMaxPrefix(trx: Db, lan: LanRow, input: z.output<typeof ZMaxPrefixSettings>, actor: Actor) {
+  const next = {
+    max_prefix_margin_percent: input.marginPercent ?? lan.max_prefix_margin_percent,
+    default_max_prefix4: input.default4 ?? lan.default_max_prefix4,
+    default_max_prefix6: input.default6 ?? lan.default_max_prefix6,
+  };
+  await trx.updateTable("lans").set(next).where("id", "=", lan.id).execute();
+  const before = { max_prefix_margin_percent: lan.max_prefix_margin_percent, default_max_prefix4: lan.default_max_prefix4, default_max_prefix6: lan.default_max_prefix6 };
+  if (JSON.stringify(before) !== JSON.stringify(next)) await recordAudit(trx, { actor, action: "lan.max_prefix_changed", subject: { type: "lan", id: lan.id }, before, after: next });
+  return { marginPercent: next.max_prefix_margin_percent, default4: next.default_max_prefix4, default6: next.default_max_prefix6 };
+}
+
+/**
+ * The LAN page's form: RTR caches, blackhole addresses and max-prefix, saved together (all or
+ * nothing) with one deployment of the LAN queued. Field errors name the form's fields.
+ */
+export async function setLanRouteServerSettings(
+  db: Db,
+  lanId: number,
+  input: { rtr: string; ipv4: string; ipv6: string; marginPercent: string; default4: string; default6: string },
+  actor: Actor,
+) {
+  const rtrEntries = input.rtr.split(/[\s,]+/).filter(Boolean);
+  let rpki: { host: string; port: number }[];
+  try {
+    rpki = parseRtrServers(rtrEntries);
+  } catch (error) {
+    throw new DomainError(error instanceof Error ? error.message : String(error), { rtr: [error instanceof Error ? error.message : String(error)] });
+  }
+  const maxPrefix = parseMaxPrefix({ marginPercent: input.marginPercent, default4: input.default4, default6: input.default6 });
+  return db.transaction().execute(async (trx) => {
+    const lan = await findLan(trx, String(lanId));
+    const current = await trx.selectFrom("lans").select("rpki_servers").where("id", "=", lan.id).executeTakeFirstOrThrow();
+    if (JSON.stringify(current.rpki_servers) !== JSON.stringify(rpki)) {
+      await trx.updateTable("lans").set({ rpki_servers: JSON.stringify(rpki) }).where("id", "=", lan.id).execute();
+      await recordAudit(trx, { actor, action: "lan.rpki_changed", subject: { type: "lan", id: lan.id }, before: current.rpki_servers, after: rpki });
+    }
+    await applyBlackhole(trx, lan, { ipv4: input.ipv4.trim() || null, ipv6: input.ipv6.trim() || null }, actor);
+    await applyMaxPrefix(trx, lan, maxPrefix, actor);
+    await enqueueLanDeployment(trx, lan.id, "route-server settings changed");
+    return { name: lan.name };
+  });
+}
+
+/** A LAN's route-server settings in one place (CLI `lans policy`, the LAN page). */
+export async function getLanPolicySettings(db: Db, lanRef: string) {
+  const lan = await db
+    .selectFrom("lans")
+    .select(["id", "name", "rs_asn", "rpki_servers", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
+    .where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef)))
+    .executeTakeFirst();
+  if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
+  return {
+    id: lan.id,
+    name: lan.name,
+    rsAsn: lan.rs_asn,
+    rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [],
+    blackholeIpv4: lan.blackhole_ipv4 ? normalizeAddress(lan.blackhole_ipv4) : null,
+    blackholeIpv6: lan.blackhole_ipv6 ? normalizeAddress(lan.blackhole_ipv6) : null,
+    maxPrefixMarginPercent: lan.max_prefix_margin_percent,
+    defaultMaxPrefix4: lan.default_max_prefix4,
+    defaultMaxPrefix6: lan.default_max_prefix6,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { listLans } from "@/lib/lans";
@@ -19,7 +20,7 @@ export default async function LansPage() {
       <DataTable columns={["Name", "ZeroTier network", "Prefixes", "RS ASN", "IPv6 scheme", "Live connections"]}>
             {lans.map((lan) => (
               <tr key={lan.id}>
-                <td className="px-4 py-2 font-medium">{lan.name}</td>
+                <td className="px-4 py-2 font-medium"><Link href={`/lans/${lan.id}`} className="text-brand-700 hover:underline">{lan.name}</Link></td>
                 <td className="px-4 py-2 font-mono text-xs">{lan.zt_network_id}</td>
                 <td className="px-4 py-2 font-mono text-xs">{lan.ipv4_prefix}<br />{lan.ipv6_prefix}</td>
                 <td className="px-4 py-2">AS{lan.rs_asn}</td>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
+import { normalizeAddress } from "@/lib/ip";
 import { describePolicy } from "@/lib/routeserver/render";
 import { DEFAULT_POLICY } from "@/lib/routeserver/types";
 
@@ -9,7 +10,11 @@ export const dynamic = "force-dynamic";
 
 export default async function PolicyPage() {
   await requirePageUser("/policy");
-  const lans = await getDb().selectFrom("lans").select(["id", "name", "rs_asn", "rpki_servers"]).orderBy("name").execute();
+  const lans = await getDb()
+    .selectFrom("lans")
+    .select(["id", "name", "rs_asn", "rpki_servers", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
+    .orderBy("name")
+    .execute();
   return (
     <div className="space-y-8">
       <div>
@@ -17,7 +22,20 @@ export default async function PolicyPage() {
         <p className="mt-1 text-sm text-slate-600">What the route servers check on every route you announce, and the communities that steer where your routes go. Generated from the same data as the route servers&apos; configuration.</p>
       </div>
       {lans.map((lan) => {
-        const policy = describePolicy({ lan: { id: lan.id, name: lan.name, rsAsn: lan.rs_asn, ipv4Prefix: "", ipv6Prefix: "", rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [] }, policy: DEFAULT_POLICY, irrActive: false });
+        const policy = describePolicy({
+          lan: {
+            id: lan.id,
+            name: lan.name,
+            rsAsn: lan.rs_asn,
+            ipv4Prefix: "",
+            ipv6Prefix: "",
+            rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [],
+            blackholeIpv4: lan.blackhole_ipv4 ? normalizeAddress(lan.blackhole_ipv4) : null,
+            blackholeIpv6: lan.blackhole_ipv6 ? normalizeAddress(lan.blackhole_ipv6) : null,
+          },
+          policy: { ...DEFAULT_POLICY, maxPrefixMarginPercent: lan.max_prefix_margin_percent, defaultMaxPrefix4: lan.default_max_prefix4, defaultMaxPrefix6: lan.default_max_prefix6 },
+          irrActive: false,
+        });
         return (
           <section key={lan.id} className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
             <h2 className="text-lg font-semibold">{lan.name} <span className="text-sm font-normal text-slate-500">route servers AS{lan.rs_asn}</span></h2>

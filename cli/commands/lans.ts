@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
-import { createLan, listLans, setLanRpkiServers } from "@/lib/lans";
+import { createLan, getLanPolicySettings, listLans, setLanBlackhole, setLanMaxPrefix, setLanRpkiServers } from "@/lib/lans";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
@@ -61,6 +61,61 @@ export const lansSetRpki: CliCommand = {
     if (servers.length === 0 && !options.none) throw new CliError("give --rtr HOST:PORT (repeatable), or --none to turn RPKI filtering off");
     const result = await withDatabase(() => setLanRpkiServers(getDb(), options.lan as string, servers, cliActor()));
     io.stdout(result.servers.length === 0 ? `RPKI filtering off on ${result.name}; route servers redeploy\n` : `RPKI on ${result.name} via ${result.servers.map((server) => `${server.host}:${server.port}`).join(", ")}; route servers redeploy\n`);
+  },
+};
+
+export const lansSetBlackhole: CliCommand = {
+  name: "lans set-blackhole",
+  usage: "lans set-blackhole --lan N [--ipv4 ADDRESS | --no-ipv4] [--ipv6 ADDRESS | --no-ipv6]",
+  summary: "set the LAN's RFC 7999 blackhole addresses (next hop of accepted BLACKHOLE routes; reserved, never assigned); --no-ipvX turns blackholing off",
+  async run(args, io) {
+    const options = parseOptions(args, { lan: { type: "string" }, ipv4: { type: "string" }, ipv6: { type: "string" }, "no-ipv4": { type: "boolean" }, "no-ipv6": { type: "boolean" } });
+    if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    if (options.ipv4 !== undefined && options["no-ipv4"]) throw new CliError("give --ipv4 ADDRESS or --no-ipv4, not both");
+    if (options.ipv6 !== undefined && options["no-ipv6"]) throw new CliError("give --ipv6 ADDRESS or --no-ipv6, not both");
+    const ipv4 = options["no-ipv4"] ? null : (options.ipv4 as string | undefined);
+    const ipv6 = options["no-ipv6"] ? null : (options.ipv6 as string | undefined);
+    if (ipv4 === undefined && ipv6 === undefined) throw new CliError("give --ipv4 ADDRESS and/or --ipv6 ADDRESS (or --no-ipv4 / --no-ipv6)");
+    const result = await withDatabase(() => setLanBlackhole(getDb(), options.lan as string, { ipv4, ipv6 }, cliActor()));
+    io.stdout(`blackholing on ${result.name}: IPv4 ${result.ipv4 ?? "off"}, IPv6 ${result.ipv6 ?? "off"}; route servers redeploy\n`);
+  },
+};
+
+export const lansSetMaxPrefix: CliCommand = {
+  name: "lans set-max-prefix",
+  usage: "lans set-max-prefix --lan N [--margin PERCENT] [--default-ipv4 N] [--default-ipv6 N]",
+  summary: "set the LAN's max-prefix policy: margin over PeeringDB's counts, limits for members without them",
+  async run(args, io) {
+    const options = parseOptions(args, { lan: { type: "string" }, margin: { type: "string" }, "default-ipv4": { type: "string" }, "default-ipv6": { type: "string" } });
+    if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    const result = await withDatabase(() =>
+      setLanMaxPrefix(getDb(), options.lan as string, { marginPercent: options.margin as string | undefined, default4: options["default-ipv4"] as string | undefined, default6: options["default-ipv6"] as string | undefined }, cliActor()),
+    );
+    io.stdout(`max-prefix on ${result.name}: PeeringDB + ${result.marginPercent} %, else ${result.default4} (IPv4) / ${result.default6} (IPv6); route servers redeploy\n`);
+  },
+};
+
+export const lansPolicy: CliCommand = {
+  name: "lans policy",
+  usage: "lans policy --lan N [--json]",
+  summary: "show a LAN's route-server settings in one place: RTR caches, blackhole addresses, max-prefix",
+  async run(args, io) {
+    const options = parseOptions(args, { lan: { type: "string" }, json: { type: "boolean" } });
+    if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    const settings = await withDatabase(() => getLanPolicySettings(getDb(), options.lan as string));
+    if (options.json) {
+      io.stdout(`${JSON.stringify(settings, null, 2)}\n`);
+      return;
+    }
+    io.stdout(
+      [
+        `LAN ${settings.name} (route-server ASN ${settings.rsAsn})`,
+        `RPKI (RTR caches): ${settings.rpkiServers.length ? settings.rpkiServers.map((server) => `${server.host}:${server.port}`).join(", ") : "none (routes are not checked against RPKI)"}`,
+        `Blackhole (RFC 7999): IPv4 ${settings.blackholeIpv4 ?? "off"}, IPv6 ${settings.blackholeIpv6 ?? "off"}`,
+        `Max-prefix: PeeringDB + ${settings.maxPrefixMarginPercent} %, else ${settings.defaultMaxPrefix4} (IPv4) / ${settings.defaultMaxPrefix6} (IPv6)`,
+        "",
+      ].join("\n"),
+    );
   },
 };
 

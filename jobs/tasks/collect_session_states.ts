@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
 import { connectRouteServer } from "@/lib/route-servers";
+import { collectRtrStates } from "@/lib/routeserver/rtr-state";
 import { collectSessionStates } from "@/lib/routeserver/sessions";
 import { enqueueJob } from "../enqueue";
 import { parsePayload } from "../payloads";
@@ -28,6 +29,7 @@ export const collect_session_states: Task = async (payload) => {
   for (const lan of lans) {
     const result = await collectSessionStates(getDb(), lan.lan_id, connectRouteServer);
     problems.push(...result.problems);
+    problems.push(...(await collectRtrStates(getDb(), lan.lan_id, connectRouteServer)).problems);
   }
   // Unreadable route servers fail the run visibly (with which ones and why).
   if (problems.length > 0) throw new Error(`could not read: ${problems.join("; ")}`);

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { getPool } from "@/db";
-import { birdAvailable, parseBirdError, parseCheck } from "./bird-check";
+import { birdAvailable, parseBirdError, parseCheck, parseTimeoutMessage, parseTimeoutSeconds } from "./bird-check";
 import { loadRenderInputs } from "./input";
 import { renderBirdConfig } from "./render";
 import type { Transport } from "./transport";
@@ -28,9 +28,12 @@ export async function deployConfig(transport: Transport, target: RouteServerTarg
   await transport.writeFile(next, config);
   log(`uploaded ${config.length} bytes to ${next}`);
 
-  const check = await transport.exec([target.birdPath, "-p", "-c", next]);
+  // coreutils `timeout` bounds the check on the host itself (exit 124), whatever the transport.
+  const seconds = parseTimeoutSeconds(Buffer.byteLength(config));
+  const check = await transport.exec(["timeout", "-k", "5", String(seconds), target.birdPath, "-p", "-c", next]);
   if (check.code !== 0) {
     await transport.exec(["rm", "-f", next]);
+    if (check.code === 124 || check.code === 137) throw new Error(`the parse check on the route server timed out: ${parseTimeoutMessage(seconds)}`);
     const parsed = parseBirdError(check.stderr);
     throw new Error(`bird -p refused the new config${parsed.line ? ` at line ${parsed.line}:${parsed.column}` : ""}: ${parsed.message}`);
   }
@@ -117,7 +120,8 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
         try {
           if (localBird) {
             const check = await parseCheck(config);
-            if (!check.ok) throw new Error(`the rendered config does not parse (line ${check.line}): ${check.message}`);
+            if (!check.ok && check.timedOut) throw new Error(`the local parse check timed out: ${check.message}`);
+            if (!check.ok) throw new Error(`the rendered config does not parse${check.line ? ` (line ${check.line})` : ""}: ${check.message}`);
             log("bird -p: the rendered config parses locally");
           }
           const transport = await connect(server);

@@ -8,7 +8,7 @@ import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
 
 /** Builds every enabled route server's render input for a LAN, from the database. */
 export async function loadRenderInputs(db: Db, lanId: number) {
-  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix", "rpki_servers"]).where("id", "=", lanId).executeTakeFirst();
+  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix", "rpki_servers", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"]).where("id", "=", lanId).executeTakeFirst();
   if (!lan) throw new Error(`peering LAN ${lanId} does not exist`);
   const servers = await db
     .selectFrom("route_servers")
@@ -42,7 +42,16 @@ export async function loadRenderInputs(db: Db, lanId: number) {
   return servers.map((server) => {
     const input: RouteServerRenderInput = {
       generatedBy: `ztix ${version}`,
-      lan: { id: lan.id, name: lan.name, rsAsn: lan.rs_asn, ipv4Prefix: lan.ipv4_prefix, ipv6Prefix: lan.ipv6_prefix, rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [] },
+      lan: {
+        id: lan.id,
+        name: lan.name,
+        rsAsn: lan.rs_asn,
+        ipv4Prefix: lan.ipv4_prefix,
+        ipv6Prefix: lan.ipv6_prefix,
+        rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [],
+        blackholeIpv4: lan.blackhole_ipv4 ? normalizeAddress(lan.blackhole_ipv4) : null,
+        blackholeIpv6: lan.blackhole_ipv6 ? normalizeAddress(lan.blackhole_ipv6) : null,
+      },
       routeServer: {
         id: server.id,
         name: server.name,
@@ -51,7 +60,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
         ipv6Address: server.ipv6_address ? normalizeAddress(server.ipv6_address) : null,
         localIncludeDir: null,
       },
-      policy: DEFAULT_POLICY,
+      policy: { ...DEFAULT_POLICY, maxPrefixMarginPercent: lan.max_prefix_margin_percent, defaultMaxPrefix4: lan.default_max_prefix4, defaultMaxPrefix6: lan.default_max_prefix6 },
       members: members.map((member) => ({
         connectionId: member.id,
         asn: member.asn,

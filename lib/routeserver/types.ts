@@ -11,6 +11,12 @@ export type RouteServerRenderInput = {
     ipv6Prefix: string;
     /** RTR caches (validators); none means RPKI is not checked and the config says so. */
     rpkiServers: { host: string; port: number }[];
+    /**
+     * RFC 7999 blackholing: where accepted BLACKHOLE routes point (an address on the LAN whose
+     * traffic is discarded). Unset for a family: BLACKHOLE-tagged routes are ordinary routes.
+     */
+    blackholeIpv4?: string | null;
+    blackholeIpv6?: string | null;
   };
   routeServer: {
     id: number;

@@ -32,3 +32,33 @@ test("a failed job shows on the dashboard and the jobs page with its error; retr
     await simControl("zerotier", "faults", { failMemberList: false });
   }
 });
+
+test("an operator sets a LAN's route-server settings on its page: field errors in place, nothing saved, then all saved together", async ({ page }) => {
+  const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
+  try {
+    await signIn(page, createUser("operator"), "/lans");
+    await page.getByRole("link", { name: "e2e-lan" }).click();
+    await expect(page).toHaveURL(new RegExp(`/lans/${lan!.id}$`));
+    const form = page.getByRole("form", { name: "Route-server settings" });
+    await form.getByLabel("RPKI: RTR caches").fill("rtr1.example.net:3323");
+    await form.getByLabel("Blackhole address, IPv4").fill("198.51.100.66");
+    await form.getByLabel("Max-prefix margin (%)").fill("35");
+    await form.getByRole("button", { name: "Save and redeploy" }).click();
+    await expect(form.locator("#ipv4-errors")).toContainText("is not a host address in the LAN's 192.0.2.0/24");
+    // Nothing was saved, and what was typed is still there.
+    expect((await query<{ rpki_servers: unknown }>("select rpki_servers from lans where id = $1", [lan!.id]))[0]!.rpki_servers).toEqual([]);
+    await expect(form.getByLabel("RPKI: RTR caches")).toHaveValue("rtr1.example.net:3323");
+
+    await form.getByLabel("Blackhole address, IPv4").fill("192.0.2.66");
+    await form.getByRole("button", { name: "Save and redeploy" }).click();
+    await expect(form.getByRole("status")).toContainText("Saved; the route servers of e2e-lan redeploy");
+    const [saved] = await query<{ rpki_servers: unknown; blackhole_ipv4: string | null; max_prefix_margin_percent: number }>(
+      "select rpki_servers, host(blackhole_ipv4) as blackhole_ipv4, max_prefix_margin_percent from lans where id = $1",
+      [lan!.id],
+    );
+    expect(saved).toEqual({ rpki_servers: [{ host: "rtr1.example.net", port: 3323 }], blackhole_ipv4: "192.0.2.66", max_prefix_margin_percent: 35 });
+  } finally {
+    await query("update lans set rpki_servers = '[]'::jsonb, blackhole_ipv4 = null, blackhole_ipv6 = null, max_prefix_margin_percent = 20 where id = $1", [lan!.id]);
+    await query("update address_allocations set state = 'released', released_at = now() where lan_id = $1 and note like 'blackhole%' and state = 'reserved'", [lan!.id]);
+  }
+});

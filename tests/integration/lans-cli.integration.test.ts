@@ -93,6 +93,81 @@ describe("lans and zerotier commands against the controller simulator", () => {
     expect(renderBirdConfig((await loadRenderInputs(testDb(), lan.id))[0]!.input)).toContain("routes are NOT checked against RPKI");
   });
 
+  it("lans set-blackhole and set-max-prefix change the rendered policy, reserve the address, queue the deployment; lans policy shows them", async () => {
+    await cli("lans", "create", "--name", "main", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--create-network");
+    const lan = await testDb().selectFrom("lans").select("id").executeTakeFirstOrThrow();
+    await testDb().insertInto("route_servers").values({ lan_id: lan.id, name: "rs1", transport: "local", router_id: "192.0.2.1", ipv4_address: "192.0.2.1" }).execute();
+    const { loadRenderInputs } = await import("@/lib/routeserver/input");
+    const { renderBirdConfig } = await import("@/lib/routeserver/render");
+    const { parseCheck } = await import("@/lib/routeserver/bird-check");
+    const render = async () => renderBirdConfig((await loadRenderInputs(testDb(), lan.id))[0]!.input);
+    expect(await render()).toContain("blackhole address for this family on this LAN");
+
+    const outside = await cli("lans", "set-blackhole", "--lan", "main", "--ipv4", "198.51.100.66");
+    expect(outside.code).toBe(1);
+    expect(outside.stderr.trim().split("\n")).toHaveLength(1);
+    expect(outside.stderr).toContain("is not a host address in the LAN's 192.0.2.0/24");
+    const taken = await cli("lans", "set-blackhole", "--lan", "main", "--ipv4", "192.0.2.66", "--no-ipv4");
+    expect(taken.stderr).toContain("not both");
+
+    const on = await cli("lans", "set-blackhole", "--lan", "main", "--ipv4", "192.0.2.66", "--ipv6", "2001:db8:ffff:0::66");
+    expect(on.code).toBe(0);
+    expect(on.stdout).toContain("IPv4 192.0.2.66, IPv6 2001:db8:ffff::66");
+    const config = await render();
+    expect(config).toContain("define RS_BLACKHOLE_V4 = 192.0.2.66;");
+    expect(config).toContain("define RS_BLACKHOLE_V6 = 2001:db8:ffff::66;");
+    expect(await parseCheck(config)).toEqual({ ok: true });
+    // Reserved, so the address pool never gives it to a member.
+    const reserved = await testDb().selectFrom("address_allocations").select(["address", "state"]).where("lan_id", "=", lan.id).where("state", "=", "reserved").orderBy("address").execute();
+    expect(reserved.map((row) => row.address)).toEqual(expect.arrayContaining(["192.0.2.66", "2001:db8:ffff::66"]));
+
+    const margin = await cli("lans", "set-max-prefix", "--lan", "main", "--margin", "50", "--default-ipv4", "2000");
+    expect(margin.code).toBe(0);
+    const badMargin = await cli("lans", "set-max-prefix", "--lan", "main", "--margin", "1500");
+    expect(badMargin.code).toBe(1);
+    expect(badMargin.stderr).toContain("the margin must be 0 to 1000 %");
+    const input = (await loadRenderInputs(testDb(), lan.id))[0]!.input;
+    expect(input.policy).toMatchObject({ maxPrefixMarginPercent: 50, defaultMaxPrefix4: 2000, defaultMaxPrefix6: 500 });
+
+    const shown = await cli("lans", "policy", "--lan", "main");
+    expect(shown.stdout).toContain("Blackhole (RFC 7999): IPv4 192.0.2.66, IPv6 2001:db8:ffff::66");
+    expect(shown.stdout).toContain("Max-prefix: PeeringDB + 50 %, else 2000 (IPv4) / 500 (IPv6)");
+    // One pending deployment of the LAN (later changes replace the queued one).
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("task_identifier").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(1);
+
+    expect((await cli("lans", "set-blackhole", "--lan", "main", "--no-ipv4", "--no-ipv6")).code).toBe(0);
+    expect(await testDb().selectFrom("address_allocations").select("address").where("lan_id", "=", lan.id).where("state", "=", "reserved").where("note", "like", "blackhole%").execute()).toEqual([]);
+  });
+
+  it("the LAN page's settings save all together or not at all, with field errors, and queue one deployment", async () => {
+    await cli("lans", "create", "--name", "main", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--create-network");
+    const lan = await testDb().selectFrom("lans").select("id").executeTakeFirstOrThrow();
+    const { setLanRouteServerSettings, getLanPolicySettings } = await import("@/lib/lans");
+    const actor = { type: "cli" as const, label: "test" };
+    const form = { rtr: "rtr1.example.net:3323, [2001:db8::53]:8282", ipv4: "192.0.2.66", ipv6: "", marginPercent: "30", default4: "1500", default6: "600" };
+
+    // A bad blackhole address: nothing is saved, not even the valid RTR caches; the error names the field.
+    const refused = await setLanRouteServerSettings(testDb(), lan.id, { ...form, ipv4: "198.51.100.1" }, actor).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ fieldErrors: { ipv4: [expect.stringContaining("is not a host address in the LAN's 192.0.2.0/24")] } });
+    const badRtr = await setLanRouteServerSettings(testDb(), lan.id, { ...form, rtr: "rtr1.example.net" }, actor).catch((error: unknown) => error);
+    expect(badRtr).toMatchObject({ fieldErrors: { rtr: [expect.stringContaining("is not host:port")] } });
+    const badMargin = await setLanRouteServerSettings(testDb(), lan.id, { ...form, marginPercent: "lots" }, actor).catch((error: unknown) => error);
+    expect(badMargin).toMatchObject({ fieldErrors: { marginPercent: [expect.any(String)] } });
+    expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({ rpkiServers: [], blackholeIpv4: null, maxPrefixMarginPercent: 20 });
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("id").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(0);
+
+    await setLanRouteServerSettings(testDb(), lan.id, form, actor);
+    expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({
+      rpkiServers: [{ host: "rtr1.example.net", port: 3323 }, { host: "2001:db8::53", port: 8282 }],
+      blackholeIpv4: "192.0.2.66",
+      blackholeIpv6: null,
+      maxPrefixMarginPercent: 30,
+      defaultMaxPrefix4: 1500,
+      defaultMaxPrefix6: 600,
+    });
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("id").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(1);
+  });
+
   it("zerotier status names the cause when the controller is not usable", async () => {
     expect((await cli("zerotier", "status")).stdout).toContain(`is ready: node ${sim.nodeId}`);
 

@@ -239,4 +239,39 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
     // The fan-out stopped: rs2 was not touched either.
     expect(liveConfig(servers[1]!)).not.toContain("protocol bgp");
   });
+
+  it("reads each route server's RTR sessions (for its page and the dashboard): Established with a cache, not once it stops", async () => {
+    // A real RTR cache on this host's loopback, on a port of this test's own range.
+    const rtrPort = 3257;
+    writeFileSync(path.join(dir, "vrps.json"), JSON.stringify({ roas: [{ prefix: "11.1.0.0/16", maxLength: 24, asn: "AS1000" }] }));
+    const cache = spawn("stayrtr", ["-bind", `127.0.0.1:${rtrPort}`, "-cache", path.join(dir, "vrps.json"), "-checktime=false", "-metrics.addr", `127.0.0.1:${rtrPort + 1}`], { stdio: "ignore" });
+    try {
+      await waitForPort(rtrPort);
+      await testDb().updateTable("lans").set({ rpki_servers: JSON.stringify([{ host: "127.0.0.1", port: rtrPort }]) }).where("id", "=", lanId).execute();
+      await deploy();
+      const { collectRtrStates, rtrStatesOf } = await import("@/lib/routeserver/rtr-state");
+      const { connectRouteServer } = await import("@/lib/route-servers");
+      const ids = (await testDb().selectFrom("route_servers").select("id").orderBy("id").execute()).map((row) => row.id);
+      const infos = async () => {
+        expect((await collectRtrStates(testDb(), lanId, connectRouteServer)).problems).toEqual([]);
+        return Promise.all(ids.map(async (id) => (await rtrStatesOf(testDb(), id))!.states.map((entry) => `${entry.name} ${entry.info}`)));
+      };
+      let seen: string[][] = [[]];
+      for (let i = 0; i < 60 && !seen.every((states) => states.length === 1 && states[0] === "rpki_1 Established"); i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+        seen = await infos();
+      }
+      expect(seen).toEqual([["rpki_1 Established"], ["rpki_1 Established"]]);
+
+      cache.kill("SIGKILL");
+      for (let i = 0; i < 60 && seen.some((states) => states[0] === "rpki_1 Established"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        seen = await infos();
+      }
+      expect(seen.flat().every((state) => state.startsWith("rpki_1 ") && !state.endsWith("Established"))).toBe(true);
+      expect((await rtrStatesOf(testDb(), ids[0]!))!.checkedAt).not.toBeNull();
+    } finally {
+      cache.kill("SIGKILL");
+    }
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
 import { deploymentConfig, previousSucceededConfig, routeServerDetail } from "@/lib/route-server-views";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
+import { rtrStatesOf } from "@/lib/routeserver/rtr-state";
 import { diffLines } from "@/lib/text-diff";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { DiffView } from "@/app/ui/diff-view";
@@ -21,6 +22,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
   const detail = await routeServerDetail(getDb(), id);
   if (!detail) notFound();
   const { server, deployments, sessions } = detail;
+  const rtr = await rtrStatesOf(getDb(), id);
   const selectedId = Number((await props.searchParams).deployment) || null;
   const selected = deployments.find((deployment) => deployment.id === selectedId) ?? null;
 
@@ -93,6 +95,31 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
             </tbody>
           </table>
         )}
+      </section>
+
+      <section>
+        <h2 className="mb-2 text-lg font-semibold">RPKI (RTR caches)</h2>
+        {!rtr?.checkedAt ? (
+          <p className="text-sm text-slate-600">Not read yet (every minute, with the BGP sessions).</p>
+        ) : rtr.states.length === 0 ? (
+          <p className="text-sm text-slate-600">No RTR cache configured on this LAN: routes are not checked against RPKI (`lans set-rpki`).</p>
+        ) : (
+          <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="rtr-states">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr><th className="px-3 py-2">Session</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Since</th></tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rtr.states.map((entry) => (
+                <tr key={entry.name}>
+                  <td className="px-3 py-2 font-mono text-xs">{entry.name}</td>
+                  <td className="px-3 py-2"><StatusBadge tone={entry.info.startsWith("Established") ? "ok" : "bad"}>{entry.info || entry.state}</StatusBadge></td>
+                  <td className="px-3 py-2 font-mono text-xs">{entry.since}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {rtr?.checkedAt ? <p className="mt-1 text-xs text-slate-500">Read {new Date(rtr.checkedAt).toISOString().slice(0, 19).replace("T", " ")} UTC. A cache that is down keeps its ROAs in BIRD until they expire; nothing is withdrawn meanwhile.</p> : null}
       </section>
 
       <section>

@@ -20,7 +20,7 @@ describe("BIRD route-server configuration", () => {
 
     const full = renderBirdConfig(
       renderInput({
-        lan: { id: 1, name: "main", rsAsn: 4200000000, ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", rpkiServers: [{ host: "rtr.example.net", port: 3323 }, { host: "192.0.2.250", port: 8282 }] },
+        lan: { id: 1, name: "main", rsAsn: 4200000000, ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", rpkiServers: [{ host: "rtr.example.net", port: 3323 }, { host: "192.0.2.250", port: 8282 }], blackholeIpv4: "192.0.2.66", blackholeIpv6: "2001:db8:ffff::66" },
         members: [
           member({ connectionId: 1, asn: 1000, irrPrefixes4: ["11.1.0.0/16{16,24}", "11.2.0.0/24"], irrPrefixes6: ["2a0a:1000::/32+"], bgpPassword: "s3cret-key" }),
           member({ connectionId: 2, asn: 2000, irrPrefixes4: [], irrPrefixes6: [] }),
@@ -30,17 +30,30 @@ describe("BIRD route-server configuration", () => {
     expect(await parseCheck(full)).toEqual({ ok: true });
     expect(full).toContain("roa_check(r4, net, bgp_path.last) = ROA_INVALID");
     expect(full).toContain('remote "rtr.example.net" port 3323;');
-    expect(full).toContain("if !(net ~ [ 11.1.0.0/16{16,24}, 11.2.0.0/24 ]) then rs_tag(9);");
+    expect(full).toContain("define IRR_C1_V4 = [ 11.1.0.0/16{16,24}, 11.2.0.0/24 ];");
+    // Blackholing: the member's space down to single addresses, and where accepted requests point.
+    expect(full).toContain("define IRR_C1_V4_BH = [ 11.1.0.0/16+, 11.2.0.0/24+ ];");
+    expect(full).toContain("define RS_BLACKHOLE_V6 = 2001:db8:ffff::66;");
+    expect(full).toContain("import filter { rs_import_v4(1000, 192.0.2.11, 0, 1, IRR_C1_V4, IRR_C1_V4_BH); };");
+    // An empty list (mode 2) filters everything with reason 9; no list (mode 0) checks nothing.
+    expect(full).toContain("import filter { rs_import_v4(2000, 192.0.2.12, 0, 2, RS_NO_PREFIXES_V4, RS_NO_PREFIXES_V4); };");
+    expect(plain).not.toContain("RS_BLACKHOLE_V4");
+    expect(plain).toContain("bh_request = false;");
+    expect(full).toContain("if irr = 2 || (irr = 1 && !(net ~ irr_set)) then rs_tag(9);");
     // A 32-bit RS ASN cannot carry standard control communities.
     expect(full).not.toContain("bgp_community.delete([(0, *), (RS_ASN, *)])");
   });
 
   it("opens a session per member and family with its own filters and max-prefix", () => {
     const config = renderBirdConfig(renderInput());
-    expect(config.match(/^protocol bgp pb_c\d+_v[46] \{$/gm)).toHaveLength(7);
+    expect(config.match(/^protocol bgp pb_c\d+_v[46] from tpl_rs_v[46] \{$/gm)).toHaveLength(7);
     expect(config).toContain("neighbor 192.0.2.11 as 1000;");
-    expect(config).toContain("if bgp_next_hop != 192.0.2.11 then rs_tag(8);");
-    expect(config).toContain("if bgp_path.first != 1000 then rs_tag(7);");
+    // The policy is shared code; each session passes its own ASN and next hop.
+    expect(config).toContain("if bgp_next_hop != peer_nh then rs_tag(8);");
+    expect(config).toContain("if bgp_path.first != peer_asn then rs_tag(7);");
+    expect(config).toContain("import filter { rs_import_v4(1000, 192.0.2.11, 0, 0, RS_NO_PREFIXES_V4, RS_NO_PREFIXES_V4); };");
+    expect(config).toContain("export filter { rs_export(4200000001); };");
+    expect(config.match(/^function /gm)).toHaveLength(4);
     // PeeringDB 100 + 20 %; override 5000; no PeeringDB data: the default.
     expect(config).toMatch(/pb_c1_v4[\s\S]*?receive limit 120 action restart;/);
     expect(config).toMatch(/pb_c4_v4[\s\S]*?receive limit 5000 action restart;/);
@@ -97,5 +110,10 @@ describe("BIRD route-server configuration", () => {
     const on = describePolicy({ ...renderInput({ lan: { ...renderInput().lan, rpkiServers: [{ host: "rtr", port: 3323 }] } }), irrActive: true });
     expect(on.checks).toContain("RPKI: invalid routes are filtered.");
     expect(on.announcementControl.map((entry) => entry.community)).toContain("64496:0:<peer-asn>");
+    expect(on.announcementControl.map((entry) => entry.community)).not.toContain("65535:666");
+    const blackholing = describePolicy({ ...renderInput({ lan: { ...renderInput().lan, blackholeIpv4: "192.0.2.66" } }), irrActive: true });
+    expect(blackholing.announcementControl.map((entry) => entry.community)).toEqual(expect.arrayContaining(["65535:666", "64496:666:0"]));
+    expect(blackholing.checks.join("\n")).toContain("next hop 192.0.2.66");
+    expect(blackholing.filterReasons.map((entry) => entry.community)).toContain("64496:1101:16");
   });
 });

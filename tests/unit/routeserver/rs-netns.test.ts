@@ -1,14 +1,17 @@
 /**
  * A real route server in a lab: network namespaces for the route server and two members, joined
  * by a Linux bridge (standing in for the ZeroTier LAN), each running Debian's BIRD. The route
- * server runs the rendered configuration. Needs root, iproute2 and bird2 (installed by .ci/run).
+ * server runs the rendered configuration and checks RPKI against a real RTR cache (Debian's
+ * stayrtr serving a local VRP file, on the route server's own loopback). Needs root, iproute2,
+ * bird2 and stayrtr (installed by .ci/run).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderBirdConfig } from "@/lib/routeserver/render";
+import { parseRtrStates } from "@/lib/routeserver/rtr-state";
 import { DEFAULT_POLICY } from "@/lib/routeserver/types";
 import { member } from "../../support/rs-fixtures";
 
@@ -16,6 +19,19 @@ const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)
 const bridgeNs = `zb${id}`;
 const hosts = { rs: { ns: `zr${id}`, ip: "192.0.2.1" }, m1: { ns: `za${id}`, ip: "192.0.2.11" }, m2: { ns: `zc${id}`, ip: "192.0.2.12" } } as const;
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-lab-"));
+const blackhole = "192.0.2.66";
+// The route server's BIRD: Debian's bird2, or another build (e.g. BIRD 3) named by BIRD3_PATH.
+const routeServerBird = process.env.BIRD3_PATH ?? "bird";
+// The RTR cache's data (rpki-client's JSON format): member A (AS1000) holds 11.1.0.0/16 up to /24
+// and 11.4.0.0/16 exactly; 11.3.0.0/16 belongs to AS9999; nothing covers 11.6.0.0/16.
+const vrps = {
+  roas: [
+    { prefix: "11.1.0.0/16", maxLength: 24, asn: "AS1000" },
+    { prefix: "11.3.0.0/16", maxLength: 24, asn: "AS9999" },
+    { prefix: "11.4.0.0/16", maxLength: 16, asn: "AS1000" },
+  ],
+};
+let rtrCache: ChildProcess | null = null;
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
@@ -45,8 +61,8 @@ protocol bgp to_rs {
 `;
 }
 
-async function until<T>(read: () => T, done: (value: T) => boolean, what: string) {
-  for (let i = 0; i < 120; i++) {
+async function until<T>(read: () => T, done: (value: T) => boolean, what: string, tries = 120) {
+  for (let i = 0; i < tries; i++) {
     const value = read();
     if (done(value)) return value;
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -55,7 +71,7 @@ async function until<T>(read: () => T, done: (value: T) => boolean, what: string
 }
 
 describe("route server in network namespaces (real BIRD)", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     run("ip", ["netns", "add", bridgeNs]);
     inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
     inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);
@@ -69,13 +85,24 @@ describe("route server in network namespaces (real BIRD)", () => {
       inNs(host.ns, "ip", ["link", "set", "lo", "up"]);
     }
 
+    writeFileSync(path.join(dir, "vrps.json"), JSON.stringify(vrps));
+    rtrCache = spawn(
+      "ip",
+      ["netns", "exec", hosts.rs.ns, "stayrtr", "-bind", "127.0.0.1:3323", "-cache", path.join(dir, "vrps.json"), "-checktime=false", "-metrics.addr", "127.0.0.1:9847"],
+      { stdio: ["ignore", "ignore", "ignore"] },
+    );
+
+    // BIRD retries a failed RTR connection only after its retry interval: start with a listening cache.
+    await until(() => inNs(hosts.rs.ns, "ss", ["-ltnH", "sport", "=", ":3323"]), (out) => out.includes("3323"), "stayrtr to listen", 60);
+
     const config = renderBirdConfig({
       generatedBy: "ztix lab test",
-      lan: { id: 1, name: "lab", rsAsn: 64496, ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", rpkiServers: [] },
+      lan: { id: 1, name: "lab", rsAsn: 64496, ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", rpkiServers: [{ host: "127.0.0.1", port: 3323 }], blackholeIpv4: blackhole },
       routeServer: { id: 1, name: "rs1", routerId: hosts.rs.ip, ipv4Address: hosts.rs.ip, ipv6Address: null, localIncludeDir: null },
       policy: DEFAULT_POLICY,
       members: [
-        member({ connectionId: 1, asn: 1000, name: "Member A", ipv4Address: hosts.m1.ip, ipv6Address: null }),
+        // Member A's IRR prefix list: everything in 11.0.0.0/8 from /16 to /24.
+        member({ connectionId: 1, asn: 1000, name: "Member A", ipv4Address: hosts.m1.ip, ipv6Address: null, irrPrefixes4: ["11.0.0.0/8{16,24}"] }),
         member({ connectionId: 2, asn: 2000, name: "Member B", ipv4Address: hosts.m2.ip, ipv6Address: null }),
       ],
     }).replace("log syslog all;", `log "${path.join(dir, "rs.log")}" all;`);
@@ -91,17 +118,24 @@ describe("route server in network namespaces (real BIRD)", () => {
           "  route 11.1.2.0/25 blackhole;   # too long",
           "  route 11.1.4.0/24 via 192.0.2.99;   # someone else's next hop",
           "  route 11.1.5.0/24 blackhole;   # first AS is not member A's",
+          "  route 12.0.0.0/24 blackhole;   # outside member A's IRR prefix list",
+          "  route 11.3.0.0/24 blackhole;   # RPKI invalid: AS9999's space",
+          "  route 11.4.1.0/24 blackhole;   # RPKI invalid: longer than the ROA allows",
+          "  route 11.6.0.0/24 blackhole;   # RPKI not found",
+          "  route 11.1.1.66/32 blackhole;   # blackhole request (RFC 7999) for its own space",
         ].join("\n"),
-        "filter { if net = 11.1.5.0/24 then bgp_path.prepend(3000); else bgp_path.prepend(1000); accept; }",
+        "filter { if net = 11.1.1.66/32 then bgp_community.add((65535, 666)); if net = 11.1.5.0/24 then bgp_path.prepend(3000); else bgp_path.prepend(1000); accept; }",
       ),
     );
-    writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", 2000, "", "filter { bgp_path.prepend(2000); accept; }"));
+    // Member B asks to blackhole an address in member A's space.
+    writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", 2000, "  route 11.1.1.77/32 blackhole;", "filter { bgp_community.add((65535, 666)); bgp_path.prepend(2000); accept; }"));
     for (const name of ["rs", "m1", "m2"] as const) {
-      inNs(hosts[name].ns, "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
+      inNs(hosts[name].ns, name === "rs" ? routeServerBird : "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
     }
-  });
+  }, 120_000);
 
   afterAll(() => {
+    rtrCache?.kill("SIGKILL");
     for (const name of ["rs", "m1", "m2"] as const) {
       try {
         process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()), "SIGTERM");
@@ -113,29 +147,74 @@ describe("route server in network namespaces (real BIRD)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("passes only the valid prefix from member A to member B, and keeps the others with their filter reasons", async () => {
-    await until(() => birdc("rs", "show", "protocols"), (out) => (out.match(/Established/g) ?? []).length >= 2, "both member sessions to be Established on the route server");
-    const atB = await until(() => birdc("m2", "show", "route", "protocol", "to_rs"), (out) => out.includes("11.1.1.0/24"), "member B to learn 11.1.1.0/24");
-    // Give the filtered ones every chance to (wrongly) arrive as well.
-    const filtered = await until(() => birdc("rs", "show", "route", "filtered", "all"), (out) => (out.match(/\(64496, 1101, /g) ?? []).length >= 4, "four filtered routes on the route server");
-    const routesAtB = birdc("m2", "show", "route", "protocol", "to_rs").match(/\d+\.\d+\.\d+\.\d+\/\d+/g) ?? [];
-    expect(atB).toContain("11.1.1.0/24");
-    expect(routesAtB).toEqual(["11.1.1.0/24"]);
+  const prefixesAtB = (): string[] => [...(birdc("m2", "show", "route", "protocol", "to_rs").match(/\d+\.\d+\.\d+\.\d+\/\d+/g) ?? [])].sort();
+  const filteredOnRs = () => birdc("rs", "show", "route", "filtered", "all");
+  const reasons = (filtered: string, prefix: string) => {
+    const block = filtered.split(/\n(?=\S)/).find((entry) => entry.startsWith(`${prefix} `)) ?? "";
+    return [...block.matchAll(/\(64496, 1101, (\d+)\)/g)].map((match) => Number(match[1])).sort((a, b) => a - b);
+  };
+  const accepted = ["11.1.1.0/24", "11.1.1.66/32", "11.6.0.0/24"];
 
-    const reasons = (prefix: string) => {
-      const block = filtered.split(/\n(?=\S)/).find((entry) => entry.startsWith(prefix)) ?? "";
-      return [...block.matchAll(/\(64496, 1101, (\d+)\)/g)].map((match) => Number(match[1])).sort((a, b) => a - b);
-    };
-    expect(reasons("10.1.0.0/24")).toContain(3);
-    expect(reasons("11.1.2.0/25")).toContain(1);
-    expect(reasons("11.1.4.0/24")).toContain(8);
-    expect(reasons("11.1.5.0/24")).toContain(7);
-    expect(reasons("11.1.1.0/24")).toEqual([]);
+  it("passes only the valid prefixes from member A to member B, and keeps the others with their filter reasons", async () => {
+    await until(() => birdc("rs", "show", "protocols"), (out) => (out.match(/Established/g) ?? []).length >= 3, "both member sessions and the RTR cache to be Established on the route server");
+    // The route server runs the BIRD it was meant to (bird2, or BIRD3_PATH's build).
+    const version = /version (\S+)/.exec(spawnSync(routeServerBird, ["--version"], { encoding: "utf8" }).stderr)?.[1];
+    expect(birdc("rs", "show", "status")).toContain(`BIRD ${version}`);
+    await until(prefixesAtB, (routes) => accepted.every((prefix) => routes.includes(prefix)), "member B to learn the accepted prefixes");
+    // Give the filtered ones every chance to (wrongly) arrive as well.
+    const filtered = await until(filteredOnRs, (out) => out.split(/\n(?=\S)/).filter((block) => /\(64496, 1101, /.test(block)).length >= 8, "eight filtered routes on the route server");
+    expect(prefixesAtB()).toEqual(accepted);
+
+    expect(reasons(filtered, "10.1.0.0/24")).toContain(3);
+    expect(reasons(filtered, "11.1.2.0/25")).toContain(1);
+    expect(reasons(filtered, "11.1.4.0/24")).toContain(8);
+    expect(reasons(filtered, "11.1.5.0/24")).toContain(7);
+    expect(reasons(filtered, "12.0.0.0/24")).toEqual([9]);
+    expect(reasons(filtered, "11.1.1.0/24")).toEqual([]);
 
     // What the operators' page reads for member A's session.
     const { parseFilteredRoutes } = await import("@/lib/routeserver/birdc");
     const parsed = parseFilteredRoutes(birdc("rs", "show", "route", "filtered", "all", "protocol", "pb_c1_v4"), 64496);
-    expect(parsed.map((route) => route.prefix).sort()).toEqual(["10.1.0.0/24", "11.1.2.0/25", "11.1.4.0/24", "11.1.5.0/24"]);
+    expect(parsed.map((route) => route.prefix).sort()).toEqual(["10.1.0.0/24", "11.1.2.0/25", "11.1.4.0/24", "11.1.5.0/24", "11.3.0.0/24", "11.4.1.0/24", "12.0.0.0/24"]);
     expect(parsed.find((route) => route.prefix === "11.1.4.0/24")?.reasons).toContain(8);
-  });
+  }, 120_000);
+
+  it("checks RPKI against the RTR cache: valid and not-found pass, invalid (other origin, too long) is filtered with reason 13", () => {
+    // What the route server's page and the dashboard show, read as the collector reads it.
+    expect(parseRtrStates(birdc("rs", "show", "protocols", '"rpki_*"'))).toEqual([{ name: "rpki_1", state: "up", since: expect.any(String), info: "Established" }]);
+    expect(birdc("rs", "show", "route", "table", "r4", "count")).toMatch(/\b3 of 3 routes/);
+    const filtered = filteredOnRs();
+    expect(reasons(filtered, "11.3.0.0/24")).toEqual([13]);
+    expect(reasons(filtered, "11.4.1.0/24")).toEqual([13]);
+    expect(reasons(filtered, "11.1.2.0/25")).toEqual([1, 9, 13]);
+    expect(prefixesAtB()).toContain("11.1.1.0/24"); // valid
+    expect(prefixesAtB()).toContain("11.6.0.0/24"); // not found
+  }, 30_000);
+
+  it("blackholes (RFC 7999) a /32 of member A's own space: B gets it with the blackhole next hop and NO_EXPORT; B's request for A's space is filtered", () => {
+    const route = birdc("m2", "show", "route", "11.1.1.66/32", "all");
+    expect(route).toContain(`via ${blackhole}`);
+    expect(route).toMatch(new RegExp(`BGP\\.next_hop: ${blackhole.replace(/\./g, "\\.")}\\b`));
+    expect(route).toMatch(/BGP\.community:.*\(65535,666\)/);
+    expect(route).toMatch(/BGP\.community:.*\(65535,65281\)/);
+
+    const fromB = birdc("rs", "show", "route", "filtered", "all", "protocol", "pb_c2_v4");
+    expect(reasons(fromB, "11.1.1.77/32")).toEqual([16]);
+    expect(birdc("m1", "show", "route", "protocol", "to_rs")).not.toContain("11.1.1.77/32");
+  }, 30_000);
+
+  it("keeps every route as it was when the RTR cache stops (no withdrawal, invalid stays filtered)", async () => {
+    const before = prefixesAtB();
+    rtrCache?.kill("SIGKILL");
+    await until(() => birdc("rs", "show", "protocols", "rpki_1"), (out) => out.includes("rpki_1") && !out.includes("Established"), "the route server to notice the RTR cache is gone", 60);
+    // A flap would show within the BGP hold time of a reload; look twice, a few seconds apart.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(prefixesAtB()).toEqual(before);
+    expect(birdc("rs", "show", "route", "table", "r4", "count")).toMatch(/\b3 of 3 routes/);
+    expect(reasons(filteredOnRs(), "11.3.0.0/24")).toEqual([13]);
+    expect(birdc("m2", "show", "protocols", "to_rs")).toContain("Established");
+    const [rtr] = parseRtrStates(birdc("rs", "show", "protocols", '"rpki_*"'));
+    expect(rtr?.name).toBe("rpki_1");
+    expect(rtr?.info).not.toMatch(/^Established/);
+  }, 120_000);
 });
