@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { Logger as WorkerLogger, parseCronItems, run, type Runner } from "graphile-worker";
+import { sql } from "kysely";
 import { createDb, createPool } from "@/db";
 import { createLogger } from "@/lib/log";
 import { version } from "@/lib/version";
@@ -17,7 +18,12 @@ const workerLogger = new WorkerLogger((scope) => (level, message, meta) => {
   write(message, { ...fields, ...(meta && typeof meta === "object" && "error" in meta ? { error: String(meta.error) } : {}) });
 });
 
-export type RunningWorker = { workerId: string; stop: () => Promise<void>; done: Promise<void> };
+export type RunningWorker = {
+  workerId: string;
+  /** Stops taking jobs, lets running ones finish within `graceMs`, then releases what is left. */
+  stop: (options?: { graceMs?: number }) => Promise<void>;
+  done: Promise<void>;
+};
 
 /** Runs the job runner and its heartbeat until stop() is called. */
 export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
@@ -58,10 +64,28 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, tasks: Object.keys(taskList) });
 
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  const stop = ({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}) => {
     stopping ??= (async () => {
       clearInterval(timer);
-      await runner.stop();
+      const running = [...started.keys()];
+      if (running.length > 0) log.info("worker stopping: waiting for running jobs", { jobs: running, graceSeconds: Math.round(graceMs / 1000) });
+      const graceful = runner.stop().then(
+        () => "done" as const,
+        () => "done" as const,
+      );
+      let graceTimer: NodeJS.Timeout | undefined;
+      const outcome = Number.isFinite(graceMs)
+        ? await Promise.race([graceful, new Promise<"timeout">((resolve) => (graceTimer = setTimeout(() => resolve("timeout"), graceMs)))])
+        : await graceful;
+      clearTimeout(graceTimer);
+      if (outcome === "timeout") {
+        const unfinished = [...started.keys()];
+        log.warn("stop grace period over: releasing unfinished jobs for the next worker", { jobs: unfinished });
+        // Fails the running jobs (which unlocks them); the stop is not the job's fault, so the
+        // attempt is given back and the job is due at once for whichever worker runs next.
+        await runner.kill("ztix is stopping").catch(() => undefined);
+        await releaseStoppedJobs(db, unfinished).catch((error: unknown) => log.warn("could not reschedule released jobs", { error: String(error) }));
+      }
       await recordWorkerStopped(db, identity.workerId).catch(() => undefined);
       await db.destroy();
       log.info("worker stopped", { workerId: identity.workerId });
@@ -69,4 +93,14 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     return stopping;
   };
   return { workerId: identity.workerId, stop, done: runner.promise };
+}
+
+/** Jobs failed only because their worker stopped: attempt given back, due now, unlocked. */
+async function releaseStoppedJobs(db: ReturnType<typeof createDb>, jobIds: string[]) {
+  if (jobIds.length === 0) return;
+  await sql`
+    update graphile_worker._private_jobs
+    set attempts = greatest(attempts - 1, 0), run_at = now()
+    where id = any(${jobIds}::bigint[]) and locked_at is null and attempts > 0
+  `.execute(db);
 }
