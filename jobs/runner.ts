@@ -63,31 +63,34 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
   log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, tasks: Object.keys(taskList) });
 
+  // Jobs this process runs now, with the lock they hold: what a stop must hand back.
+  const held = new Map<string, string | null>();
+  runner.events.on("job:start", ({ job }) => void held.set(String(job.id), job.locked_by));
+  runner.events.on("job:complete", ({ job }) => void held.delete(String(job.id)));
+
   let stopping: Promise<void> | undefined;
   const stop = ({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}) => {
     stopping ??= (async () => {
       clearInterval(timer);
-      const running = [...started.keys()];
-      if (running.length > 0) log.info("worker stopping: waiting for running jobs", { jobs: running, graceSeconds: Math.round(graceMs / 1000) });
+      if (held.size > 0) log.info("worker stopping: waiting for running jobs", { jobs: [...held.keys()], graceSeconds: Math.round(graceMs / 1000) });
+      // No new jobs from here on; running ones may finish within the grace period.
       const graceful = runner.stop().then(
-        () => "done" as const,
-        () => "done" as const,
+        () => "finished" as const,
+        () => "finished" as const,
       );
       let graceTimer: NodeJS.Timeout | undefined;
       const outcome = Number.isFinite(graceMs)
-        ? await Promise.race([graceful, new Promise<"timeout">((resolve) => (graceTimer = setTimeout(() => resolve("timeout"), graceMs)))])
+        ? await Promise.race([graceful, new Promise<"grace over">((resolve) => (graceTimer = setTimeout(() => resolve("grace over"), graceMs)))])
         : await graceful;
       clearTimeout(graceTimer);
-      if (outcome === "timeout") {
-        const unfinished = [...started.keys()];
-        log.warn("stop grace period over: releasing unfinished jobs for the next worker", { jobs: unfinished });
-        // Fails the running jobs (which unlocks them); the stop is not the job's fault, so the
-        // attempt is given back and the job is due at once for whichever worker runs next.
-        await runner.kill("ztix is stopping").catch(() => undefined);
-        await releaseStoppedJobs(db, unfinished).catch((error: unknown) => log.warn("could not reschedule released jobs", { error: String(error) }));
+      if (outcome === "grace over" && held.size > 0) {
+        const unfinished = [...held.entries()];
+        log.warn("stop grace period over: releasing unfinished jobs for the next worker", { jobs: unfinished.map(([id]) => id) });
+        await releaseJobs(db, unfinished).catch((error: unknown) => log.error("could not release unfinished jobs", { error: String(error) }));
       }
       await recordWorkerStopped(db, identity.workerId).catch(() => undefined);
-      await db.destroy();
+      // A job still running holds a pooled connection; the process ends anyway.
+      await Promise.race([db.destroy(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
       log.info("worker stopped", { workerId: identity.workerId });
     })();
     return stopping;
@@ -95,12 +98,20 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   return { workerId: identity.workerId, stop, done: runner.promise };
 }
 
-/** Jobs failed only because their worker stopped: attempt given back, due now, unlocked. */
-async function releaseStoppedJobs(db: ReturnType<typeof createDb>, jobIds: string[]) {
-  if (jobIds.length === 0) return;
-  await sql`
-    update graphile_worker._private_jobs
-    set attempts = greatest(attempts - 1, 0), run_at = now()
-    where id = any(${jobIds}::bigint[]) and locked_at is null and attempts > 0
-  `.execute(db);
+/**
+ * Hands back jobs this worker is about to abandon: unlocked (only where our lock still holds),
+ * due at once, and the attempt given back (the stop is not the job's failure). The next worker
+ * to start, or any running one, takes them; the task itself must be safe to run again, as every
+ * task here is.
+ */
+async function releaseJobs(db: ReturnType<typeof createDb>, jobs: [id: string, lockedBy: string | null][]) {
+  for (const [id, lockedBy] of jobs) {
+    await sql`
+      update graphile_worker._private_jobs
+      set locked_at = null, locked_by = null, run_at = now(), attempts = greatest(attempts - 1, 0),
+          last_error = 'released unfinished when its worker stopped'
+      where id = ${id}::bigint and locked_by is not distinct from ${lockedBy}::text and locked_at is not null
+    `.execute(db);
+    if (lockedBy) await sql`update graphile_worker._private_job_queues set locked_at = null, locked_by = null where locked_by = ${lockedBy}`.execute(db);
+  }
 }
