@@ -24,8 +24,9 @@ export default defineConfig({
           setupFiles: ["tests/support/integration-setup.ts"],
           // One database per run: files share it, so they run one after another.
           fileParallelism: false,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Sized for a loaded 2-core machine (load average 12+), not a quiet one.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],
