@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.ts", "tests/contract/**/*.test.ts"],
+          // A few unit tests start a process (tsx): seconds each on a loaded 2-core machine.
+          testTimeout: 60_000,
         },
       },
       {
