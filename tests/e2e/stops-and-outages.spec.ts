@@ -196,6 +196,18 @@ test.describe("stops and outages", () => {
       expect(portal.log()).toContain("the postmaster exited unexpectedly (SIGKILL); restarting it");
       expect(portal.npm.exitCode).toBeNull();
 
+      // The same worker takes jobs again (its listener and pool reconnected).
+      const client = new pg.Client({ connectionString: findRunningEmbeddedPostgres(dataDir)! });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ id: string }>(`select (graphile_worker.add_job('prune_worker_heartbeats', '{"olderThanDays": 7}'::json)).id::text as id`);
+        await expect
+          .poll(async () => (await client.query("select 1 from graphile_worker.jobs where id = $1", [rows[0]!.id])).rowCount, { timeout: 60_000, intervals: [500] })
+          .toBe(0);
+      } finally {
+        await client.end();
+      }
+
       process.kill(portal.npm.pid!, "SIGTERM");
       expect(await portal.exited).toBe(0);
       expect(processesMentioning(dataDir)).toEqual([]);
