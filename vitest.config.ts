@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.ts", "tests/contract/**/*.test.ts"],
+          // A few unit tests start a process (tsx): seconds each on a loaded 2-core machine.
+          testTimeout: 60_000,
         },
       },
       {
@@ -24,8 +26,9 @@ export default defineConfig({
           setupFiles: ["tests/support/integration-setup.ts"],
           // One database per run: files share it, so they run one after another.
           fileParallelism: false,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Sized for a loaded 2-core machine (load average 12+), not a quiet one.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "@/db";
+import { ConflictError } from "@/lib/errors";
 import type { TaskName, TaskPayload } from "./payloads";
 
 export type EnqueueOptions = {
@@ -23,6 +24,17 @@ export async function enqueueJob<T extends TaskName>(
   payload: TaskPayload<T>,
   options: EnqueueOptions,
 ): Promise<{ id: string }> {
+  // add_job returns null when a worker locks the job with the same key between add_job's two
+  // statements (graphile/worker#580): it saw the job waiting, then could not replace it. Asking
+  // again in the same transaction sees it running and adds a fresh job beside it.
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const id = await addJob(db, task, payload, options);
+    if (id) return { id };
+  }
+  throw new ConflictError(`Could not enqueue ${task}${options.jobKey ? ` (${options.jobKey})` : ""}: the job changed hands repeatedly. Send the request again.`);
+}
+
+async function addJob<T extends TaskName>(db: Kysely<Database>, task: T, payload: TaskPayload<T>, options: EnqueueOptions) {
   const result = await sql<{ id: string | null }>`
     select (graphile_worker.add_job(
       identifier => ${task}::text,
@@ -35,8 +47,5 @@ export async function enqueueJob<T extends TaskName>(
       job_key_mode => ${options.jobKeyMode ?? null}::text
     )).id::text as id
   `.execute(db);
-  const id = result.rows[0]?.id;
-  // add_job can return null under heavy job_key contention (graphile/worker#580).
-  if (!id) throw new Error(`could not enqueue ${task}${options.jobKey ? ` (${options.jobKey})` : ""}`);
-  return { id };
+  return result.rows[0]?.id ?? null;
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { Logger as WorkerLogger, parseCronItems, run, type Runner } from "graphile-worker";
+import { sql } from "kysely";
 import { createDb, createPool } from "@/db";
 import { createLogger } from "@/lib/log";
 import { version } from "@/lib/version";
@@ -17,7 +18,12 @@ const workerLogger = new WorkerLogger((scope) => (level, message, meta) => {
   write(message, { ...fields, ...(meta && typeof meta === "object" && "error" in meta ? { error: String(meta.error) } : {}) });
 });
 
-export type RunningWorker = { workerId: string; stop: () => Promise<void>; done: Promise<void> };
+export type RunningWorker = {
+  workerId: string;
+  /** Stops taking jobs, lets running ones finish within `graceMs`, then releases what is left. */
+  stop: (options?: { graceMs?: number }) => Promise<void>;
+  done: Promise<void>;
+};
 
 /** Runs the job runner and its heartbeat until stop() is called. */
 export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
@@ -57,16 +63,55 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
   log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, tasks: Object.keys(taskList) });
 
+  // Jobs this process runs now, with the lock they hold: what a stop must hand back.
+  const held = new Map<string, string | null>();
+  runner.events.on("job:start", ({ job }) => void held.set(String(job.id), job.locked_by));
+  runner.events.on("job:complete", ({ job }) => void held.delete(String(job.id)));
+
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  const stop = ({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}) => {
     stopping ??= (async () => {
       clearInterval(timer);
-      await runner.stop();
+      if (held.size > 0) log.info("worker stopping: waiting for running jobs", { jobs: [...held.keys()], graceSeconds: Math.round(graceMs / 1000) });
+      // No new jobs from here on; running ones may finish within the grace period.
+      const graceful = runner.stop().then(
+        () => "finished" as const,
+        () => "finished" as const,
+      );
+      let graceTimer: NodeJS.Timeout | undefined;
+      const outcome = Number.isFinite(graceMs)
+        ? await Promise.race([graceful, new Promise<"grace over">((resolve) => (graceTimer = setTimeout(() => resolve("grace over"), graceMs)))])
+        : await graceful;
+      clearTimeout(graceTimer);
+      if (outcome === "grace over" && held.size > 0) {
+        const unfinished = [...held.entries()];
+        log.warn("stop grace period over: releasing unfinished jobs for the next worker", { jobs: unfinished.map(([id]) => id) });
+        await releaseJobs(db, unfinished).catch((error: unknown) => log.error("could not release unfinished jobs", { error: String(error) }));
+      }
       await recordWorkerStopped(db, identity.workerId).catch(() => undefined);
-      await db.destroy();
+      // A job still running holds a pooled connection; the process ends anyway.
+      await Promise.race([db.destroy(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
       log.info("worker stopped", { workerId: identity.workerId });
     })();
     return stopping;
   };
   return { workerId: identity.workerId, stop, done: runner.promise };
+}
+
+/**
+ * Hands back jobs this worker is about to abandon: unlocked (only where our lock still holds),
+ * due at once, and the attempt given back (the stop is not the job's failure). The next worker
+ * to start, or any running one, takes them; the task itself must be safe to run again, as every
+ * task here is.
+ */
+async function releaseJobs(db: ReturnType<typeof createDb>, jobs: [id: string, lockedBy: string | null][]) {
+  for (const [id, lockedBy] of jobs) {
+    await sql`
+      update graphile_worker._private_jobs
+      set locked_at = null, locked_by = null, run_at = now(), attempts = greatest(attempts - 1, 0),
+          last_error = 'released unfinished when its worker stopped'
+      where id = ${id}::bigint and locked_by is not distinct from ${lockedBy}::text and locked_at is not null
+    `.execute(db);
+    if (lockedBy) await sql`update graphile_worker._private_job_queues set locked_at = null, locked_by = null where locked_by = ${lockedBy}`.execute(db);
+  }
 }

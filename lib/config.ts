@@ -81,6 +81,11 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
     ),
+    // Longer than the longest step of a deployment (a remote command may take up to 120 s).
+    ZTIX_STOP_GRACE_SECONDS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(3600).default(130),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),

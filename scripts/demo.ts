@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { findRunningEmbeddedPostgres } from "../db/embedded";
+import { onStopSignal } from "../lib/stop-signals";
 import { startPeeringDbSimulator } from "../simulators/peeringdb/server";
 import { startZeroTierSimulator } from "../simulators/zerotier/server";
 
@@ -44,13 +45,17 @@ const env: NodeJS.ProcessEnv = {
 };
 delete env.DATABASE_URL;
 
-const portal = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve("scripts/start.ts")], { env, stdio: "inherit" });
+const portal = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "--import", path.resolve("scripts/exit-with-parent.mjs"), path.resolve("scripts/start.ts")], { env, stdio: "inherit" });
 let birdPid: number | null = null;
+// The portal stops cleanly (see scripts/start.ts); then the route server and the simulators.
 const stop = () => {
   if (portal.exitCode === null) portal.kill("SIGTERM");
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+onStopSignal(stop);
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop();
+}, 1_000).unref();
 portal.once("exit", async (code) => {
   if (birdPid) {
     try {

@@ -5,7 +5,11 @@
  *   3. migrations (ztix and graphile-worker),
  *   4. `next build` when the build is missing or older than the sources,
  *   5. the web server (`next start`) and one worker process,
- * and on Ctrl-C / SIGTERM stops web and worker first, the embedded database last.
+ * and on Ctrl-C, SIGTERM, SIGHUP (terminal closed) or when the process that started it goes away
+ * (a SIGKILLed npm): the web server stops accepting, running jobs get ZTIX_STOP_GRACE_SECONDS to
+ * finish (the worker then releases the rest for the next start), then the embedded database
+ * stops; exit status 0. When the embedded PostgreSQL dies and cannot be restarted (child.ts
+ * restarts it a few times), everything stops with one line: never a portal on a dead database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -18,6 +22,7 @@ import { migrateToLatest } from "@/db/migrate";
 import { ConfigError, getConfig } from "@/lib/config";
 import { dataDir } from "@/lib/database-url";
 import { loadEnvFiles } from "@/lib/load-env";
+import { onStopSignal } from "@/lib/stop-signals";
 
 const root = process.cwd();
 const say = (message: string) => process.stderr.write(`ztix: ${message}\n`);
@@ -65,9 +70,14 @@ async function sourceFingerprint() {
   return hash.digest("hex");
 }
 
+/** Short-lived helpers (the build): a stop ends them too. */
+const helpers = new Set<ChildProcess>();
+
 function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv) {
   return new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit", env });
+    helpers.add(child);
+    child.once("exit", () => helpers.delete(child));
     child.once("error", reject);
     child.once("exit", (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args[1] ?? ""} failed (${signal ?? `exit ${code}`})`)),
@@ -101,6 +111,8 @@ async function adviseFirstAdmin(databaseUrl: string) {
 }
 
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+// Preloaded into the web server and the worker: they stop when this supervisor is gone.
+const exitWithParent = path.join(root, "scripts", "exit-with-parent.mjs");
 
 function waitForExit(child: ChildProcess, ms: number) {
   return new Promise<void>((resolve) => {
@@ -122,27 +134,44 @@ async function main() {
   const dir = dataDir();
   await mkdir(dir, { recursive: true });
   const secret = await nextAuthSecret(dir, config.NODE_ENV === "production");
+  const graceMs = config.ZTIX_STOP_GRACE_SECONDS * 1000;
 
   let embedded: EmbeddedPostgres | undefined;
+  // Each long-running child with how long it may take to stop before it is killed.
+  const children: { child: ChildProcess; stopWithinMs: number }[] = [];
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    for (const helper of helpers) helper.kill("SIGTERM");
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map(({ child, stopWithinMs }) => waitForExit(child, stopWithinMs)));
+    if (embedded) await embedded.stop();
+    process.exit(code);
+  };
+  onStopSignal((signal) => {
+    if (!shuttingDown) say(`${signal}: stopping (running jobs get up to ${config.ZTIX_STOP_GRACE_SECONDS} s)`);
+    void shutdown(0);
+  });
+  // npm, a shell or a CI runner that started us was killed: do not live on as an orphan.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent || shuttingDown) return;
+    say(`the process that started ztix (pid ${parent}) is gone: stopping`);
+    void shutdown(0);
+  }, 1_000).unref();
+
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     say(`DATABASE_URL is not set: starting the embedded PostgreSQL in ${path.relative(root, dir) || "."}/postgres`);
     embedded = await startEmbeddedPostgres({ dataDir: dir, detached: true });
     databaseUrl = embedded.url;
+    void embedded.exited.then((code) => {
+      if (shuttingDown) return;
+      say(`the embedded PostgreSQL stopped and could not be restarted (exit ${code}); stopping everything`);
+      void shutdown(1);
+    });
   }
-
-  const children: ChildProcess[] = [];
-  let shuttingDown = false;
-  const shutdown = async (code: number) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map((child) => waitForExit(child, 20_000)));
-    if (embedded) await embedded.stop();
-    process.exit(code);
-  };
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
 
   try {
     const migrated = await migrateToLatest(databaseUrl);
@@ -157,20 +186,23 @@ async function main() {
       PORT: String(config.PORT),
     };
     await buildIfStale(env);
+    if (shuttingDown) return;
 
-    const start = (name: string, args: string[]) => {
-      const child = spawn(process.execPath, args, { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
+    const start = (name: string, args: string[], stopWithinMs: number) => {
+      const child = spawn(process.execPath, ["--import", exitWithParent, ...args], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
       child.once("exit", (code, signal) => {
         if (shuttingDown) return;
         say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); stopping`);
         void shutdown(1);
       });
-      children.push(child);
+      children.push({ child, stopWithinMs });
     };
-    start("web server", [nextBin, "start", "--port", String(config.PORT)]);
-    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")]);
+    start("web server", [nextBin, "start", "--port", String(config.PORT)], 20_000);
+    // The worker gives running jobs the grace period, then releases what is left.
+    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000);
     say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);
   } catch (error) {
+    if (shuttingDown) return;
     say(error instanceof Error ? error.message : String(error));
     await shutdown(1);
   }

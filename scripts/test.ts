@@ -65,6 +65,20 @@ async function main() {
       exitCode: vitestExit,
     });
 
+    // Other Node majors (ZTIX_TEST_NODE_VERSIONS=24, as .ci/run sets): the same vitest run under each.
+    for (const major of (env.ZTIX_TEST_NODE_VERSIONS ?? "").split(/[\s,]+/).filter((entry) => /^\d+$/.test(entry))) {
+      console.log(`\n== unit and integration tests under Node ${major} (vitest) ==`);
+      const json = path.join(outputDir, `vitest-node${major}.json`);
+      const exit = await run("npx", ["-y", `node@${major}`, path.resolve("node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], env);
+      const report = readJson(json) as { numPassedTests?: number; numFailedTests?: number } | null;
+      results.push({
+        name: `vitest@${major}`,
+        passed: report?.numPassedTests ?? 0,
+        failed: (report?.numFailedTests ?? 0) + (exit !== 0 && !report?.numFailedTests ? 1 : 0),
+        exitCode: exit,
+      });
+    }
+
     console.log("\n== end-to-end tests (playwright) ==");
     const playwrightJson = path.join(outputDir, "playwright.json");
     const playwrightExit = await run(bin("playwright"), ["test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });

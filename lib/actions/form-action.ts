@@ -9,6 +9,7 @@ import { clientIpFrom } from "@/lib/auth/client-ip";
 import { getCurrentUser } from "@/lib/auth/session";
 import type { TRole } from "@/lib/auth/roles";
 import { AuthenticationError, AuthorizationError, DomainError } from "@/lib/errors";
+import { CONCURRENT_CHANGE_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, isTransientConflict, retryOnConflict } from "@/lib/database-errors";
 import { createLogger } from "@/lib/log";
 import type { SessionUser } from "@/lib/users";
 
@@ -53,7 +54,9 @@ export function formAction<TSchema extends z.ZodType>(
         const flattened = z.flattenError(parsed.error);
         return { status: "error", message: "Check the highlighted fields.", fieldErrors: flattened.fieldErrors as Record<string, string[]>, values };
       }
-      return (await handler({ user, input: parsed.data, clientIp })) ?? { status: "ok" };
+      // A write that lost a collision (deadlock, serialization failure) rolled back: run it again.
+      const signedIn = user;
+      return (await retryOnConflict(() => handler({ user: signedIn, input: parsed.data, clientIp }))) ?? { status: "ok" };
     } catch (error) {
       // redirect() and notFound() work by throwing: let them through.
       unstable_rethrow(error);
@@ -69,6 +72,11 @@ export function formAction<TSchema extends z.ZodType>(
       if (error instanceof DomainError) {
         return { status: "error", message: error.message, fieldErrors: error.fieldErrors, values };
       }
+      if (isDatabaseUnavailable(error)) {
+        log.warn("action failed: the database is unavailable", { action: options.name, error: error instanceof Error ? error.message : String(error) });
+        return { status: "error", message: DATABASE_UNAVAILABLE_MESSAGE, values };
+      }
+      if (isTransientConflict(error)) return { status: "error", message: CONCURRENT_CHANGE_MESSAGE, values };
       const requestId = randomUUID();
       log.error("action failed", { requestId, action: options.name, user: user?.username, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       return { status: "error", message: `Something went wrong on our side; the operators can find the details in the logs under request id ${requestId}.`, values };

@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | "conflict"
   | "rate_limited"
   | "bad_request"
+  | "database_unavailable"
   | "internal_error";
 
 export class ApiError extends Error {

@@ -48,6 +48,7 @@ const errorDescriptions: Record<number, string> = {
   404: "No such object",
   409: "The object's state does not allow this change",
   429: "Rate limited (see Retry-After)",
+  503: "The database is unavailable; nothing was changed (code database_unavailable, see Retry-After)",
 };
 
 function schema(type: z.ZodType, io: "input" | "output") {
@@ -76,7 +77,8 @@ export function openApiDocument(serverUrl: string) {
         content: { [/\/(router-)?config$/.test(endpoint.path) ? "text/plain" : "application/json"]: { schema: schema(endpoint.response, "output") } },
       },
     };
-    for (const status of endpoint.errors) {
+    // Any endpoint can meet a database outage.
+    for (const status of [...endpoint.errors, 503]) {
       responses[String(status)] = { description: errorDescriptions[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
     }
     paths[endpoint.path] ??= {};

@@ -6,6 +6,7 @@ import { verifyApiKey, type ApiKeyIdentity } from "@/lib/api-keys";
 import type { Actor } from "@/lib/audit";
 import { clientIpFrom } from "@/lib/auth/client-ip";
 import { AuthorizationError, ConflictError, DomainError, NotFoundError } from "@/lib/errors";
+import { CONCURRENT_CHANGE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, isTransientConflict, retryOnConflict } from "@/lib/database-errors";
 import { createLogger } from "@/lib/log";
 import { consumeRateLimit, type RateLimitResult } from "@/lib/rate-limit";
 import { ApiError, errorResponse } from "./errors";
@@ -106,7 +107,10 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
       }
 
       const actor: Actor = { type: "api_key", id: key.id, label: `API key ${key.name} (${key.prefix})` };
-      const result = await handler({ key, actor, params: params.data, query: query.data, body, clientIp } as ApiContext<z.output<P>, z.output<Q>, z.output<B>>);
+      // A write that lost a collision (deadlock, serialization failure) rolled back: run it again.
+      const result = await retryOnConflict(() =>
+        handler({ key, actor, params: params.data, query: query.data, body, clientIp } as ApiContext<z.output<P>, z.output<Q>, z.output<B>>),
+      );
       if (result instanceof Response) {
         for (const [name, value] of Object.entries(headers)) result.headers.set(name, value);
         return finish(result);
@@ -120,6 +124,11 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
 
 export function toApiError(error: unknown, requestId?: string): ApiError {
   if (error instanceof ApiError) return error;
+  if (isDatabaseUnavailable(error)) {
+    log.warn("API request failed: the database is unavailable", { requestId, error: error instanceof Error ? error.message : String(error) });
+    return new ApiError(503, "database_unavailable", DATABASE_UNAVAILABLE_MESSAGE, null, { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) });
+  }
+  if (isTransientConflict(error)) return new ApiError(409, "conflict", CONCURRENT_CHANGE_MESSAGE, null, { "Retry-After": "1" });
   if (error instanceof NotFoundError) return new ApiError(404, "not_found", error.message);
   if (error instanceof ConflictError) return new ApiError(409, "conflict", error.message);
   if (error instanceof AuthorizationError) return new ApiError(403, "insufficient_scope", error.message);

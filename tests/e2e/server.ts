@@ -53,6 +53,8 @@ const supervisor = spawn(process.execPath, ["--conditions=react-server", "--impo
     ZTIX_DATA_DIR: dataDir,
     ...simulatorEnv,
     ZTIX_API_RATE_LIMIT: process.env.E2E_API_RATE_LIMIT ?? "100",
+    // Within Playwright's 30 s for the web server to stop.
+    ZTIX_STOP_GRACE_SECONDS: "10",
   },
 });
 

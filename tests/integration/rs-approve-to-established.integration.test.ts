@@ -22,7 +22,7 @@ const namespaces = { rs: `yr${id}`, a: `ya${id}`, b: `yc${id}` };
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-flow-"));
 const RS_NODE = "eeeeeeeee1";
 let sim: ZeroTierSimulator;
-let worker: { stop: () => Promise<void> } | undefined;
+let worker: { stop: (options?: { graceMs?: number }) => Promise<void> } | undefined;
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
@@ -61,7 +61,8 @@ describe("approval to Established sessions, with no human step", () => {
   });
 
   afterAll(async () => {
-    await worker?.stop();
+    // Bounded: a job stuck after a timeout must not keep the namespaces and daemons alive.
+    await worker?.stop({ graceMs: 5_000 }).catch(() => undefined);
     for (const name of ["rs", "a", "b"]) {
       try {
         process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8")), "SIGTERM");
