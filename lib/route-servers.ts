@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "./audit";
-import { reserveAddress } from "./address-allocation";
+import { assertAddressesFree } from "./address-allocation";
 import { getConfig } from "./config";
 import { DomainError } from "./errors";
 import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
@@ -45,6 +45,9 @@ export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd
   const ipv6 = inside(input.ipv6, lan.ipv6_prefix, 6);
   if (parseAddress(input.routerId)?.family !== 4) throw new DomainError(`router id ${input.routerId} must be an IPv4 address`);
   return db.transaction().execute(async (trx) => {
+    await trx.selectFrom("lans").select("id").where("id", "=", lan.id).forUpdate().execute();
+    await assertAddressesFree(trx, lan.id, { ipv4, ipv6 });
+    // A trigger reserves the addresses in address_allocations (one address space per LAN).
     const created = await trx
       .insertInto("route_servers")
       .values({
@@ -64,8 +67,6 @@ export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd
       })
       .returning(["id", "name"])
       .executeTakeFirstOrThrow();
-    if (ipv4) await reserveAddress(trx, lan.id, ipv4, `route server ${input.name}`);
-    if (ipv6) await reserveAddress(trx, lan.id, ipv6, `route server ${input.name}`);
     await recordAudit(trx, { actor, action: "route_server.added", subject: { type: "route_server", id: created.id }, after: { ...input, lan: lan.name } });
     return { ...created, lan: lan.name };
   });
