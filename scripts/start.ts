@@ -12,6 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/db/embedded";
 import { migrateToLatest } from "@/db/migrate";
@@ -101,6 +102,7 @@ async function adviseFirstAdmin(databaseUrl: string) {
 }
 
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const socketAddressPreload = pathToFileURL(path.join(root, "scripts", "socket-address.mjs")).href;
 
 function waitForExit(child: ChildProcess, ms: number) {
   return new Promise<void>((resolve) => {
@@ -167,7 +169,8 @@ async function main() {
       });
       children.push(child);
     };
-    start("web server", [nextBin, "start", "--port", String(config.PORT)]);
+    // The preload stamps each request with its TCP peer: the only client address nobody can forge.
+    start("web server", ["--import", socketAddressPreload, nextBin, "start", "--port", String(config.PORT)]);
     start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")]);
     say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);
   } catch (error) {
