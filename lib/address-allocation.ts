@@ -115,12 +115,12 @@ function checkManualAddress(text: string, family: Family, lan: LanAddressing, ta
   if (!prefixContains(prefix, parsed)) throw fail(`${text} is outside the LAN prefix ${prefix.text}`);
   const offset = parsed.value - prefix.network;
   if (offset === 0n || (family === 4 && offset === prefixSize(prefix) - 1n)) throw fail(`${text} is the network or broadcast address of ${prefix.text}`);
-  if (offset <= BigInt(lan.reserved_host_count)) {
-    throw fail(`${text} is one of the first ${lan.reserved_host_count} hosts of ${prefix.text}, which the exchange keeps for route servers`);
-  }
   const normalized = formatAddress(family, parsed.value);
   const holder = taken.get(normalized);
   if (holder) throw fail(`${normalized} is already in use on this LAN (${holder})`);
+  if (offset <= BigInt(lan.reserved_host_count)) {
+    throw fail(`${text} is one of the first ${lan.reserved_host_count} hosts of ${prefix.text}, which the exchange keeps for route servers`);
+  }
   return normalized;
 }
 

@@ -404,3 +404,26 @@ test("while the controller is down a member reads a plain reason, never its URL 
   await memberPage.context().close();
   await operatorPage.context().close();
 });
+
+test("the API refuses a hand-set address that a route server holds or that is a reserved host", async ({ request }) => {
+  const admin = createKey("admin");
+  const lan = await lanId();
+  const name = `rs-api-${Date.now()}`;
+  const [routeServer] = await query<{ id: string }>(
+    "insert into route_servers (lan_id, name, transport, router_id, ipv4_address, config_path, enabled) values ($1, $2, 'local', '192.0.2.8', '192.0.2.8', '/tmp/ztix-e2e-api/bird.conf', false) returning id::text",
+    [lan, name],
+  );
+  try {
+    const created = await request.post("/api/v1/connections", { headers: { "X-API-Key": admin }, data: { asn: 64513, lan, ztNodeId: (0xe500000000 + Math.floor(Math.random() * 0xfffffff)).toString(16) } });
+    const id = (await created.json()).data.id as number;
+    const taken = await request.post(`/api/v1/connections/${id}/approve`, { headers: { "X-API-Key": admin }, data: { ipv4: "192.0.2.8" } });
+    expect(taken.status()).toBe(400);
+    expect((await taken.json()).error.details.fieldErrors).toEqual({ ipv4: [`192.0.2.8 is already in use on this LAN (route server ${name})`] });
+    const reserved = await request.post(`/api/v1/connections/${id}/approve`, { headers: { "X-API-Key": admin }, data: { ipv4: "192.0.2.3" } });
+    expect(reserved.status()).toBe(400);
+    expect((await reserved.json()).error.details.fieldErrors.ipv4[0]).toContain("is one of the first 10 hosts of 192.0.2.0/24");
+    expect((await query<{ state: string }>("select state from connections where id = $1", [id]))[0]!.state).toBe("requested");
+  } finally {
+    await query("delete from route_servers where id = $1", [routeServer!.id]);
+  }
+});
