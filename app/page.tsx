@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { getDb } from "@/db";
+import { memberReason } from "@/lib/connections/member-reason";
 import { countPendingRequests } from "@/lib/connections/queries";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { dashboardData, memberOverview } from "@/lib/dashboard";
@@ -73,7 +74,7 @@ export default async function DashboardPage() {
                     </div>
                     <p className="mt-2 font-mono text-xs text-slate-700">{connection.ipv4_address ?? "addresses on approval"}{connection.ipv6_address ? ` · ${connection.ipv6_address}` : ""}</p>
                     <p className="mt-1 text-sm text-slate-600">{sessions === 0 ? "No route-server sessions yet" : `${established} of ${sessions} route-server sessions Established`}</p>
-                    {connection.reason ? <p className="mt-1 text-xs text-amber-800">{connection.reason}</p> : null}
+                    {memberReason(connection, false) ? <p className="mt-1 text-xs text-amber-800">{memberReason(connection, false)}</p> : null}
                   </li>
                 );
               })}

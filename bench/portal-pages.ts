@@ -35,7 +35,7 @@ await sql`
     from generate_series(0, ${connections - 1}) n`.execute(db);
 const middle = await db.selectFrom("connections").select("id").orderBy("id").offset(Math.floor(connections / 2)).limit(1).executeTakeFirstOrThrow();
 
-const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(port)], {
+const server = spawn(process.execPath, ["--import", "./scripts/socket-address.mjs", "node_modules/next/dist/bin/next", "start", "--port", String(port)], {
   env: { ...process.env, NODE_ENV: "production", NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret!", NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" },
   stdio: "ignore",
 });

@@ -32,6 +32,7 @@ export interface AddressAllocations {
   note: string | null;
   quarantine_until: Timestamp | null;
   released_at: Timestamp | null;
+  route_server_id: number | null;
   state: string;
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { DomainError } from "./errors";
+import { ConflictError, DomainError } from "./errors";
 import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains, prefixSize, type Family, type Prefix } from "./ip";
 
 /**
@@ -46,7 +46,8 @@ async function lockLan(db: Db, lanId: number): Promise<LanAddressing> {
   return lan;
 }
 
-async function liveAddresses(db: Db, lanId: number) {
+/** Every address in use on the LAN, in one canonical spelling, with who holds it. */
+async function liveAddresses(db: Db, lanId: number): Promise<Map<string, string>> {
   // Quarantine that ran out frees the address.
   await db
     .updateTable("address_allocations")
@@ -57,12 +58,17 @@ async function liveAddresses(db: Db, lanId: number) {
     .execute();
   const rows = await db
     .selectFrom("address_allocations")
-    .select(["address"])
+    .select(["address", "state", "connection_id", "note"])
     .where("lan_id", "=", lanId)
     .where("state", "in", ["assigned", "reserved", "quarantined"])
     .execute();
-  // Compare in one canonical spelling, whatever PostgreSQL's inet output looks like.
-  return new Set(rows.map((row) => normalizeAddress(row.address) ?? row.address));
+  return new Map(rows.map((row) => [normalizeAddress(row.address) ?? row.address, holderOf(row)]));
+}
+
+function holderOf(row: { state: string; connection_id: number | string | null; note: string | null }) {
+  if (row.state === "quarantined") return "in quarantine after a removal";
+  if (row.connection_id !== null) return `assigned to connection ${row.connection_id}`;
+  return row.note ?? "reserved";
 }
 
 function prefixOf(text: string): Prefix {
@@ -71,7 +77,7 @@ function prefixOf(text: string): Prefix {
   return prefix;
 }
 
-function lowestFreeHost(prefix: Prefix, reserved: number, taken: Set<string>): string | null {
+function lowestFreeHost(prefix: Prefix, reserved: number, taken: Map<string, string>): string | null {
   const size = prefixSize(prefix);
   // IPv4 keeps the network and broadcast addresses out; IPv6 only the subnet-router anycast (::0).
   const last = prefix.family === 4 ? size - 2n : size - 1n;
@@ -89,7 +95,7 @@ export function asnEmbeddedAddress(prefix: Prefix, asn: number, router: number):
   return formatAddress(6, prefix.network | iid);
 }
 
-function freeIpv6(lan: LanAddressing, asn: number, taken: Set<string>): string | null {
+function freeIpv6(lan: LanAddressing, asn: number, taken: Map<string, string>): string | null {
   const prefix = prefixOf(lan.ipv6_prefix);
   if (lan.ipv6_scheme === "sequential") return lowestFreeHost(prefix, lan.reserved_host_count, taken);
   if (prefix.length > 64) throw new DomainError(`the ASN-based IPv6 scheme needs a /64 or shorter, not ${prefix.text}`);
@@ -101,7 +107,7 @@ function freeIpv6(lan: LanAddressing, asn: number, taken: Set<string>): string |
 }
 
 /** Checks an address an operator chose by hand: inside the LAN prefix, a host, and free. */
-function checkManualAddress(text: string, family: Family, lan: LanAddressing, taken: Set<string>, field: string): string {
+function checkManualAddress(text: string, family: Family, lan: LanAddressing, taken: Map<string, string>, field: string): string {
   const prefix = prefixOf(family === 4 ? lan.ipv4_prefix : lan.ipv6_prefix);
   const parsed = parseAddress(text);
   const fail = (message: string) => new DomainError(message, { [field]: [message] });
@@ -110,7 +116,11 @@ function checkManualAddress(text: string, family: Family, lan: LanAddressing, ta
   const offset = parsed.value - prefix.network;
   if (offset === 0n || (family === 4 && offset === prefixSize(prefix) - 1n)) throw fail(`${text} is the network or broadcast address of ${prefix.text}`);
   const normalized = formatAddress(family, parsed.value);
-  if (taken.has(normalized)) throw fail(`${normalized} is already assigned, reserved or in quarantine`);
+  const holder = taken.get(normalized);
+  if (holder) throw fail(`${normalized} is already in use on this LAN (${holder})`);
+  if (offset <= BigInt(lan.reserved_host_count)) {
+    throw fail(`${text} is one of the first ${lan.reserved_host_count} hosts of ${prefix.text}, which the exchange keeps for route servers`);
+  }
   return normalized;
 }
 
@@ -184,13 +194,19 @@ export async function releaseAddresses(db: Db, connectionId: number) {
     .execute();
 }
 
-/** Reserves an exchange address (a route server's) so members never get it. */
-export async function reserveAddress(db: Db, lanId: number, address: string, note: string) {
-  const parsed = parseAddress(address);
-  if (!parsed) throw new DomainError(`${address} is not an IP address`);
-  await db
-    .insertInto("address_allocations")
-    .values({ lan_id: lanId, address: formatAddress(parsed.family, parsed.value), state: "reserved", note })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+/**
+ * Refuses addresses already in use on the LAN (by a member, another route server, a reservation
+ * or quarantine), with a field error naming the holder. PostgreSQL enforces the same rule
+ * (migration one-address-space); this check only makes the message clear.
+ */
+export async function assertAddressesFree(db: Db, lanId: number, addresses: { ipv4?: string | null; ipv6?: string | null }) {
+  const taken = await liveAddresses(db, lanId);
+  const fieldErrors: Record<string, string[]> = {};
+  for (const field of ["ipv4", "ipv6"] as const) {
+    const address = addresses[field] ? normalizeAddress(addresses[field]!) : null;
+    const holder = address ? taken.get(address) : undefined;
+    if (address && holder) fieldErrors[field] = [`${address} is already in use on this LAN (${holder})`];
+  }
+  const messages = Object.values(fieldErrors).flat();
+  if (messages.length > 0) throw new ConflictError(messages.join("; "), fieldErrors);
 }

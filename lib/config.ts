@@ -90,6 +90,14 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),
     ),
+    ZTIX_TRUSTED_PROXIES: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(10, "must be between 0 and 10").default(0),
+    ),
+    ZTIX_API_MAX_BODY_BYTES: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1024, "must be at least 1024").max(16 * 1024 * 1024, "must be at most 16777216").default(64 * 1024),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.ZT_PROVIDER === "central" && !env.ZT_CENTRAL_API_TOKEN) {

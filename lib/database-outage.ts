@@ -43,14 +43,14 @@ export async function databaseReachable(): Promise<boolean> {
   return probe.probing;
 }
 
-const page = `<!doctype html>
+const page = (nonce: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${DATABASE_RETRY_AFTER_SECONDS * 2}">
 <title>Database unavailable · ztix</title>
-<style>
+<style nonce="${nonce}">
   body { font-family: system-ui, sans-serif; margin: 0; min-height: 100vh; display: grid; place-items: center; background: #f8fafc; color: #0f172a; }
   main { max-width: 32rem; padding: 2rem; }
   h1 { font-size: 1.25rem; margin: 0 0 0.75rem; }
@@ -68,8 +68,8 @@ const page = `<!doctype html>
 `;
 
 /** The 503 page shown instead of any page while the database is unreachable. */
-export function databaseUnavailablePage() {
-  return new Response(page, {
+export function databaseUnavailablePage(nonce: string) {
+  return new Response(page(nonce), {
     status: 503,
     headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
   });

@@ -31,8 +31,8 @@ export class AuthorizationError extends DomainError {
 
 /** The thing exists but its state forbids the change (HTTP 409). */
 export class ConflictError extends DomainError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, fieldErrors?: Record<string, string[]>) {
+    super(message, fieldErrors);
     this.name = "ConflictError";
   }
 }

@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
 import { recordAudit, type Actor } from "./audit";
+import { assertAddressesFree } from "./address-allocation";
 import { enqueueLanDeployment } from "./connections/service";
-import { reserveAddress } from "./address-allocation";
 import { getConfig } from "./config";
 import { ConflictError, DomainError, NotFoundError } from "./errors";
 import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
@@ -72,6 +72,9 @@ async function insertRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, a
     if (member) throw new ConflictError(`node ${input.ztNodeId} is connection ${member.id}'s router on this LAN`);
   }
   return db.transaction().execute(async (trx) => {
+    await trx.selectFrom("lans").select("id").where("id", "=", lan.id).forUpdate().execute();
+    await assertAddressesFree(trx, lan.id, { ipv4, ipv6 });
+    // A trigger reserves the addresses in address_allocations (one address space per LAN).
     const created = await trx
       .insertInto("route_servers")
       .values({
@@ -92,8 +95,6 @@ async function insertRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, a
       })
       .returning(["id", "name"])
       .executeTakeFirstOrThrow();
-    if (ipv4) await reserveAddress(trx, lan.id, ipv4, `route server ${input.name}`);
-    if (ipv6) await reserveAddress(trx, lan.id, ipv6, `route server ${input.name}`);
     await recordAudit(trx, { actor, action: "route_server.added", subject: { type: "route_server", id: created.id }, after: { ...input, lan: lan.name } });
     if (input.ztNodeId) await enqueueNodeSync(trx, created.id);
     await enqueueLanDeployment(trx, lan.id, `route server ${created.name} added`);

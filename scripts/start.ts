@@ -16,6 +16,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/db/embedded";
 import { migrateToLatest } from "@/db/migrate";
@@ -113,6 +114,7 @@ async function adviseFirstAdmin(databaseUrl: string) {
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 // Preloaded into the web server and the worker: they stop when this supervisor is gone.
 const exitWithParent = path.join(root, "scripts", "exit-with-parent.mjs");
+const socketAddressPreload = pathToFileURL(path.join(root, "scripts", "socket-address.mjs")).href;
 
 function waitForExit(child: ChildProcess, ms: number) {
   return new Promise<void>((resolve) => {
@@ -197,7 +199,8 @@ async function main() {
       });
       children.push({ child, stopWithinMs });
     };
-    start("web server", [nextBin, "start", "--port", String(config.PORT)], 20_000);
+    // The preload stamps each request with its TCP peer: the only client address nobody can forge.
+    start("web server", ["--import", socketAddressPreload, nextBin, "start", "--port", String(config.PORT)], 20_000);
     // The worker gives running jobs the grace period, then releases what is left.
     start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000);
     say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);

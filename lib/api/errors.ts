@@ -8,6 +8,7 @@ export type ApiErrorCode =
   | "not_found"
   | "conflict"
   | "rate_limited"
+  | "payload_too_large"
   | "bad_request"
   | "database_unavailable"
   | "internal_error";
@@ -27,7 +28,8 @@ export class ApiError extends Error {
 
 export function errorResponse(error: ApiError, extraHeaders: Record<string, string> = {}) {
   return Response.json(
-    { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+    // `details` is always present: an object, or null when there is nothing to add.
+    { error: { code: error.code, message: error.message, details: error.details ?? null } },
     { status: error.status, headers: { "Cache-Control": "no-store", ...extraHeaders, ...error.headers } },
   );
 }

@@ -26,11 +26,11 @@ export const endpoints: Endpoint[] = [
   { method: "get", path: "/networks", summary: "List member networks", scope: "read", response: list(ZNetwork), errors: [401, 429] },
   { method: "get", path: "/networks/{asn}", summary: "One member network", scope: "read", params: ZAsnParams, response: one(ZNetwork), errors: [400, 401, 404, 429] },
   { method: "get", path: "/connections", summary: "List connections", scope: "read", query: ZConnectionQuery, response: list(ZConnection), errors: [400, 401, 429] },
-  { method: "post", path: "/connections", summary: "Request a connection on a network's behalf", scope: "admin", body: ZConnectionCreate, response: one(ZConnection), status: 201, errors: [400, 401, 403, 429] },
+  { method: "post", path: "/connections", summary: "Request a connection on a network's behalf", scope: "admin", body: ZConnectionCreate, response: one(ZConnection), status: 201, errors: [400, 401, 403, 409, 413, 429] },
   { method: "get", path: "/connections/{id}", summary: "One connection", scope: "read", params: ZIdParams, response: one(ZConnection), errors: [400, 401, 404, 429] },
   { method: "delete", path: "/connections/{id}", summary: "Remove a connection (deauthorize, release addresses)", scope: "admin", params: ZIdParams, response: one(ZConnection), status: 202, errors: [400, 401, 403, 404, 409, 429] },
-  { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
-  { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 413, 429] },
+  { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 413, 429] },
   { method: "get", path: "/route-servers", summary: "List route servers", scope: "read", response: list(ZRouteServer), errors: [401, 429] },
   { method: "get", path: "/route-servers/{id}/config", summary: "A route server's BIRD config as rendered now (text/plain)", scope: "read", params: ZIdParams, response: z.string(), errors: [400, 401, 404, 429] },
   { method: "get", path: "/connections/{id}/router-config", summary: "The member's complete router configuration for the route servers (text/plain, BIRD or FRR; placeholders marked PLACEHOLDER), with the ZeroTier join and allowGlobal lines. A signed-in member gets only its own connections (others answer 404)", scope: "read", params: ZIdParams, query: ZRouterConfigQuery, response: z.string(), errors: [400, 401, 404, 409, 429] },
@@ -42,11 +42,12 @@ export const endpoints: Endpoint[] = [
 ];
 
 const errorDescriptions: Record<number, string> = {
-  400: "Validation failed (details name the fields)",
+  400: "Validation failed: details.fieldErrors names each field. Bodies are parsed strictly: JSON types as documented (no strings or booleans for numbers, no fractions), unknown fields refused",
   401: "No API key, or an unknown, revoked or expired one",
   403: "The key's scope does not allow this",
   404: "No such object",
-  409: "The object's state does not allow this change",
+  409: "The object's state does not allow this change, or an address is already in use on the LAN",
+  413: "The request body is larger than ZTIX_API_MAX_BODY_BYTES (64 KiB by default); refused before it is read",
   429: "Rate limited (see Retry-After)",
   503: "The database is unavailable; nothing was changed (code database_unavailable, see Retry-After)",
 };
@@ -97,7 +98,8 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: "ztix API",
       version,
-      description: "Automation and monitoring API of a ztix Internet Exchange. Authenticate with an API key in the X-API-Key header. Errors are {\"error\": {\"code\", \"message\", \"details\"}}.",
+      description:
+        "Automation and monitoring API of a ztix Internet Exchange. Authenticate with an API key in the X-API-Key header. Errors are {\"error\": {\"code\", \"message\", \"details\"}} with details an object or null. JSON bodies are parsed strictly (types as documented, unknown fields refused) and limited to ZTIX_API_MAX_BODY_BYTES (64 KiB by default; 413 payload_too_large). Unknown ids answer 404 not_found.",
     },
     servers: [{ url: serverUrl }],
     components: {

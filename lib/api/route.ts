@@ -9,6 +9,7 @@ import { AuthorizationError, ConflictError, DomainError, NotFoundError } from "@
 import { CONCURRENT_CHANGE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, isTransientConflict, retryOnConflict } from "@/lib/database-errors";
 import { createLogger } from "@/lib/log";
 import { consumeRateLimit, type RateLimitResult } from "@/lib/rate-limit";
+import { readBodyText } from "./body";
 import { ApiError, errorResponse } from "./errors";
 
 const log = createLogger("api");
@@ -46,10 +47,27 @@ async function limit(bucket: string, policy: { limit: number; windowSeconds: num
 
 function validationError(error: z.ZodError, where: string) {
   const flattened = z.flattenError(error);
+  const fieldErrors: Record<string, string[]> = { ...(flattened.fieldErrors as Record<string, string[]>) };
+  // Unknown fields are refused by name, like any other field.
+  for (const issue of error.issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    for (const key of issue.keys) fieldErrors[[...issue.path, key].join(".")] = ["is not a known field"];
+  }
   return new ApiError(400, "validation_failed", `The request's ${where} is not valid.`, {
-    fieldErrors: flattened.fieldErrors,
-    formErrors: flattened.formErrors,
+    fieldErrors,
+    formErrors: flattened.formErrors.filter((message) => !message.startsWith("Unrecognized key")),
   });
+}
+
+/** Largest accepted request body (ZTIX_API_MAX_BODY_BYTES, default 64 KiB). */
+export function apiMaxBodyBytes() {
+  const value = Number.parseInt(process.env.ZTIX_API_MAX_BODY_BYTES ?? "", 10);
+  return Number.isFinite(value) && value > 0 ? value : 64 * 1024;
+}
+
+// The other security headers of /api/v1 come from next.config.ts; this one depends on the runtime URL.
+function transportSecurityHeader(): Record<string, string> {
+  return (process.env.NEXTAUTH_URL ?? "").startsWith("https:") ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {};
 }
 
 export type ApiContext<P, Q, B> = { key: ApiKeyIdentity; actor: Actor; params: P; query: Q; body: B; clientIp: string | null };
@@ -69,7 +87,7 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
     const requestId = /^[\w.-]{1,100}$/.test(request.headers.get("x-request-id") ?? "") ? request.headers.get("x-request-id")! : randomUUID();
     const started = performance.now();
     let keyPrefix: string | undefined;
-    let headers: Record<string, string> = { "X-Request-Id": requestId };
+    let headers: Record<string, string> = { "X-Request-Id": requestId, ...transportSecurityHeader() };
     const finish = (response: Response) => {
       log.info("api request", { requestId, method: request.method, path: new URL(request.url).pathname, status: response.status, durationMs: Math.round(performance.now() - started), key: keyPrefix });
       return response;
@@ -95,7 +113,7 @@ export function apiRoute<P extends z.ZodType = z.ZodType<Record<string, never>>,
       if (!query.success) throw validationError(query.error, "query");
       let body: unknown = undefined;
       if (spec.body) {
-        const text = await request.text();
+        const text = await readBodyText(request, apiMaxBodyBytes());
         try {
           body = text ? JSON.parse(text) : {};
         } catch {
@@ -130,7 +148,11 @@ export function toApiError(error: unknown, requestId?: string): ApiError {
   }
   if (isTransientConflict(error)) return new ApiError(409, "conflict", CONCURRENT_CHANGE_MESSAGE, null, { "Retry-After": "1" });
   if (error instanceof NotFoundError) return new ApiError(404, "not_found", error.message);
-  if (error instanceof ConflictError) return new ApiError(409, "conflict", error.message);
+  if (error instanceof ConflictError) return new ApiError(409, "conflict", error.message, error.fieldErrors ? { fieldErrors: error.fieldErrors } : null);
+  // PostgreSQL's own refusal of an address in use (a race the application check did not see).
+  if ((error as { code?: string; constraint?: string })?.code === "23505" && (error as { constraint?: string }).constraint === "address_allocations_live_idx") {
+    return new ApiError(409, "conflict", (error as Error).message);
+  }
   if (error instanceof AuthorizationError) return new ApiError(403, "insufficient_scope", error.message);
   if (error instanceof DomainError) {
     return error.fieldErrors

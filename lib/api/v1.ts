@@ -8,12 +8,17 @@ import { NotFoundError } from "@/lib/errors";
  * The API's schemas: inputs are validated with them, outputs are shaped by them, and the OpenAPI
  * document is generated from them (lib/api/openapi.ts), so the three cannot drift apart.
  */
-export const ZId = z.coerce.number({ message: "must be a positive integer" }).int("must be a positive integer").positive("must be a positive integer");
-export const ZAsn = z.coerce
-  .number({ message: "must be an AS number" })
-  .int("must be an AS number")
-  .min(1, "must be an AS number between 1 and 4294967295")
-  .max(4294967295, "must be an AS number between 1 and 4294967295");
+// JSON bodies: numbers must be JSON numbers (no `true`, `[64501]`, `"0x1f4"`, no fractions).
+const asnRange = (schema: z.ZodNumber) =>
+  schema.int("must be an AS number").min(1, "must be an AS number between 1 and 4294967295").max(4294967295, "must be an AS number between 1 and 4294967295");
+export const ZAsnValue = asnRange(z.number({ message: "must be an AS number (a JSON integer)" }));
+export const ZIdValue = z.number({ message: "must be a positive integer (a JSON integer)" }).int("must be a positive integer").positive("must be a positive integer");
+
+// Path and query values arrive as text: plain decimal digits only, then the same ranges.
+const decimal = <T extends z.ZodType<number, number>>(message: string, inner: T) =>
+  z.string({ message }).regex(/^[0-9]{1,10}$/, message).transform(Number).pipe(inner);
+export const ZId = decimal("must be a positive integer", ZIdValue);
+export const ZAsn = decimal("must be an AS number", ZAsnValue);
 
 export const ZIdParams = z.object({ id: ZId });
 export const ZAsnParams = z.object({ asn: ZAsn });
@@ -22,25 +27,26 @@ export const ZConnectionQuery = z.object({
   state: z.enum(CONNECTION_STATES).optional(),
   asn: ZAsn.optional(),
   lan: ZId.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: decimal("must be a whole number between 1 and 500", z.number().int().min(1, "must be at least 1").max(500, "must be at most 500")).default(100),
+  offset: decimal("must be a whole number", z.number().int().min(0)).default(0),
 });
 
-export const ZConnectionCreate = z.object({
-  asn: ZAsn,
-  lan: ZId,
-  ztNodeId: z.string().regex(/^[0-9a-fA-F]{10}$/, "must be a ZeroTier node id: 10 hexadecimal digits"),
-  routeServerPeering: z.boolean().default(true),
+// Bodies refuse fields they do not know (additionalProperties: false in the OpenAPI document).
+export const ZConnectionCreate = z.strictObject({
+  asn: ZAsnValue,
+  lan: ZIdValue,
+  ztNodeId: z.string({ message: "must be a string" }).regex(/^[0-9a-fA-F]{10}$/, "must be a ZeroTier node id: 10 hexadecimal digits"),
+  routeServerPeering: z.boolean({ message: "must be true or false" }).default(true),
 });
 
 export const ZConnectionApprove = z
-  .object({
-    ipv4: z.string().max(64).optional(),
-    ipv6: z.string().max(64).optional(),
+  .strictObject({
+    ipv4: z.string({ message: "must be a string" }).max(64).optional(),
+    ipv6: z.string({ message: "must be a string" }).max(64).optional(),
   })
   .default({});
 
-export const ZConnectionReject = z.object({ reason: z.string().trim().min(3, "a reason of at least 3 characters is required").max(1000) });
+export const ZConnectionReject = z.strictObject({ reason: z.string({ message: "must be a string" }).trim().min(3, "a reason of at least 3 characters is required").max(1000) });
 
 export const ZLan = z.object({
   id: z.number().int(),
@@ -103,7 +109,12 @@ export const ZRouteServerUpdate = z
   .refine((body) => body.ztNodeId !== undefined || body.enabled !== undefined, { message: "send ztNodeId, enabled or both" });
 
 export const ZError = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    // Always present: field errors for validation_failed ({ fieldErrors, formErrors }), the limit for payload_too_large, else null.
+    details: z.record(z.string(), z.unknown()).nullable(),
+  }),
 });
 
 export type TConnectionDto = z.infer<typeof ZConnection>;
@@ -244,7 +255,7 @@ export const ZDeployment = z.object({
 
 export const ZDeploymentQuery = z.object({
   routeServer: ZId.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: decimal("must be a whole number between 1 and 200", z.number().int().min(1, "must be at least 1").max(200, "must be at most 200")).default(50),
 });
 
 export async function listRouteServersDto(db: Db) {

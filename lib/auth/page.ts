@@ -1,5 +1,5 @@
 import "server-only";
-import { forbidden, redirect } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
 import type { TRole } from "./roles";
 import { canAccessAsn } from "./access";
 import { getCurrentUser } from "./session";
@@ -14,6 +14,7 @@ export async function requirePageUser(path: string, roles?: TRole[]) {
 
 export async function requirePageAsn(path: string, asn: number) {
   const user = await requirePageUser(path);
-  if (!canAccessAsn(user, asn, "read")) forbidden();
+  // Another network's page answers like an unknown one (404), not 403: no existence oracle.
+  if (!canAccessAsn(user, asn, "read")) notFound();
   return user;
 }

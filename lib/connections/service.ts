@@ -260,7 +260,9 @@ export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
     .executeTakeFirst();
   if (!connection) throw new NotFoundError(`connection ${id} does not exist`);
   if (!isStaff(user.role) && !user.networks.some((network) => network.asn === connection.asn)) {
-    throw new AuthorizationError(`You are not allowed to see connection ${id}.`);
+    // Worded like a missing id (pages answer 404 for both): members cannot probe which
+    // connections exist. Still an authorization error, so server actions audit the refusal.
+    throw new AuthorizationError(`connection ${id} does not exist`);
   }
   return connection;
 }

@@ -20,6 +20,10 @@ const ZNet = z.object({
   info_prefixes4: z.number().int().nullable().optional(),
   info_prefixes6: z.number().int().nullable().optional(),
 });
+// PostgreSQL `integer` columns hold what ztix keeps: a larger number is PeeringDB data gone wrong.
+const INTEGER_MAX = 2_147_483_647;
+const rangeChecked = ["id", "info_prefixes4", "info_prefixes6"] as const;
+
 const ZEnvelope = z.object({ data: z.array(z.unknown()), meta: z.record(z.string(), z.unknown()).optional() });
 
 export class PeeringDbApiError extends Error {
@@ -94,6 +98,12 @@ export async function fetchNetworkByAsn(asn: number, options: RestOptions): Prom
     if (envelope.data.data.length === 0) return null;
     const net = ZNet.safeParse(envelope.data.data[0]);
     if (!net.success) throw new PeeringDbApiError(`PeeringDB net object for AS${asn} is malformed: ${net.error.issues[0]!.path.join(".")} ${net.error.issues[0]!.message}`, false);
+    for (const field of rangeChecked) {
+      const value = net.data[field];
+      if (typeof value === "number" && (value < 0 || value > INTEGER_MAX)) {
+        throw new PeeringDbApiError(`PeeringDB data for AS${asn} (${net.data.name}) is out of range: ${field} = ${value}, expected 0 to ${INTEGER_MAX}`, false);
+      }
+    }
     return {
       asn: net.data.asn,
       name: net.data.name,

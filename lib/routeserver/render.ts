@@ -31,11 +31,14 @@ const PUBLIC_BOGON_ASNS = ["0", "23456", "65535", "65552..131071", "4294967295"]
 
 type Family = 4 | 6;
 
+/** The highest receive limit ever rendered (README): a huge PeeringDB count must not mean "no limit". */
+export const MAX_PREFIX_CEILING = 2_000_000;
+
 function maxPrefix(member: RouteServerMember, family: Family, input: RouteServerRenderInput) {
   const override = family === 4 ? member.maxPrefixOverride4 : member.maxPrefixOverride6;
-  if (override) return override;
+  if (override) return Math.min(override, MAX_PREFIX_CEILING);
   const fromPeeringDb = family === 4 ? member.maxPrefix4 : member.maxPrefix6;
-  if (fromPeeringDb && fromPeeringDb > 0) return Math.ceil(fromPeeringDb * (1 + input.policy.maxPrefixMarginPercent / 100));
+  if (fromPeeringDb && fromPeeringDb > 0) return Math.min(MAX_PREFIX_CEILING, Math.ceil(fromPeeringDb * (1 + input.policy.maxPrefixMarginPercent / 100)));
   return family === 4 ? input.policy.defaultMaxPrefix4 : input.policy.defaultMaxPrefix6;
 }
 

@@ -186,8 +186,9 @@ test("past the limit the API answers 429 with Retry-After, and two app processes
 });
 
 async function startSecondServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = 3120;
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(port)], {
+  // Inside the run's own port range (E2E_PORT .. +9), so parallel runs do not collide.
+  const port = Number(process.env.E2E_PORT ?? 3100) + 6;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "./scripts/socket-address.mjs", "node_modules/next/dist/bin/next", "start", "--port", String(port)], {
     env: { ...process.env, DATABASE_URL: e2eState().databaseUrl, NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), ZTIX_API_RATE_LIMIT: process.env.E2E_API_RATE_LIMIT ?? "100" },
     stdio: "ignore",
   });

@@ -83,8 +83,8 @@ test("a member cannot act on another network's connection by posting the action 
   const victim = await request(owner, 64502);
   const attacker = await request(stranger, 64503);
 
-  // The stranger cannot even look at it.
-  expect((await attacker.page.goto(`/connections/${victim.id}`))?.status()).toBe(403);
+  // The stranger cannot even look at it: 404, as for an id that does not exist.
+  expect((await attacker.page.goto(`/connections/${victim.id}`))?.status()).toBe(404);
   await attacker.page.goto(`/connections/${attacker.id}`);
 
   // Capture the stranger's own "withdraw" POST, then replay it with the victim's id.
@@ -102,7 +102,7 @@ test("a member cannot act on another network's connection by posting the action 
   const forged = Buffer.from(captured!.body.toString("latin1").replace(new RegExp(`(name="[^"]*id"\\r\\n\\r\\n)${attacker.id}\\r\\n`), `$1${victim.id}\r\n`), "latin1");
   expect(forged.equals(captured!.body)).toBe(false);
   const response = await attacker.page.request.fetch(captured!.url, { method: "POST", headers: captured!.headers, data: forged });
-  expect(await response.text()).toContain(`You are not allowed to see connection ${victim.id}.`);
+  expect(await response.text()).toContain(`connection ${victim.id} does not exist`);
 
   const [row] = await query<{ state: string }>("select state from connections where id = $1", [victim.id]);
   expect(row!.state).toBe("requested");

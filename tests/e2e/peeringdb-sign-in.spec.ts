@@ -38,9 +38,10 @@ test("Log in with PeeringDB runs the whole redirect flow; a dropped ASN is gone 
   await expect(header).toContainText("AS64501");
   await expect(header).not.toContainText("AS64500");
 
+  // Another network's page answers like an unknown one: 404, no existence oracle.
   const forbidden = await page.goto("/networks/64500");
-  expect(forbidden?.status()).toBe(403);
-  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  expect(forbidden?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 
   const synced = await query<{ action: string }>(
     "select a.action from audit_events a join users u on u.id::text = a.subject_id where u.peeringdb_id = $1 and a.action in ('auth.login', 'user.affiliations_synced') order by a.id",

@@ -99,7 +99,7 @@ describe("peering-LAN address assignment", () => {
       fieldErrors: { ipv4: ["198.51.100.7 is outside the LAN prefix 192.0.2.0/24"] },
     });
     await expect(approveConnection(testDb(), actorOf(operator), id, { ipv4: "192.0.2.255" })).rejects.toThrow("network or broadcast");
-    await expect(approveConnection(testDb(), actorOf(operator), id, { ipv4: "192.0.2.200" })).rejects.toThrow("already assigned");
+    await expect(approveConnection(testDb(), actorOf(operator), id, { ipv4: "192.0.2.200" })).rejects.toThrow("is already in use on this LAN (assigned to connection");
     await expect(approveConnection(testDb(), actorOf(operator), id, { ipv6: "2001:db8:1::1" })).rejects.toThrow("outside the LAN prefix");
     expect(await approveConnection(testDb(), actorOf(operator), id, { ipv4: "192.0.2.201", ipv6: "2001:db8:ffff::64:1" })).toEqual({
       ipv4: "192.0.2.201",

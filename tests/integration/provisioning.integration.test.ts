@@ -138,8 +138,10 @@ describe("who may see and change a connection", () => {
     const owner = await createMemberUser([64500]);
     const stranger = await createMemberUser([64999]);
     const { id } = await requestConnection(testDb(), owner, { asn: 64500, lanId: lan.id, ztNodeId: nodeId(10), routeServerPeering: true });
-    await expect(getConnectionFor(testDb(), stranger, id)).rejects.toThrow(`You are not allowed to see connection ${id}.`);
-    await expect(authorizeConnectionAction(testDb(), stranger, id)).rejects.toThrow("not allowed");
+    // Worded exactly like a missing id: no existence oracle.
+    await expect(getConnectionFor(testDb(), stranger, id)).rejects.toThrow(`connection ${id} does not exist`);
+    await expect(getConnectionFor(testDb(), stranger, id + 1000)).rejects.toThrow(`connection ${id + 1000} does not exist`);
+    await expect(authorizeConnectionAction(testDb(), stranger, id)).rejects.toThrow(`connection ${id} does not exist`);
     const readOnly = await createMemberUser([64500], 1);
     await expect(authorizeConnectionAction(testDb(), readOnly, id)).rejects.toThrow("You are not allowed to act for AS64500.");
   });

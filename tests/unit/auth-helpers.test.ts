@@ -21,11 +21,37 @@ describe("callback URL after sign-in", () => {
 });
 
 describe("client address", () => {
-  it("takes the address the nearest trusted proxy saw, not what the client claims", () => {
-    const headers = new Headers({ "x-forwarded-for": "203.0.113.66, 192.0.2.7" });
-    expect(clientIpFrom(headers)).toBe("192.0.2.7");
-    expect(clientIpFrom({ "x-forwarded-for": "::ffff:127.0.0.1" })).toBe("127.0.0.1");
-    expect(clientIpFrom(new Headers())).toBeNull();
+  const preload = Symbol.for("ztix.socketAddressHeader");
+  const withPreload = <T>(run: () => T) => {
+    (globalThis as Record<symbol, unknown>)[preload] = "x-ztix-socket-address";
+    try {
+      return run();
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[preload];
+    }
+  };
+
+  it("is the TCP peer by default: X-Forwarded-For counts for nothing", () => {
+    withPreload(() => {
+      const headers = new Headers({ "x-forwarded-for": "10.9.9.9", "x-ztix-socket-address": "::ffff:192.0.2.7" });
+      expect(clientIpFrom(headers, 0)).toBe("192.0.2.7");
+      expect(clientIpFrom({ "x-forwarded-for": "10.9.9.9" }, 0)).toBeNull();
+    });
+  });
+
+  it("behind N proxies is the Nth entry from the right of X-Forwarded-For", () => {
+    withPreload(() => {
+      const headers = new Headers({ "x-forwarded-for": "10.9.9.9, 203.0.113.66, 192.0.2.7", "x-ztix-socket-address": "127.0.0.1" });
+      expect(clientIpFrom(headers, 1)).toBe("192.0.2.7");
+      expect(clientIpFrom(headers, 2)).toBe("203.0.113.66");
+      // A request that skipped the outer proxy: the leftmost entry, then the peer.
+      expect(clientIpFrom(headers, 5)).toBe("10.9.9.9");
+      expect(clientIpFrom(new Headers({ "x-ztix-socket-address": "127.0.0.1" }), 1)).toBe("127.0.0.1");
+    });
+  });
+
+  it("is unknown when the server runs without the socket-address preload", () => {
+    expect(clientIpFrom(new Headers({ "x-forwarded-for": "10.9.9.9", "x-ztix-socket-address": "10.9.9.9" }), 0)).toBeNull();
   });
 });
 

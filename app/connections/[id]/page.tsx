@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
-import { forbidden, notFound } from "next/navigation";
+import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { canAccessAsn } from "@/lib/auth/access";
 import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { connectionHistory } from "@/lib/connections/queries";
+import { memberReason } from "@/lib/connections/member-reason";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, NotFoundError } from "@/lib/errors";
 import { filteredRoutesOf } from "@/lib/routeserver/filtered";
@@ -26,7 +27,8 @@ async function load(id: number, user: Awaited<ReturnType<typeof requirePageUser>
     return await getConnectionFor(getDb(), user, id);
   } catch (error) {
     if (error instanceof NotFoundError) notFound();
-    if (error instanceof AuthorizationError) forbidden();
+    // Someone else's connection answers like a missing one: no existence oracle.
+    if (error instanceof AuthorizationError) notFound();
     throw error;
   }
 }
@@ -60,6 +62,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   // Operators see why a member's routes were filtered, read live from the route servers.
   const filtered = staff && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? await filteredRoutesOf(getDb(), id) : [];
   const configs = configInput ? { bird: routerConfig(configInput, "bird"), frr: routerConfig(configInput, "frr") } : null;
+  const reason = memberReason(connection, staff);
   const live = !["rejected", "removed", "removing", "requested"].includes(connection.state);
 
   return (
@@ -78,10 +81,10 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
         <div><dt className="text-slate-500">IPv6 address</dt><dd className="font-mono" data-testid="ipv6-address">{connection.ipv6_address ?? "assigned on approval"}</dd></div>
         <div><dt className="text-slate-500">Route-server peering</dt><dd>{connection.route_server_peering ? "yes" : "no"}</dd></div>
       </dl>
-      {connection.reason ? (
+      {reason ? (
         <p role="status" data-testid="connection-reason" className={`rounded-md p-3 text-sm ${connection.state === "failed" || connection.state === "rejected" ? "bg-red-50 text-red-800" : "bg-amber-50 text-amber-900"}`}>
           {connection.state === "rejected" ? "Rejected: " : ""}
-          {connection.reason}
+          {reason}
         </p>
       ) : null}
 

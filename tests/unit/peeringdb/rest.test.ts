@@ -27,6 +27,15 @@ describe("PeeringDB REST: /api/net?asn=", () => {
     });
   });
 
+  it("refuses prefix counts that do not fit, naming the network and the field", async () => {
+    sim.control.setNet({ asn: 64500, info_prefixes4: 2 ** 31 });
+    await expect(fetchNetworkByAsn(64500, { apiUrl: sim.apiUrl })).rejects.toThrow(
+      "PeeringDB data for AS64500 (Example Transit) is out of range: info_prefixes4 = 2147483648, expected 0 to 2147483647",
+    );
+    sim.control.setNet({ asn: 64500, info_prefixes4: 100, info_prefixes6: -1 });
+    await expect(fetchNetworkByAsn(64500, { apiUrl: sim.apiUrl })).rejects.toThrow("info_prefixes6 = -1");
+  });
+
   it("answers null, not an error, for an ASN PeeringDB does not know (its 404 Entity not found)", async () => {
     const raw = await fetch(`${sim.apiUrl}/net?asn=4200000999`);
     expect(raw.status).toBe(404);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCheck } from "@/lib/routeserver/bird-check";
-import { describePolicy, renderBirdConfig } from "@/lib/routeserver/render";
+import { describePolicy, MAX_PREFIX_CEILING, renderBirdConfig } from "@/lib/routeserver/render";
 import { member, renderInput } from "../../support/rs-fixtures";
 
 /** The config's skeleton: every line with names, numbers and strings blanked out. */
@@ -58,6 +58,16 @@ describe("BIRD route-server configuration", () => {
     expect(config).toMatch(/pb_c1_v4[\s\S]*?receive limit 120 action restart;/);
     expect(config).toMatch(/pb_c4_v4[\s\S]*?receive limit 5000 action restart;/);
     expect(config).toMatch(/pb_c3_v6[\s\S]*?receive limit 500 action restart;/);
+  });
+
+  it("caps every receive limit at MAX_PREFIX_CEILING, even for the largest PeeringDB count or override", () => {
+    const config = renderBirdConfig(
+      renderInput({ members: [member({ connectionId: 1, asn: 1000, maxPrefix4: 2_147_483_647 }), member({ connectionId: 2, asn: 2000, maxPrefixOverride6: 2_147_483_647 })] }),
+    );
+    expect(config).toMatch(/pb_c1_v4[\s\S]*?receive limit 2000000 action restart;/);
+    expect(config).toMatch(/pb_c2_v6[\s\S]*?receive limit 2000000 action restart;/);
+    expect(config).not.toContain("2576980377");
+    expect(MAX_PREFIX_CEILING).toBe(2_000_000);
   });
 
   it("renders byte-identical output for the same input, whatever the member order", () => {
