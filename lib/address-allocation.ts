@@ -210,3 +210,14 @@ export async function assertAddressesFree(db: Db, lanId: number, addresses: { ip
   const messages = Object.values(fieldErrors).flat();
   if (messages.length > 0) throw new ConflictError(messages.join("; "), fieldErrors);
 }
+
+/** Holds an address for the exchange itself (e.g. a LAN's blackhole next hop): no member gets it. */
+export async function reserveAddress(db: Db, lanId: number, address: string, note: string) {
+  const parsed = parseAddress(address);
+  if (!parsed) throw new DomainError(`${address} is not an IP address`);
+  await db
+    .insertInto("address_allocations")
+    .values({ lan_id: lanId, address: formatAddress(parsed.family, parsed.value), state: "reserved", note })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
