@@ -2,8 +2,8 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
-import { lansCreate, lansList, lansSetRpki } from "./commands/lans";
-import { networksRefresh } from "./commands/networks";
+import { lansCreate, lansList, lansSetIrr, lansSetRpki } from "./commands/lans";
+import { networksRefresh, networksRefreshIrr, networksSetAsSet } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
@@ -25,11 +25,14 @@ export const commands: CliCommand[] = [
   lansCreate,
   lansList,
   lansSetRpki,
+  lansSetIrr,
   zerotierStatus,
   routeServersAdd,
   routeServersList,
   deployCommand,
   networksRefresh,
+  networksRefreshIrr,
+  networksSetAsSet,
 ];
 
 export function helpText() {

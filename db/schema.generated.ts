@@ -143,6 +143,19 @@ export interface GraphileWorkerJobs {
   updated_at: Timestamp | null;
 }
 
+export interface IrrPrefixLists {
+  as_set: string;
+  asn: number;
+  attempted_at: Generated<Timestamp>;
+  error: string | null;
+  family: number;
+  fetched_at: Timestamp | null;
+  irr_server: string;
+  irr_sources: Generated<string>;
+  prefix_count: Generated<number>;
+  prefixes: Generated<Json>;
+}
+
 export interface JobRuns {
   duration_ms: number;
   finished_at: Generated<Timestamp>;
@@ -158,6 +171,7 @@ export interface Lans {
   ipv4_prefix: string;
   ipv6_prefix: string;
   ipv6_scheme: Generated<string>;
+  irr_filtering: Generated<boolean>;
   mtu: Generated<number>;
   name: string;
   quarantine_days: Generated<number>;
@@ -181,6 +195,7 @@ export interface Networks {
   info_prefixes4: number | null;
   info_prefixes6: number | null;
   irr_as_set: string | null;
+  irr_as_set_override: string | null;
   known_to_peeringdb: boolean | null;
   name: string | null;
   peeringdb_id: number | null;
@@ -255,6 +270,7 @@ export interface DB {
   deployments: Deployments;
   drift_items: DriftItems;
   "graphile_worker.jobs": GraphileWorkerJobs;
+  irr_prefix_lists: IrrPrefixLists;
   job_runs: JobRuns;
   lans: Lans;
   login_throttle: LoginThrottle;

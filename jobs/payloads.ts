@@ -17,6 +17,8 @@ export const taskPayloads = {
   housekeeping: z.object({}).passthrough(),
   refresh_networks: z.object({ spacingSeconds: z.number().min(0).max(600).default(3) }).passthrough(),
   reconcile_lan: z.object({ lanId: id }),
+  refresh_irr: z.object({ asn: z.number().int().min(1).max(4294967295) }),
+  refresh_irr_all: z.object({ spreadMinutes: z.number().min(0).max(1440).default(360) }).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -115,3 +115,16 @@ export async function setLanRpkiServers(db: Db, lanRef: string, servers: string[
     return { name: lan.name, servers: parsed };
   });
 }
+
+/** Turns IRR prefix filtering on or off for a LAN's route servers (they redeploy). */
+export async function setLanIrrFiltering(db: Db, lanRef: string, enabled: boolean, actor: Actor) {
+  return db.transaction().execute(async (trx) => {
+    const lan = await trx.selectFrom("lans").select(["id", "name", "irr_filtering"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst();
+    if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
+    if (lan.irr_filtering === enabled) return { name: lan.name, enabled, changed: false };
+    await trx.updateTable("lans").set({ irr_filtering: enabled }).where("id", "=", lan.id).execute();
+    await recordAudit(trx, { actor, action: "lan.irr_filtering_changed", subject: { type: "lan", id: lan.id }, before: lan.irr_filtering, after: enabled });
+    await enqueueLanDeployment(trx, lan.id, `IRR filtering turned ${enabled ? "on" : "off"}`);
+    return { name: lan.name, enabled, changed: true };
+  });
+}

@@ -4,6 +4,7 @@ import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { enqueueLanDeployment } from "./connections/service";
 import { getConfig } from "./config";
+import { enqueueIrrRefresh } from "./irr/prefix-lists";
 import { fetchNetworkByAsn } from "./peeringdb/rest";
 
 /**
@@ -59,6 +60,8 @@ export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms
           .execute();
         for (const lan of lans) await enqueueLanDeployment(trx, lan.lan_id, `PeeringDB data of AS${asn} changed`);
       }
+      // A new as-set means new prefix lists: fetch them now rather than at the next daily run.
+      if (before && before.irr_as_set !== (after as Record<string, unknown>).irr_as_set) await enqueueIrrRefresh(trx, asn);
     }
     return !fetched ? ("unknown to PeeringDB" as const) : changed ? ("updated" as const) : ("unchanged" as const);
   });
