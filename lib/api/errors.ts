@@ -9,7 +9,8 @@ export type ApiErrorCode =
   | "conflict"
   | "rate_limited"
   | "bad_request"
-  | "internal_error";
+  | "internal_error"
+  | "route_server_unavailable";
 
 export class ApiError extends Error {
   constructor(

@@ -4,8 +4,9 @@
  * database, and a real BIRD route server with two members in network namespaces (root, iproute2,
  * bird2 and bgpq4; installed by .ci/run).
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
@@ -157,6 +158,40 @@ describe("IRR filtering on a real route server (network namespaces, BIRD)", () =
   const hosts = { rs: { ns: `zir${id}`, ip: "192.0.2.1" }, m1: { ns: `zia${id}`, ip: "192.0.2.11" }, m2: { ns: `zic${id}`, ip: "192.0.2.12" } } as const;
   const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-irr-"));
   const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  // The route server is reached as in production: birdc over SSH (a real sshd of the test's own,
+  // on 127.0.0.1 with a pinned host key); BIRD's control socket is a file, so it is reachable
+  // from outside the route server's namespace.
+  let sshd: ChildProcess | undefined;
+  let sshPort = 0;
+  let hostKey = "";
+  async function startSshd() {
+    mkdirSync("/run/sshd", { recursive: true });
+    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "client_key")]);
+    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]);
+    hostKey = run("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "host_key.pub")]).split(" ")[1]!;
+    process.env.RS_SSH_KEY_FILE = path.join(dir, "client_key");
+    sshPort = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    writeFileSync(path.join(dir, "authorized_keys"), readFileSync(path.join(dir, "client_key.pub")));
+    writeFileSync(
+      path.join(dir, "sshd_config"),
+      [`Port ${sshPort}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, "host_key")}`, `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`, `PidFile ${path.join(dir, "sshd.pid")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", ""].join("\n"),
+    );
+    sshd = spawn(existsSync("/usr/sbin/sshd") ? "/usr/sbin/sshd" : "sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
+    for (let i = 0; i < 100; i++) {
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = net.connect(sshPort, "127.0.0.1", () => (socket.end(), resolve(true)));
+        socket.on("error", () => resolve(false));
+      });
+      if (open) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("sshd did not start");
+  }
   const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
   const birdc = (name: keyof typeof hosts, ...command: string[]) => spawnSync("ip", ["netns", "exec", hosts[name].ns, "birdc", "-s", path.join(dir, `${name}.ctl`), ...command], { encoding: "utf8" }).stdout;
 
@@ -187,6 +222,7 @@ protocol bgp to_rs {
 `;
 
   afterAll(() => {
+    sshd?.kill("SIGTERM");
     for (const name of ["rs", "m1", "m2"] as const) {
       try {
         process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()), "SIGTERM");
@@ -198,11 +234,16 @@ protocol bgp to_rs {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("passes member A's prefix inside its as-set to member B and filters one outside with reason 9; a member without IRR data gets nothing through", async () => {
+  it("passes member A's prefix inside its as-set to member B and filters one outside with reason 9; a member without IRR data gets nothing through; the looking glass shows it all over SSH and the API", async () => {
     const a = await addMember(MEMBER_A, "RIPE::AS-ALPHA", hosts.m1.ip);
     const b = await addMember(MEMBER_B, null, hosts.m2.ip);
     const { addRouteServer } = await import("@/lib/route-servers");
-    const server = await addRouteServer(testDb(), { lan: String(lanId), name: "rs1", transport: "local", ipv4: hosts.rs.ip, routerId: hosts.rs.ip }, { type: "cli", label: "test" });
+    await startSshd();
+    const server = await addRouteServer(
+      testDb(),
+      { lan: String(lanId), name: "rs1", sshHost: "127.0.0.1", sshPort, sshUser: "root", hostKey, ipv4: hosts.rs.ip, routerId: hosts.rs.ip, controlSocket: path.join(dir, "rs.ctl") },
+      { type: "cli", label: "test" },
+    );
     await refresh(MEMBER_A);
     // Member B (no as-set: AS2000 alone) has no route objects: its list stays empty ("failed").
     expect((await refresh(MEMBER_B)).outcomes[0]!.status).toBe("failed");
@@ -240,5 +281,33 @@ protocol bgp to_rs {
     expect(filteredA).toEqual([{ prefix: "11.9.0.0/24", reasons: [9] }]);
     expect(filteredB).toEqual([{ prefix: "12.2.0.0/24", reasons: [9] }]);
     expect(birdc("m1", "show", "route", "protocol", "to_rs")).not.toContain("12.2.0.0/24");
+
+    // The members' looking glass, read through birdc over SSH: A's accepted and filtered routes
+    // with the reason, and what the route server sends to B and to A.
+    const { lookingGlass } = await import("@/lib/routeserver/looking-glass");
+    const accepted = await lookingGlass(testDb(), a.id, { family: 4, kind: "accepted" });
+    expect(accepted).toMatchObject({ routeServer: { id: server.id, name: "rs1" }, total: 1, matched: 1 });
+    expect(accepted.routes).toEqual([expect.objectContaining({ prefix: "11.1.0.0/24", asPath: "1000", nextHop: hosts.m1.ip, reasons: [] })]);
+    const filtered = await lookingGlass(testDb(), a.id, { family: 4, kind: "filtered" });
+    expect(filtered.routes.map((route) => [route.prefix, route.reasons])).toEqual([["11.9.0.0/24", [{ code: 9, meaning: "prefix not in the member's IRR prefix list" }]]]);
+    const toB = await lookingGlass(testDb(), b.id, { family: 4, kind: "exported" });
+    expect(toB.routes.map((route) => route.prefix)).toEqual(["11.1.0.0/24"]);
+    expect((await lookingGlass(testDb(), a.id, { family: 4, kind: "exported" })).total).toBe(0);
+    // Search: an address inside the prefix finds it; anything else finds nothing.
+    expect((await lookingGlass(testDb(), b.id, { family: 4, kind: "exported", query: "11.1.0.77" })).matched).toBe(1);
+    expect((await lookingGlass(testDb(), b.id, { family: 4, kind: "exported", query: "10.0.0.1" })).matched).toBe(0);
+
+    // The same through the API route handler, with a read-scope key; an unknown connection is a 404.
+    const { createApiKey } = await import("@/lib/api-keys");
+    const { GET } = await import("@/app/api/v1/connections/[id]/routes/route");
+    const key = (await createApiKey(testDb(), { name: "looking glass", scope: "read" }, { type: "cli", label: "test" })).key;
+    const call = (id: number, query: string) => GET(new Request(`http://ztix.test/api/v1/connections/${id}/routes?${query}`, { headers: { "x-api-key": key } }), { params: Promise.resolve({ id: String(id) }) });
+    const response = await call(a.id, "family=4&kind=filtered");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { total: number; routes: { prefix: string; reasons: { code: number }[] }[] } };
+    expect(body.data.routes.map((route) => [route.prefix, route.reasons.map((reason) => reason.code)])).toEqual([["11.9.0.0/24", [9]]]);
+    expect((await call(b.id + 1000, "kind=accepted")).status).toBe(404);
+    expect((await call(a.id, "kind=everything")).status).toBe(400);
+    expect((await GET(new Request(`http://ztix.test/api/v1/connections/${a.id}/routes`), { params: Promise.resolve({ id: String(a.id) }) })).status).toBe(401);
   });
 });
