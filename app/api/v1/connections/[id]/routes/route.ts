@@ -1,20 +1,12 @@
-import { z } from "zod";
 import { getDb } from "@/db";
 import { ApiError } from "@/lib/api/errors";
+import { ZRoutesQuery } from "@/lib/api/looking-glass";
 import { apiRoute } from "@/lib/api/route";
 import { ZIdParams } from "@/lib/api/v1";
 import { DomainError } from "@/lib/errors";
-import { LOOKING_GLASS_KINDS, lookingGlass } from "@/lib/routeserver/looking-glass";
+import { lookingGlass } from "@/lib/routeserver/looking-glass";
 
 export const dynamic = "force-dynamic";
-
-const ZRoutesQuery = z.object({
-  routeServer: z.coerce.number().int().positive().optional(),
-  family: z.enum(["4", "6"]).default("4"),
-  kind: z.enum(LOOKING_GLASS_KINDS).default("accepted"),
-  q: z.string().max(100).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-});
 
 /** A connection's routes on a route server, read live through birdc (cached 30 s). */
 export const GET = apiRoute({ scope: "read", params: ZIdParams, query: ZRoutesQuery }, async ({ params, query }) => {
