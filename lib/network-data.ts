@@ -60,9 +60,12 @@ export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms
           .execute();
         for (const lan of lans) await enqueueLanDeployment(trx, lan.lan_id, `PeeringDB data of AS${asn} changed`);
       }
-      // A new as-set means new prefix lists: fetch them now rather than at the next daily run.
-      if (before && before.irr_as_set !== (after as Record<string, unknown>).irr_as_set) await enqueueIrrRefresh(trx, asn);
     }
+    // A new as-set (or a network never fetched, e.g. a new member) gets its IRR prefix lists now,
+    // not at the next daily run.
+    const asSetChanged = (before?.irr_as_set ?? null) !== ((after as Record<string, unknown>).irr_as_set ?? null);
+    const neverFetched = !(await trx.selectFrom("irr_prefix_lists").select("asn").where("asn", "=", asn).executeTakeFirst());
+    if (asSetChanged || neverFetched) await enqueueIrrRefresh(trx, asn);
     return !fetched ? ("unknown to PeeringDB" as const) : changed ? ("updated" as const) : ("unchanged" as const);
   });
 }

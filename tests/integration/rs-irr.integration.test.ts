@@ -143,6 +143,27 @@ describe("IRR prefix lists from bgpq4", () => {
     expect((await storedList(MEMBER_A, 4))?.prefixes).toEqual(["11.1.0.0/24"]);
   });
 
+  it("fetches a network's lists when PeeringDB's as-set changes (and for a network never fetched), not otherwise", async () => {
+    const { startPeeringDbSimulator } = await import("@/simulators/peeringdb/server");
+    const { refreshNetwork } = await import("@/lib/network-data");
+    const peeringDb = await startPeeringDbSimulator({});
+    const irrJobs = async () => (await sql<{ count: string }>`select count(*)::text as count from graphile_worker.jobs where task_identifier = 'refresh_irr'`.execute(testDb())).rows[0]!.count;
+    try {
+      expect(await refreshNetwork(testDb(), 64500, { apiUrl: peeringDb.apiUrl })).toBe("updated");
+      expect(await irrJobs()).toBe("1");
+      await refresh(64500);
+      await sql`delete from graphile_worker._private_jobs`.execute(testDb());
+      peeringDb.control.setNet({ asn: 64500, info_prefixes4: 150 });
+      await refreshNetwork(testDb(), 64500, { apiUrl: peeringDb.apiUrl });
+      expect(await irrJobs()).toBe("0");
+      peeringDb.control.setNet({ asn: 64500, irr_as_set: "RIPE::AS-ALPHA" });
+      await refreshNetwork(testDb(), 64500, { apiUrl: peeringDb.apiUrl });
+      expect(await irrJobs()).toBe("1");
+    } finally {
+      await peeringDb.close();
+    }
+  });
+
   it("refuses a list past the maximum size with a clear error", async () => {
     await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
     const { refreshIrrPrefixLists } = await import("@/lib/irr/prefix-lists");
@@ -157,6 +178,9 @@ describe("IRR filtering on a real route server (network namespaces, BIRD)", () =
   const bridgeNs = `zib${id}`;
   const hosts = { rs: { ns: `zir${id}`, ip: "192.0.2.1" }, m1: { ns: `zia${id}`, ip: "192.0.2.11" }, m2: { ns: `zic${id}`, ip: "192.0.2.12" } } as const;
   const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-irr-"));
+  // Set while the tests are collected: the configuration is read once per process.
+  const previousKeyFile = process.env.RS_SSH_KEY_FILE;
+  process.env.RS_SSH_KEY_FILE = path.join(dir, "client_key");
   const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   // The route server is reached as in production: birdc over SSH (a real sshd of the test's own,
   // on 127.0.0.1 with a pinned host key); BIRD's control socket is a file, so it is reachable
@@ -169,7 +193,6 @@ describe("IRR filtering on a real route server (network namespaces, BIRD)", () =
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "client_key")]);
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]);
     hostKey = run("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "host_key.pub")]).split(" ")[1]!;
-    process.env.RS_SSH_KEY_FILE = path.join(dir, "client_key");
     sshPort = await new Promise<number>((resolve) => {
       const probe = net.createServer().listen(0, "127.0.0.1", () => {
         const { port } = probe.address() as net.AddressInfo;
@@ -222,6 +245,8 @@ protocol bgp to_rs {
 `;
 
   afterAll(() => {
+    if (previousKeyFile === undefined) delete process.env.RS_SSH_KEY_FILE;
+    else process.env.RS_SSH_KEY_FILE = previousKeyFile;
     sshd?.kill("SIGTERM");
     for (const name of ["rs", "m1", "m2"] as const) {
       try {
