@@ -5,6 +5,7 @@ import { recordAudit, type Actor } from "./audit";
 import { DomainError } from "./errors";
 import { parsePrefix } from "./ip";
 import { enqueueLanDeployment } from "./connections/service";
+import { enqueueIrrRefresh } from "./irr/prefix-lists";
 import { checkExistingNetwork, createLanNetwork } from "./zerotier/network-setup";
 
 export async function listLans(db: Db) {
@@ -125,6 +126,11 @@ export async function setLanIrrFiltering(db: Db, lanRef: string, enabled: boolea
     await trx.updateTable("lans").set({ irr_filtering: enabled }).where("id", "=", lan.id).execute();
     await recordAudit(trx, { actor, action: "lan.irr_filtering_changed", subject: { type: "lan", id: lan.id }, before: lan.irr_filtering, after: enabled });
     await enqueueLanDeployment(trx, lan.id, `IRR filtering turned ${enabled ? "on" : "off"}`);
+    if (enabled) {
+      // Every member's lists are fetched now; until its first fetch a member's routes are filtered.
+      const members = await trx.selectFrom("connections").select("asn").distinct().where("lan_id", "=", lan.id).where("state", "in", ["provisioned", "active"]).where("route_server_peering", "=", true).execute();
+      for (const member of members) await enqueueIrrRefresh(trx, member.asn);
+    }
     return { name: lan.name, enabled, changed: true };
   });
 }

@@ -136,12 +136,14 @@ export async function enqueueIrrRefresh(db: Db, asn: number, runAt?: Date) {
   await enqueueJob(db, "refresh_irr", { asn }, { jobKey: `refresh_irr:${asn}`, jobKeyMode: "replace", maxAttempts: 3, runAt });
 }
 
-/** Networks whose lists the route servers need: those with a live route-server connection. */
+/** Networks whose lists the route servers need: those with a live route-server connection on a LAN that filters by IRR. */
 export async function networksNeedingIrr(db: Db) {
   const rows = await db
     .selectFrom("connections")
     .innerJoin("networks", "networks.asn", "connections.asn")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
     .select("connections.asn")
+    .where("lans.irr_filtering", "=", true)
     .distinct()
     .where("connections.state", "in", ["provisioned", "active"])
     .where("connections.route_server_peering", "=", true)

@@ -164,6 +164,23 @@ describe("IRR prefix lists from bgpq4", () => {
     }
   });
 
+  it("turning IRR filtering on queues a fetch per member and one deployment; the daily run covers only such LANs", async () => {
+    await testDb().updateTable("lans").set({ irr_filtering: false }).where("id", "=", lanId).execute();
+    await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
+    await addMember(MEMBER_B, null, "192.0.2.12");
+    const { networksNeedingIrr } = await import("@/lib/irr/prefix-lists");
+    expect(await networksNeedingIrr(testDb())).toEqual([]);
+    const { setLanIrrFiltering } = await import("@/lib/lans");
+    expect(await setLanIrrFiltering(testDb(), String(lanId), true, { type: "cli", label: "test" })).toMatchObject({ enabled: true, changed: true });
+    const jobs = await sql<{ task_identifier: string; key: string | null }>`select task_identifier, key from graphile_worker.jobs order by task_identifier, key`.execute(testDb());
+    expect(jobs.rows).toEqual([
+      { task_identifier: "deploy_route_servers", key: `deploy_route_servers:${lanId}` },
+      { task_identifier: "refresh_irr", key: `refresh_irr:${MEMBER_A}` },
+      { task_identifier: "refresh_irr", key: `refresh_irr:${MEMBER_B}` },
+    ]);
+    expect(await networksNeedingIrr(testDb())).toEqual([MEMBER_A, MEMBER_B]);
+  });
+
   it("refuses a list past the maximum size with a clear error", async () => {
     await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
     const { refreshIrrPrefixLists } = await import("@/lib/irr/prefix-lists");
