@@ -93,7 +93,7 @@ describe("IRR prefix lists from bgpq4", () => {
     expect(await deploymentJobs()).toBe(1);
     const job = await sql<{ payload: { lanId: number; reason: string } }>`select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'deploy_route_servers'`.execute(testDb());
     expect(job.rows[0]!.payload).toEqual({ lanId, reason: `IRR prefix list of AS${MEMBER_A} changed` });
-  });
+  }, 90_000);
 
   it("keeps the previous list when the IRR server fails or answers nothing, and records the failure", async () => {
     await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
@@ -126,7 +126,7 @@ describe("IRR prefix lists from bgpq4", () => {
     irr.setData(dataSet(["11.1.0.0/24"]));
     await refresh(MEMBER_A);
     expect((await storedList(MEMBER_A, 4))?.error).toBeNull();
-  });
+  }, 90_000);
 
   it("refuses an as-set that is not one before it reaches bgpq4, and honours an operator's ASN-only override", async () => {
     await addMember(MEMBER_A, "-h evil.example AS-ALPHA", "192.0.2.11");
@@ -141,7 +141,7 @@ describe("IRR prefix lists from bgpq4", () => {
     expect(result.asSet).toBe("AS1000");
     // Only AS1000's own route objects, not its customers' (AS1001).
     expect((await storedList(MEMBER_A, 4))?.prefixes).toEqual(["11.1.0.0/24"]);
-  });
+  }, 90_000);
 
   it("fetches a network's lists when PeeringDB's as-set changes (and for a network never fetched), not otherwise", async () => {
     const { startPeeringDbSimulator } = await import("@/simulators/peeringdb/server");
@@ -162,7 +162,7 @@ describe("IRR prefix lists from bgpq4", () => {
     } finally {
       await peeringDb.close();
     }
-  });
+  }, 90_000);
 
   it("turning IRR filtering on queues a fetch per member and one deployment; the daily run covers only such LANs", async () => {
     await testDb().updateTable("lans").set({ irr_filtering: false }).where("id", "=", lanId).execute();
@@ -179,7 +179,7 @@ describe("IRR prefix lists from bgpq4", () => {
       { task_identifier: "refresh_irr", key: `refresh_irr:${MEMBER_B}` },
     ]);
     expect(await networksNeedingIrr(testDb())).toEqual([MEMBER_A, MEMBER_B]);
-  });
+  }, 90_000);
 
   it("refuses a list past the maximum size with a clear error", async () => {
     await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
@@ -187,7 +187,7 @@ describe("IRR prefix lists from bgpq4", () => {
     const result = await refreshIrrPrefixLists(testDb(), MEMBER_A, { server: `127.0.0.1:${irr.port}`, sources: "RIPE", maxEntries: 1, timeoutMs: 30_000 });
     expect(result.outcomes[0]).toMatchObject({ status: "failed", error: expect.stringMatching(/more than the limit of 1/) });
     expect((await storedList(MEMBER_A, 4))?.fetched_at).toBeNull();
-  });
+  }, 90_000);
 });
 
 describe("IRR filtering on a real route server (network namespaces, BIRD)", () => {
@@ -351,5 +351,5 @@ protocol bgp to_rs {
     expect((await call(b.id + 1000, "kind=accepted")).status).toBe(404);
     expect((await call(a.id, "kind=everything")).status).toBe(400);
     expect((await GET(new Request(`http://ztix.test/api/v1/connections/${a.id}/routes`), { params: Promise.resolve({ id: String(a.id) }) })).status).toBe(401);
-  });
+  }, 240_000);
 });
