@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { startIrrSimulator, type IrrDataSet, type IrrSimulator } from "@/simulators/irr/server";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
@@ -23,7 +23,10 @@ const dataSet = (routesOfA: string[]): IrrDataSet => ({
   routes: [...routesOfA.map((prefix) => ({ prefix, origin: 1000, source: "RIPE" })), { prefix: "11.3.0.0/24", origin: 1001, source: "RIPE" }, { prefix: "2a0a:1000::/32", origin: 1000, source: "RIPE" }],
 });
 
-let irr: IrrSimulator;
+// Started while the file is collected, so the CLI's configuration (read once per process) points at it.
+const irr: IrrSimulator = await startIrrSimulator({ data: dataSet(["11.1.0.0/24"]) });
+process.env.ZTIX_IRR_SERVER = `127.0.0.1:${irr.port}`;
+process.env.ZTIX_IRR_SOURCES = "RIPE";
 let lanId = 0;
 
 async function refresh(asn: number) {
@@ -49,11 +52,9 @@ async function addMember(asn: number, asSet: string | null, address: string) {
     .executeTakeFirstOrThrow();
 }
 
-beforeAll(async () => {
-  irr = await startIrrSimulator({ data: dataSet(["11.1.0.0/24"]) });
-});
-
 afterAll(async () => {
+  delete process.env.ZTIX_IRR_SERVER;
+  delete process.env.ZTIX_IRR_SOURCES;
   await irr.close();
   await closeDb();
 });
@@ -179,6 +180,29 @@ describe("IRR prefix lists from bgpq4", () => {
       { task_identifier: "refresh_irr", key: `refresh_irr:${MEMBER_B}` },
     ]);
     expect(await networksNeedingIrr(testDb())).toEqual([MEMBER_A, MEMBER_B]);
+  }, 90_000);
+
+  it("fetches on demand from the CLI, with one line on stderr and a non-zero exit when a family fails", async () => {
+    await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
+    const { runCli } = await import("@/cli/main");
+    const out = { stdout: "", stderr: "" };
+    const io = { stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text), stdin: async () => "" };
+    expect(await runCli(["networks", "refresh-irr", "--asn", String(MEMBER_A)], io)).toBe(0);
+    expect(out.stdout).toContain(`AS${MEMBER_A} AS-ALPHA IPv4: updated, 2 entries`);
+    expect((await storedList(MEMBER_A, 4))?.irr_sources).toBe("RIPE");
+
+    irr.setBroken(true);
+    out.stdout = "";
+    expect(await runCli(["networks", "refresh-irr", "--asn", String(MEMBER_A)], io)).not.toBe(0);
+    expect(out.stderr.trim().split("\n")).toHaveLength(1);
+    expect(out.stderr).toMatch(/IPv4: bgpq4 failed/);
+    expect((await storedList(MEMBER_A, 4))?.prefixes).toEqual(["11.1.0.0/24", "11.3.0.0/24"]);
+
+    out.stderr = "";
+    expect(await runCli(["networks", "set-as-set", "--asn", String(MEMBER_A), "--as-set", "AS-FOO|reboot"], io)).not.toBe(0);
+    expect(out.stderr).toContain("is not an as-set");
+    expect(await runCli(["networks", "set-as-set", "--asn", String(MEMBER_A), "--asn-only"], io)).toBe(0);
+    expect(out.stdout).toContain(`AS${MEMBER_A}: as-set AS${MEMBER_A}; prefix lists refresh`);
   }, 90_000);
 
   it("refuses a list past the maximum size with a clear error", async () => {
