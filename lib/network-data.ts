@@ -4,7 +4,7 @@ import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { enqueueLanDeployment } from "./connections/service";
 import { getConfig } from "./config";
-import { enqueueIrrRefresh } from "./irr/prefix-lists";
+import { enqueueIrrRefresh, networkNeedsIrr } from "./irr/prefix-lists";
 import { fetchNetworkByAsn } from "./peeringdb/rest";
 
 /**
@@ -61,11 +61,13 @@ export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms
         for (const lan of lans) await enqueueLanDeployment(trx, lan.lan_id, `PeeringDB data of AS${asn} changed`);
       }
     }
-    // A new as-set (or a network never fetched, e.g. a new member) gets its IRR prefix lists now,
-    // not at the next daily run.
-    const asSetChanged = (before?.irr_as_set ?? null) !== ((after as Record<string, unknown>).irr_as_set ?? null);
-    const neverFetched = !(await trx.selectFrom("irr_prefix_lists").select("asn").where("asn", "=", asn).executeTakeFirst());
-    if (asSetChanged || neverFetched) await enqueueIrrRefresh(trx, asn);
+    // On a LAN that filters by IRR, a new as-set (or a network never fetched, e.g. a new member)
+    // gets its IRR prefix lists now, not at the next daily run.
+    if (await networkNeedsIrr(trx, asn)) {
+      const asSetChanged = (before?.irr_as_set ?? null) !== ((after as Record<string, unknown>).irr_as_set ?? null);
+      const neverFetched = !(await trx.selectFrom("irr_prefix_lists").select("asn").where("asn", "=", asn).executeTakeFirst());
+      if (asSetChanged || neverFetched) await enqueueIrrRefresh(trx, asn);
+    }
     return !fetched ? ("unknown to PeeringDB" as const) : changed ? ("updated" as const) : ("unchanged" as const);
   });
 }

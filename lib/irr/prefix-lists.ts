@@ -136,6 +136,19 @@ export async function enqueueIrrRefresh(db: Db, asn: number, runAt?: Date) {
   await enqueueJob(db, "refresh_irr", { asn }, { jobKey: `refresh_irr:${asn}`, jobKeyMode: "replace", maxAttempts: 3, runAt });
 }
 
+/** Whether a network is (or asks to be) on a LAN that filters by IRR: only then are its lists fetched by themselves. */
+export async function networkNeedsIrr(db: Db, asn: number) {
+  const row = await db
+    .selectFrom("connections")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
+    .select("connections.id")
+    .where("connections.asn", "=", asn)
+    .where("connections.state", "not in", ["rejected", "removed"])
+    .where("lans.irr_filtering", "=", true)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
 /** Networks whose lists the route servers need: those with a live route-server connection on a LAN that filters by IRR. */
 export async function networksNeedingIrr(db: Db) {
   const rows = await db

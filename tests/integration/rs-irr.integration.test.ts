@@ -144,13 +144,19 @@ describe("IRR prefix lists from bgpq4", () => {
     expect((await storedList(MEMBER_A, 4))?.prefixes).toEqual(["11.1.0.0/24"]);
   }, 90_000);
 
-  it("fetches a network's lists when PeeringDB's as-set changes (and for a network never fetched), not otherwise", async () => {
+  it("fetches a network's lists when PeeringDB's as-set changes (and for a network never fetched) on a LAN that filters by IRR, not otherwise", async () => {
     const { startPeeringDbSimulator } = await import("@/simulators/peeringdb/server");
     const { refreshNetwork } = await import("@/lib/network-data");
     const peeringDb = await startPeeringDbSimulator({});
     const irrJobs = async () => (await sql<{ count: string }>`select count(*)::text as count from graphile_worker.jobs where task_identifier = 'refresh_irr'`.execute(testDb())).rows[0]!.count;
     try {
+      // Not on a LAN that filters by IRR: nothing is fetched by itself.
       expect(await refreshNetwork(testDb(), 64500, { apiUrl: peeringDb.apiUrl })).toBe("updated");
+      expect(await irrJobs()).toBe("0");
+      // A connection request on such a LAN (refresh_network runs right after it): fetched at once.
+      await addMember(64500, null, "192.0.2.11");
+      await testDb().updateTable("connections").set({ state: "requested", ipv4_address: null }).where("asn", "=", 64500).execute();
+      expect(await refreshNetwork(testDb(), 64500, { apiUrl: peeringDb.apiUrl })).toBe("unchanged");
       expect(await irrJobs()).toBe("1");
       await refresh(64500);
       await sql`delete from graphile_worker._private_jobs`.execute(testDb());
