@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { createUser, query, signIn } from "./support";
 
-const asn = 4200000000 + (process.pid % 100_000);
+const asn = 4200100000 + (process.pid % 100_000);
 
 test("a failed IRR fetch shows on the network's page and the dashboard, with the previous list still in use; a bad as-set is refused in place", async ({ page }) => {
   await query("insert into networks (asn, name, irr_as_set) values ($1, 'IRR Example', 'RIPE::AS-EXAMPLE') on conflict (asn) do nothing", [asn]);
