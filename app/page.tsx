@@ -10,6 +10,7 @@ import { dashboardData, memberOverview } from "@/lib/dashboard";
 import { rtrHealthy, type RtrState } from "@/lib/routeserver/rtr-state";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { DeauthorizeDriftForm } from "./ui/drift-form";
+import { IrrFailures } from "./ui/irr/irr-failures";
 import { ConnectionStateBadge } from "./ui/connection-state-badge";
 import { StatusBadge, type Tone } from "./ui/status-badge";
 
@@ -237,6 +238,8 @@ export default async function DashboardPage() {
           </ul>
         )}
       </section>
+
+      <IrrFailures />
 
       <section aria-labelledby="deployments-heading">
         <h2 id="deployments-heading" className="mb-2 text-lg font-semibold">Recent deployments</h2>

@@ -2,8 +2,8 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { apikeysCreate, apikeysList, apikeysRevoke } from "./commands/apikeys";
 import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
-import { lansCreate, lansList, lansPolicy, lansSetBlackhole, lansSetMaxPrefix, lansSetRpki } from "./commands/lans";
-import { networksRefresh } from "./commands/networks";
+import { lansCreate, lansList, lansPolicy, lansSetBlackhole, lansSetIrr, lansSetMaxPrefix, lansSetRpki } from "./commands/lans";
+import { networksRefresh, networksRefreshIrr, networksSetAsSet } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersDisable, routeServersEnable, routeServersList, routeServersSetNode } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
@@ -28,6 +28,7 @@ export const commands: CliCommand[] = [
   lansSetBlackhole,
   lansSetMaxPrefix,
   lansPolicy,
+  lansSetIrr,
   zerotierStatus,
   routeServersAdd,
   routeServersList,
@@ -36,6 +37,8 @@ export const commands: CliCommand[] = [
   routeServersDisable,
   deployCommand,
   networksRefresh,
+  networksRefreshIrr,
+  networksSetAsSet,
 ];
 
 export function helpText() {

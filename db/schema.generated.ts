@@ -32,7 +32,6 @@ export interface AddressAllocations {
   note: string | null;
   quarantine_until: Timestamp | null;
   released_at: Timestamp | null;
-  route_server_id: number | null;
   state: string;
 }
 
@@ -144,6 +143,19 @@ export interface GraphileWorkerJobs {
   updated_at: Timestamp | null;
 }
 
+export interface IrrPrefixLists {
+  as_set: string;
+  asn: number;
+  attempted_at: Generated<Timestamp>;
+  error: string | null;
+  family: number;
+  fetched_at: Timestamp | null;
+  irr_server: string;
+  irr_sources: Generated<string>;
+  prefix_count: Generated<number>;
+  prefixes: Generated<Json>;
+}
+
 export interface JobRuns {
   duration_ms: number;
   finished_at: Generated<Timestamp>;
@@ -153,17 +165,13 @@ export interface JobRuns {
 }
 
 export interface Lans {
-  blackhole_ipv4: string | null;
-  blackhole_ipv6: string | null;
   created_at: Generated<Timestamp>;
-  default_max_prefix4: Generated<number>;
-  default_max_prefix6: Generated<number>;
   description: string | null;
   id: Generated<number>;
   ipv4_prefix: string;
   ipv6_prefix: string;
   ipv6_scheme: Generated<string>;
-  max_prefix_margin_percent: Generated<number>;
+  irr_filtering: Generated<boolean>;
   mtu: Generated<number>;
   name: string;
   quarantine_days: Generated<number>;
@@ -187,6 +195,7 @@ export interface Networks {
   info_prefixes4: number | null;
   info_prefixes6: number | null;
   irr_as_set: string | null;
+  irr_as_set_override: string | null;
   known_to_peeringdb: boolean | null;
   name: string | null;
   peeringdb_id: number | null;
@@ -213,14 +222,10 @@ export interface RouteServers {
   lan_id: number;
   name: string;
   router_id: string;
-  rtr_checked_at: Timestamp | null;
-  rtr_states: Generated<Json>;
   ssh_host: string | null;
   ssh_port: Generated<number>;
   ssh_user: Generated<string>;
   transport: Generated<string>;
-  zt_authorized: Generated<boolean>;
-  zt_node_id: string | null;
 }
 
 export interface UserNetworks {
@@ -265,6 +270,7 @@ export interface DB {
   deployments: Deployments;
   drift_items: DriftItems;
   "graphile_worker.jobs": GraphileWorkerJobs;
+  irr_prefix_lists: IrrPrefixLists;
   job_runs: JobRuns;
   lans: Lans;
   login_throttle: LoginThrottle;

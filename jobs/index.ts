@@ -6,6 +6,7 @@ import { provision_connection } from "./tasks/provision_connection";
 import { prune_worker_heartbeats } from "./tasks/prune_worker_heartbeats";
 import { reconcile_controller } from "./tasks/reconcile_controller";
 import { reconcile_lan } from "./tasks/reconcile_lan";
+import { refresh_irr, refresh_irr_all } from "./tasks/refresh_irr";
 import { refresh_network } from "./tasks/refresh_network";
 import { refresh_networks } from "./tasks/refresh_networks";
 import { remove_connection } from "./tasks/remove_connection";
@@ -24,6 +25,8 @@ export const taskList: TaskList = {
   refresh_networks,
   housekeeping,
   sync_route_server_node,
+  refresh_irr,
+  refresh_irr_all,
 };
 
 /**
@@ -51,6 +54,14 @@ export const cronItems: CronItem[] = [
     identifier: "refresh_networks",
     options: { maxAttempts: 3, backfillPeriod: 0 },
     payload: { spacingSeconds: 3 },
+  },
+  {
+    // Daily IRR prefix lists, spread over six hours so the IRR server never sees a burst.
+    task: "refresh_irr_all",
+    match: "10 1 * * *",
+    identifier: "refresh_irr_all",
+    options: { maxAttempts: 3, backfillPeriod: 0 },
+    payload: { spreadMinutes: 360 },
   },
   {
     task: "housekeeping",

@@ -19,6 +19,8 @@ export const taskPayloads = {
   refresh_networks: z.object({ spacingSeconds: z.number().min(0).max(600).default(3) }).passthrough(),
   reconcile_lan: z.object({ lanId: id }),
   sync_route_server_node: z.object({ routeServerId: id, retireNodeId: z.string().regex(/^[0-9a-f]{10}$/).optional() }),
+  refresh_irr: z.object({ asn: z.number().int().min(1).max(4294967295) }),
+  refresh_irr_all: z.object({ spreadMinutes: z.number().min(0).max(1440).default(360) }).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -76,6 +76,15 @@ export const ZEnvironment = z
     ),
     PEERINGDB_API_KEY: optionalString,
     RS_SSH_KEY_FILE: optionalString,
+    ZTIX_IRR_SERVER: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().regex(/^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, "must be host or host:port").default("rr.ntt.net"),
+    ),
+    ZTIX_IRR_SOURCES: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{1,32}(,[A-Z0-9-]{1,32}){0,31}$/, "must be a comma-separated list of IRR sources (RIPE,ARIN,...)").optional(),
+    ),
+    BGPQ4_PATH: z.preprocess(emptyToUndefined, z.string().trim().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path").default("/usr/bin/bgpq4")),
     METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     WORKER_CONCURRENCY: z.preprocess(
       emptyToUndefined,

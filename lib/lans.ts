@@ -7,6 +7,7 @@ import { recordAudit, type Actor } from "./audit";
 import { DomainError } from "./errors";
 import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
 import { enqueueLanDeployment } from "./connections/service";
+import { enqueueIrrRefresh } from "./irr/prefix-lists";
 import { checkExistingNetwork, createLanNetwork } from "./zerotier/network-setup";
 
 export async function listLans(db: Db) {
@@ -293,4 +294,21 @@ export async function getLanPolicySettings(db: Db, lanRef: string) {
     defaultMaxPrefix4: lan.default_max_prefix4,
     defaultMaxPrefix6: lan.default_max_prefix6,
   };
+}
+/** Turns IRR prefix filtering on or off for a LAN's route servers (they redeploy). */
+export async function setLanIrrFiltering(db: Db, lanRef: string, enabled: boolean, actor: Actor) {
+  return db.transaction().execute(async (trx) => {
+    const lan = await trx.selectFrom("lans").select(["id", "name", "irr_filtering"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst();
+    if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
+    if (lan.irr_filtering === enabled) return { name: lan.name, enabled, changed: false };
+    await trx.updateTable("lans").set({ irr_filtering: enabled }).where("id", "=", lan.id).execute();
+    await recordAudit(trx, { actor, action: "lan.irr_filtering_changed", subject: { type: "lan", id: lan.id }, before: lan.irr_filtering, after: enabled });
+    await enqueueLanDeployment(trx, lan.id, `IRR filtering turned ${enabled ? "on" : "off"}`);
+    if (enabled) {
+      // Every member's lists are fetched now; until its first fetch a member's routes are filtered.
+      const members = await trx.selectFrom("connections").select("asn").distinct().where("lan_id", "=", lan.id).where("state", "in", ["provisioned", "active"]).where("route_server_peering", "=", true).execute();
+      for (const member of members) await enqueueIrrRefresh(trx, member.asn);
+    }
+    return { name: lan.name, enabled, changed: true };
+  });
 }

@@ -4,6 +4,7 @@ import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { enqueueLanDeployment } from "./connections/service";
 import { getConfig } from "./config";
+import { enqueueIrrRefresh, networkNeedsIrr } from "./irr/prefix-lists";
 import { fetchNetworkByAsn } from "./peeringdb/rest";
 
 /**
@@ -59,6 +60,13 @@ export async function refreshNetwork(db: Db, asn: number, options: { sleep?: (ms
           .execute();
         for (const lan of lans) await enqueueLanDeployment(trx, lan.lan_id, `PeeringDB data of AS${asn} changed`);
       }
+    }
+    // On a LAN that filters by IRR, a new as-set (or a network never fetched, e.g. a new member)
+    // gets its IRR prefix lists now, not at the next daily run.
+    if (await networkNeedsIrr(trx, asn)) {
+      const asSetChanged = (before?.irr_as_set ?? null) !== ((after as Record<string, unknown>).irr_as_set ?? null);
+      const neverFetched = !(await trx.selectFrom("irr_prefix_lists").select("asn").where("asn", "=", asn).executeTakeFirst());
+      if (asSetChanged || neverFetched) await enqueueIrrRefresh(trx, asn);
     }
     return !fetched ? ("unknown to PeeringDB" as const) : changed ? ("updated" as const) : ("unchanged" as const);
   });

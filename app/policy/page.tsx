@@ -12,7 +12,7 @@ export default async function PolicyPage() {
   await requirePageUser("/policy");
   const lans = await getDb()
     .selectFrom("lans")
-    .select(["id", "name", "rs_asn", "rpki_servers", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
+    .select(["id", "name", "rs_asn", "rpki_servers", "irr_filtering", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
     .orderBy("name")
     .execute();
   return (
@@ -34,7 +34,7 @@ export default async function PolicyPage() {
             blackholeIpv6: lan.blackhole_ipv6 ? normalizeAddress(lan.blackhole_ipv6) : null,
           },
           policy: { ...DEFAULT_POLICY, maxPrefixMarginPercent: lan.max_prefix_margin_percent, defaultMaxPrefix4: lan.default_max_prefix4, defaultMaxPrefix6: lan.default_max_prefix6 },
-          irrActive: false,
+          irrActive: lan.irr_filtering,
         });
         return (
           <section key={lan.id} className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
@@ -43,6 +43,14 @@ export default async function PolicyPage() {
               <h3 className="text-sm font-medium text-slate-600">Checks on import, in order</h3>
               <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm">{policy.checks.map((check) => <li key={check}>{check}</li>)}</ol>
             </div>
+            {lan.irr_filtering ? (
+              <p className="text-sm text-slate-700" data-testid="irr-policy">
+                IRR prefix lists are built with bgpq4 from your network&apos;s as-set in PeeringDB (an operator may set another one, or your ASN alone; without an as-set, your ASN&apos;s
+                own route objects are used), aggregated, once a day and whenever your as-set changes. A prefix not covered by your list is filtered with reason 9. A failed
+                or empty fetch keeps the previous list; a network whose list was never fetched, or whose as-set has no route objects, has every route filtered with reason 9
+                until route objects exist. Your network&apos;s page shows when each list was fetched.
+              </p>
+            ) : null}
             <div className="grid gap-6 md:grid-cols-2">
               <div>
                 <h3 className="text-sm font-medium text-slate-600">Announcement control</h3>

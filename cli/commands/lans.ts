@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
-import { createLan, getLanPolicySettings, listLans, setLanBlackhole, setLanMaxPrefix, setLanRpkiServers } from "@/lib/lans";
+import { createLan, getLanPolicySettings, listLans, setLanBlackhole, setLanIrrFiltering, setLanMaxPrefix, setLanRpkiServers } from "@/lib/lans";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
@@ -133,5 +133,18 @@ export const lansList: CliCommand = {
     const rows = lans.map((lan) => [String(lan.id), lan.name, lan.zt_network_id, lan.ipv4_prefix, lan.ipv6_prefix, `AS${lan.rs_asn}`, String(lan.live_connections ?? 0)]);
     const header = ["ID", "NAME", "ZEROTIER NETWORK", "IPV4", "IPV6", "RS ASN", "LIVE"];
     io.stdout(formatTable(header, rows));
+  },
+};
+
+export const lansSetIrr: CliCommand = {
+  name: "lans set-irr",
+  usage: "lans set-irr --lan N (--on | --off)",
+  summary: "check members' prefixes against their IRR prefix lists on a LAN's route servers (or stop)",
+  async run(args, io) {
+    const options = parseOptions(args, { lan: { type: "string" }, on: { type: "boolean" }, off: { type: "boolean" } });
+    if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    if (Boolean(options.on) === Boolean(options.off)) throw new CliError("give exactly one of --on or --off");
+    const result = await withDatabase(() => setLanIrrFiltering(getDb(), options.lan as string, Boolean(options.on), cliActor()));
+    io.stdout(`IRR filtering ${result.enabled ? "on" : "off"} on ${result.name}${result.changed ? "; route servers redeploy" : " (unchanged)"}\n`);
   },
 };

@@ -11,6 +11,7 @@ import * as jobRunsAndRpki from "./2026-11-22T19-30-00Z_job-runs-and-rpki";
 import * as oneAddressSpace from "./2026-11-30T12-00-00Z_one-address-space";
 import * as routeServerNodes from "./2026-11-30T14-00-00Z_route-server-nodes";
 import * as lanRouteServerPolicy from "./2026-11-30T15-00-00Z_lan-route-server-policy";
+import * as irrPrefixLists from "./2026-11-30T16-00-00Z_irr-prefix-lists";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T12-00-00Z_one-address-space": oneAddressSpace,
   "2026-11-30T14-00-00Z_route-server-nodes": routeServerNodes,
   "2026-11-30T15-00-00Z_lan-route-server-policy": lanRouteServerPolicy,
+  "2026-11-30T16-00-00Z_irr-prefix-lists": irrPrefixLists,
 };

@@ -11,7 +11,8 @@ export type ApiErrorCode =
   | "payload_too_large"
   | "bad_request"
   | "database_unavailable"
-  | "internal_error";
+  | "internal_error"
+  | "route_server_unavailable";
 
 export class ApiError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { version } from "@/lib/version";
+import { ZRoutesPage, ZRoutesQuery } from "./looking-glass";
 import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZDeployment, ZDeploymentQuery, ZError, ZIdParams, ZLan, ZNetwork, ZRouteServer } from "./v1";
 import { ZDrift, ZRouteServerUpdate, ZRouterConfigQuery } from "./v1";
 
@@ -29,6 +30,7 @@ export const endpoints: Endpoint[] = [
   { method: "post", path: "/connections", summary: "Request a connection on a network's behalf", scope: "admin", body: ZConnectionCreate, response: one(ZConnection), status: 201, errors: [400, 401, 403, 409, 413, 429] },
   { method: "get", path: "/connections/{id}", summary: "One connection", scope: "read", params: ZIdParams, response: one(ZConnection), errors: [400, 401, 404, 429] },
   { method: "delete", path: "/connections/{id}", summary: "Remove a connection (deauthorize, release addresses)", scope: "admin", params: ZIdParams, response: one(ZConnection), status: 202, errors: [400, 401, 403, 404, 409, 429] },
+  { method: "get", path: "/connections/{id}/routes", summary: "A connection's routes on a route server, read live (looking glass; cached 30 s)", scope: "read", params: ZIdParams, query: ZRoutesQuery, response: one(ZRoutesPage), errors: [400, 401, 404, 429, 502] },
   { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 413, 429] },
   { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 413, 429] },
   { method: "get", path: "/route-servers", summary: "List route servers", scope: "read", response: list(ZRouteServer), errors: [401, 429] },
@@ -50,6 +52,7 @@ const errorDescriptions: Record<number, string> = {
   413: "The request body is larger than ZTIX_API_MAX_BODY_BYTES (64 KiB by default); refused before it is read",
   429: "Rate limited (see Retry-After)",
   503: "The database is unavailable; nothing was changed (code database_unavailable, see Retry-After)",
+  502: "The route server could not be read (route_server_unavailable)",
 };
 
 function schema(type: z.ZodType, io: "input" | "output") {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
+import { storedPrefixLists } from "@/lib/irr/prefix-lists";
 import { normalizeAddress } from "@/lib/ip";
 import { version } from "@/lib/version";
 import { renderBirdConfig } from "./render";
@@ -8,7 +9,7 @@ import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
 
 /** Builds every enabled route server's render input for a LAN, from the database. */
 export async function loadRenderInputs(db: Db, lanId: number) {
-  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix", "rpki_servers", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"]).where("id", "=", lanId).executeTakeFirst();
+  const lan = await db.selectFrom("lans").select(["id", "name", "rs_asn", "ipv4_prefix", "ipv6_prefix", "rpki_servers", "irr_filtering", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"]).where("id", "=", lanId).executeTakeFirst();
   if (!lan) throw new Error(`peering LAN ${lanId} does not exist`);
   const servers = await db
     .selectFrom("route_servers")
@@ -30,6 +31,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
       "connections.max_prefix6_override",
       "networks.name",
       "networks.irr_as_set",
+      "networks.irr_as_set_override",
       "networks.info_prefixes4",
       "networks.info_prefixes6",
     ])
@@ -38,6 +40,9 @@ export async function loadRenderInputs(db: Db, lanId: number) {
     .where("connections.route_server_peering", "=", true)
     .orderBy("connections.id")
     .execute();
+  // IRR on: a member's prefixes must be in its last good list; never fetched (or nothing
+  // found) is an empty list, so everything is filtered with reason 9, never accepted by default.
+  const irrLists = lan.irr_filtering ? await storedPrefixLists(db, [...new Set(members.map((member) => member.asn))]) : null;
 
   return servers.map((server) => {
     const input: RouteServerRenderInput = {
@@ -65,15 +70,15 @@ export async function loadRenderInputs(db: Db, lanId: number) {
         connectionId: member.id,
         asn: member.asn,
         name: member.name,
-        irrAsSet: member.irr_as_set,
+        irrAsSet: member.irr_as_set_override ?? member.irr_as_set,
         ipv4Address: member.ipv4_address ? normalizeAddress(member.ipv4_address) : null,
         ipv6Address: member.ipv6_address ? normalizeAddress(member.ipv6_address) : null,
         maxPrefix4: member.info_prefixes4,
         maxPrefix6: member.info_prefixes6,
         maxPrefixOverride4: member.max_prefix4_override,
         maxPrefixOverride6: member.max_prefix6_override,
-        irrPrefixes4: null,
-        irrPrefixes6: null,
+        irrPrefixes4: irrLists ? (irrLists.get(member.asn)?.[4] ?? []) : null,
+        irrPrefixes6: irrLists ? (irrLists.get(member.asn)?.[6] ?? []) : null,
         bgpPassword: null,
       })),
     };

@@ -1,5 +1,5 @@
 import "server-only";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { NodeSSH } from "node-ssh";
@@ -9,12 +9,17 @@ export type Transport = {
   exec(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   writeFile(path: string, content: string): Promise<void>;
   close(): Promise<void>;
+  /** Like exec, but stdout goes to onStdout as it arrives and is never held whole (large birdc output). */
+  execStream?(argv: string[], onStdout: (chunk: string) => void, options?: { timeoutMs?: number }): Promise<{ code: number; stderr: string }>;
 };
 
 /** One argument for a POSIX shell, quoted so nothing in it is interpreted. */
 export function shellQuote(argument: string) {
   return `'${argument.replace(/'/g, `'\\''`)}'`;
 }
+
+/** The part of ssh2's exec channel used here (ssh2 ships no types). */
+type ExecChannel = NodeJS.ReadableStream & { stderr: NodeJS.ReadableStream; close(): void; on(event: "close", listener: (code: number | null) => void): ExecChannel };
 
 export class HostKeyMismatchError extends Error {
   constructor(host: string, expected: string, actual: string) {
@@ -50,6 +55,27 @@ export async function sshTransport(options: { host: string; port: number; userna
       const result = await ssh.execCommand(argv.map(shellQuote).join(" "));
       return { code: result.code ?? 1, stdout: result.stdout, stderr: result.stderr };
     },
+    execStream(argv, onStdout, streamOptions = {}) {
+      return new Promise((resolve, reject) => {
+        ssh.connection!.exec(argv.map(shellQuote).join(" "), (error: Error | undefined, channel: ExecChannel) => {
+          if (error) return reject(error);
+          let stderr = "";
+          const timer = setTimeout(() => {
+            channel.close();
+            reject(new Error(`${argv[0]} on ${options.host} timed out after ${Math.round((streamOptions.timeoutMs ?? 60_000) / 1000)} s`));
+          }, streamOptions.timeoutMs ?? 60_000);
+          channel.setEncoding("utf8");
+          channel.on("data", (chunk: string) => onStdout(chunk));
+          channel.stderr.on("data", (chunk: Buffer) => {
+            if (stderr.length < 4000) stderr += chunk.toString("utf8");
+          });
+          channel.on("close", (code: number | null) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? 1, stderr });
+          });
+        });
+      });
+    },
     async writeFile(path, content) {
       const sftp = await ssh.requestSFTP();
       await new Promise<void>((resolve, reject) => sftp.writeFile(path, content, { mode: 0o640 }, (error: Error | null | undefined) => (error ? reject(error) : resolve())));
@@ -63,6 +89,19 @@ export async function sshTransport(options: { host: string; port: number; userna
 
 export function localTransport(): Transport {
   return {
+    execStream(argv, onStdout, options = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs ?? 60_000 });
+        let stderr = "";
+        child.stdout.setEncoding("utf8");
+        child.stdout.on("data", (chunk: string) => onStdout(chunk));
+        child.stderr.on("data", (chunk: Buffer) => {
+          if (stderr.length < 4000) stderr += chunk.toString("utf8");
+        });
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
+      });
+    },
     exec(argv) {
       return new Promise((resolve) =>
         execFile(argv[0]!, argv.slice(1), { timeout: 120_000 }, (error, stdout, stderr) =>

@@ -21,6 +21,7 @@ describe("OpenAPI document", () => {
         "GET /connections",
         "POST /connections",
         "GET /connections/{id}",
+        "GET /connections/{id}/routes",
         "DELETE /connections/{id}",
         "POST /connections/{id}/approve",
         "POST /connections/{id}/reject",

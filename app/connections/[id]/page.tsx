@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { canAccessAsn } from "@/lib/auth/access";
@@ -109,6 +110,9 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
         ) : null}
       </section>
 
+      {connection.route_server_peering && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? (
+        <p className="text-sm"><Link href={`/connections/${connection.id}/routes`} className="font-medium text-sky-700 underline">Your routes on the route servers (looking glass)</Link>: accepted, filtered and why, and what you receive.</p>
+      ) : null}
       {sessions.length > 0 ? (
         <section>
           <h2 className="mb-2 text-lg font-semibold">BGP sessions with the route servers</h2>

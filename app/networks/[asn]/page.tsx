@@ -3,7 +3,9 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageAsn } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
+import { irrStatusOf } from "@/lib/irr/prefix-lists";
 import { getAffiliatedNetwork } from "@/lib/networks";
+import { AsSetForm, RefreshIrrForm } from "./irr-forms";
 import { RefreshNetworkForm } from "./refresh-form";
 
 export const dynamic = "force-dynamic";
@@ -19,6 +21,9 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
   const user = await requirePageAsn(`/networks/${asn}`, asn);
   const network = await getAffiliatedNetwork(getDb(), asn);
   if (!network) notFound();
+  const irr = await irrStatusOf(getDb(), asn);
+  const override = (await getDb().selectFrom("networks").select("irr_as_set_override").where("asn", "=", asn).executeTakeFirst())?.irr_as_set_override ?? null;
+  const utc = (value: Date) => `${value.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
   return (
     <div className="space-y-6">
@@ -35,6 +40,35 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
           <dd>{network.peeringDb?.known_to_peeringdb === false ? "PeeringDB does not know this ASN" : network.peeringDb?.fetched_at ? `fetched ${new Date(network.peeringDb.fetched_at).toISOString().slice(0, 16).replace("T", " ")} UTC` : "not fetched yet"}</dd>
         </div>
       </dl>
+      {irr ? (
+        <section aria-labelledby="irr-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+          <h2 id="irr-heading" className="text-sm font-medium text-slate-600">IRR prefix lists</h2>
+          <p className="text-sm">
+            As-set in use: <span className="font-mono">{irr.asSet}</span> <span className="text-slate-500">({irr.asSetOrigin})</span>
+          </p>
+          {irr.lists.length === 0 ? <p className="text-sm text-slate-500">Not fetched yet. Where IRR filtering is on, this network&apos;s routes are filtered (reason 9) until a list is fetched.</p> : null}
+          <ul className="space-y-2 text-sm">
+            {irr.lists.map((list) => (
+              <li key={list.family} data-testid={`irr-v${list.family}`}>
+                <span className="font-medium">IPv{list.family}</span>:{" "}
+                {list.fetchedAt ? `${list.count} entries from ${list.asSet} at ${list.server}${list.sources ? ` (${list.sources})` : ""}, fetched ${utc(list.fetchedAt)}` : "no list yet"}
+                {list.error ? (
+                  <span role="status" className="mt-1 block rounded border border-amber-200 bg-amber-50 p-2 text-amber-900">
+                    Last fetch failed {utc(list.attemptedAt)}: {list.error}
+                    {list.fetchedAt ? " — the previous list stays in use." : ""}
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          {isStaff(user.role) ? (
+            <div className="space-y-4 border-t border-slate-100 pt-4">
+              <RefreshIrrForm asn={asn} />
+              <AsSetForm asn={asn} override={override} />
+            </div>
+          ) : null}
+        </section>
+      ) : null}
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
         <h2 className="text-sm font-medium text-slate-600">People acting for this network</h2>
         <ul className="mt-3 space-y-1 text-sm">

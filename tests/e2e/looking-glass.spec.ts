@@ -1,0 +1,152 @@
+/**
+ * The members' looking glass in the browser, against a real BIRD route server holding real
+ * routes: the route server and two members run in network namespaces joined by a bridge; the
+ * route server gets its config from ztix (`deploy`) and is read by the portal with birdc on this
+ * host (a "local" route server; reading over SSH is covered by
+ * tests/integration/rs-irr.integration.test.ts with a real sshd). Needs root, iproute2 and bird2.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { cli, createUser, query, signIn } from "./support";
+
+const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
+const bridgeNs = `zlb${id}`;
+const hosts = { rs: { ns: `zlr${id}`, ip: "192.0.2.200" }, m1: { ns: `zla${id}`, ip: "192.0.2.201" }, m2: { ns: `zlc${id}`, ip: "192.0.2.202" } } as const;
+const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-e2e-lg-"));
+const rsName = `lg${id}`;
+const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
+const birdc = (name: keyof typeof hosts, ...command: string[]) => spawnSync("birdc", ["-s", path.join(dir, `${name}.ctl`), ...command], { encoding: "utf8" }).stdout;
+
+const memberConfig = (name: "m1" | "m2", asn: number, prefixes: string[]) => `router id ${hosts[name].ip};
+protocol device {}
+protocol static announce {
+  ipv4;
+${prefixes.map((prefix) => `  route ${prefix} blackhole;`).join("\n")}
+}
+protocol bgp to_rs {
+  local ${hosts[name].ip} as ${asn};
+  neighbor ${hosts.rs.ip} as 64496;
+  connect delay time 1;
+  connect retry time 1;
+  error wait time 1, 2;
+  ipv4 { import all; export all; };
+}
+`;
+
+let connectionA = 0;
+let connectionB = 0;
+const memberA = { asn: 1000, user: { username: "", password: "" } };
+const memberB = { asn: 2000, user: { username: "", password: "" } };
+
+test.describe("members' looking glass", () => {
+  test.describe.configure({ timeout: 180_000 });
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    run("ip", ["netns", "add", bridgeNs]);
+    inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
+    inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);
+    for (const [name, host] of Object.entries(hosts)) {
+      run("ip", ["netns", "add", host.ns]);
+      const outer = `v${id}${name}l`;
+      run("ip", ["link", "add", "eth0", "netns", host.ns, "type", "veth", "peer", "name", outer, "netns", bridgeNs]);
+      inNs(bridgeNs, "ip", ["link", "set", outer, "master", "br0", "up"]);
+      inNs(host.ns, "ip", ["addr", "add", `${host.ip}/24`, "dev", "eth0"]);
+      inNs(host.ns, "ip", ["link", "set", "eth0", "up"]);
+      inNs(host.ns, "ip", ["link", "set", "lo", "up"]);
+    }
+    // The route server starts empty; ztix deploys its real config below.
+    writeFileSync(path.join(dir, "rs.conf"), `router id ${hosts.rs.ip};\nprotocol device {}\n`);
+    inNs(hosts.rs.ns, "bird", ["-c", path.join(dir, "rs.conf"), "-s", path.join(dir, "rs.ctl"), "-P", path.join(dir, "rs.pid")]);
+
+    const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
+    for (const [member, ip, n] of [[memberA, hosts.m1.ip, 1], [memberB, hosts.m2.ip, 2]] as const) {
+      await query("insert into networks (asn, name) values ($1, $2) on conflict (asn) do nothing", [member.asn, `Looking Glass ${member.asn}`]);
+      const [row] = await query<{ id: number }>(
+        "insert into connections (lan_id, asn, zt_node_id, state, ipv4_address, route_server_peering) values ($1, $2, $3, 'provisioned', $4, true) returning id",
+        [lan!.id, member.asn, (0xe1a0000000 + (process.pid % 100_000) * 4 + n).toString(16), ip],
+      );
+      if (member === memberA) connectionA = row!.id;
+      else connectionB = row!.id;
+      member.user = createUser("member", `lg${member.asn}`);
+      expect(cli(["users", "affiliate", "--username", member.user.username, "--asn", String(member.asn)]).status).toBe(0);
+    }
+    const added = cli(["route-servers", "add", "--lan", "e2e-lan", "--name", rsName, "--local", "--ipv4", hosts.rs.ip, "--router-id", hosts.rs.ip, "--config-path", path.join(dir, "rs.conf"), "--control-socket", path.join(dir, "rs.ctl")]);
+    expect(added.stderr).toBe("");
+    const deployed = cli(["deploy", "--lan", "e2e-lan"]);
+    expect(deployed.stderr).toBe("");
+    expect(readFileSync(path.join(dir, "rs.conf"), "utf8")).toContain(`pb_c${connectionA}_v4`);
+
+    // Member A: one valid prefix and one bogon (filtered, reason 3); member B: one valid prefix.
+    writeFileSync(path.join(dir, "m1.conf"), memberConfig("m1", memberA.asn, ["11.1.0.0/24", "10.1.0.0/24"]));
+    writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", memberB.asn, ["12.2.0.0/24"]));
+    for (const name of ["m1", "m2"] as const) inNs(hosts[name].ns, "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
+    await expect.poll(() => birdc("m2", "show", "route", "protocol", "to_rs"), { timeout: 90_000 }).toContain("11.1.0.0/24");
+    await expect.poll(() => birdc("m1", "show", "route", "protocol", "to_rs"), { timeout: 60_000 }).toContain("12.2.0.0/24");
+    await expect.poll(() => birdc("rs", "show", "route", "filtered", "protocol", `pb_c${connectionA}_v4`), { timeout: 60_000 }).toContain("10.1.0.0/24");
+  });
+
+  test.afterAll(async () => {
+    // Nothing of this lab may outlive the test: later tests must not deploy to a route server that is gone.
+    await query("update route_servers set enabled = false where name = $1", [rsName]).catch(() => undefined);
+    await query("update connections set state = 'removed' where id = any($1::bigint[])", [[connectionA, connectionB]]).catch(() => undefined);
+    for (const name of ["rs", "m1", "m2"] as const) {
+      try {
+        process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()), "SIGTERM");
+      } catch {
+        // not started, or already gone
+      }
+    }
+    for (const ns of [bridgeNs, ...Object.values(hosts).map((host) => host.ns)]) spawnSync("ip", ["netns", "del", ns]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a member sees its accepted and filtered routes with the reason and the routes it receives, and not another member's", async ({ page }) => {
+    await signIn(page, memberA.user, `/connections/${connectionA}`);
+    await page.getByRole("link", { name: /looking glass/ }).click();
+    await expect(page.getByRole("heading", { name: `Routes of AS${memberA.asn} on the route servers` })).toBeVisible();
+
+    const rows = page.getByTestId("route-row");
+    await expect(page.getByTestId("route-count")).toHaveText("1 route");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("11.1.0.0/24");
+    await expect(rows.first()).toContainText(hosts.m1.ip);
+
+    await page.getByRole("link", { name: "Filtered", exact: true }).click();
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("10.1.0.0/24");
+    await expect(rows.first()).toContainText("bogon prefix (reserved, private or documentation space) (reason 3)");
+
+    await page.getByRole("link", { name: "Sent to you", exact: true }).click();
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("12.2.0.0/24");
+    await expect(rows.first()).toContainText(String(memberB.asn));
+
+    // Search narrows the list (an address inside the prefix finds it).
+    await page.getByLabel("Search").fill("10.9.9.9");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByTestId("route-count")).toHaveText("1 route, 0 matching");
+    await page.getByLabel("Search").fill("12.2.0.1");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(rows).toHaveCount(1);
+
+    // Member B's connection, by id: not found for member A (page and the raw URL alike).
+    const response = await page.goto(`/connections/${connectionB}/routes?kind=accepted`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByText("12.2.0.0/24")).toHaveCount(0);
+  });
+
+  test("an operator sees any member's routes", async ({ page }) => {
+    await signIn(page, createUser("operator"), `/connections/${connectionB}/routes`);
+    const rows = page.getByTestId("route-row");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("12.2.0.0/24");
+    await page.goto(`/connections/${connectionA}/routes?kind=filtered`);
+    await expect(rows.first()).toContainText("10.1.0.0/24");
+    await expect(rows.first()).toContainText("(reason 3)");
+  });
+});
