@@ -32,6 +32,7 @@ export interface AddressAllocations {
   note: string | null;
   quarantine_until: Timestamp | null;
   released_at: Timestamp | null;
+  route_server_id: number | null;
   state: string;
 }
 
@@ -165,13 +166,18 @@ export interface JobRuns {
 }
 
 export interface Lans {
+  blackhole_ipv4: string | null;
+  blackhole_ipv6: string | null;
   created_at: Generated<Timestamp>;
+  default_max_prefix4: Generated<number>;
+  default_max_prefix6: Generated<number>;
   description: string | null;
   id: Generated<number>;
   ipv4_prefix: string;
   ipv6_prefix: string;
   ipv6_scheme: Generated<string>;
   irr_filtering: Generated<boolean>;
+  max_prefix_margin_percent: Generated<number>;
   mtu: Generated<number>;
   name: string;
   quarantine_days: Generated<number>;
@@ -222,10 +228,14 @@ export interface RouteServers {
   lan_id: number;
   name: string;
   router_id: string;
+  rtr_checked_at: Timestamp | null;
+  rtr_states: Generated<Json>;
   ssh_host: string | null;
   ssh_port: Generated<number>;
   ssh_user: Generated<string>;
   transport: Generated<string>;
+  zt_authorized: Generated<boolean>;
+  zt_node_id: string | null;
 }
 
 export interface UserNetworks {
