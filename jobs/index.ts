@@ -1,4 +1,5 @@
 import type { CronItem, TaskList } from "graphile-worker";
+import { collect_router_states } from "./tasks/collect_router_states";
 import { collect_session_states } from "./tasks/collect_session_states";
 import { deploy_route_servers } from "./tasks/deploy_route_servers";
 import { housekeeping } from "./tasks/housekeeping";
@@ -22,6 +23,7 @@ export const taskList: TaskList = {
   reconcile_lan,
   refresh_networks,
   housekeeping,
+  collect_router_states,
 };
 
 /**
@@ -62,6 +64,13 @@ export const cronItems: CronItem[] = [
     match: "* * * * *",
     identifier: "collect_session_states",
     options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_session_states", jobKeyMode: "replace" },
+    payload: {},
+  },
+  {
+    task: "collect_router_states",
+    match: "* * * * *",
+    identifier: "collect_router_states",
+    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_router_states", jobKeyMode: "replace" },
     payload: {},
   },
 ];

@@ -17,6 +17,7 @@ export const taskPayloads = {
   housekeeping: z.object({}).passthrough(),
   refresh_networks: z.object({ spacingSeconds: z.number().min(0).max(600).default(3) }).passthrough(),
   reconcile_lan: z.object({ lanId: id }),
+  collect_router_states: z.object({ lanId: id.optional() }).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

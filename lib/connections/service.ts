@@ -167,6 +167,8 @@ export async function approveConnection(db: Db, actor: Actor, id: number, manual
       .where("id", "=", id)
       .execute();
     await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
+    // The router's state soon after provisioning, not only at the next minute's poll.
+    await enqueueJob(trx, "collect_router_states", { lanId: connection.lan_id }, { jobKey: `collect_router_states:${connection.lan_id}`, runAt: new Date(Date.now() + 10_000), maxAttempts: 3 });
     await recordAudit(trx, {
       actor,
       action: "connection.approved",
