@@ -81,6 +81,15 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
     ),
+    // The exchange's identity in the IX-F Member Export (/participants.json) and e-mails.
+    ZTIX_IX_NAME: optionalString,
+    ZTIX_IX_SHORTNAME: optionalString,
+    ZTIX_IXF_ID: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number (the IX-F database id)" }).int("must be a whole number").positive("must be positive").optional()),
+    ZTIX_PEERINGDB_IX_ID: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number (peeringdb.com/ix/<id>)" }).int("must be a whole number").positive("must be positive").optional()),
+    ZTIX_IX_COUNTRY: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[A-Za-z]{2}$/, "must be a two-letter ISO 3166 country code").transform((value) => value.toUpperCase()).optional()),
+    ZTIX_IX_URL: optionalUrl(["http:", "https:"], httpUrl),
+    ZTIX_IX_SUPPORT_EMAIL: z.preprocess(emptyToUndefined, z.email("must be an e-mail address").optional()),
+    ZTIX_PUBLIC_PARTICIPANTS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((value) => value === "true")),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),

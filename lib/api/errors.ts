@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | "conflict"
   | "rate_limited"
   | "bad_request"
+  | "not_configured"
   | "internal_error";
 
 export class ApiError extends Error {
