@@ -10,6 +10,7 @@ import { reconcile_lan } from "./tasks/reconcile_lan";
 import { refresh_network } from "./tasks/refresh_network";
 import { refresh_networks } from "./tasks/refresh_networks";
 import { remove_connection } from "./tasks/remove_connection";
+import { send_email } from "./tasks/send_email";
 
 /** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
 export const taskList: TaskList = {
@@ -24,6 +25,7 @@ export const taskList: TaskList = {
   refresh_networks,
   housekeeping,
   collect_router_states,
+  send_email,
 };
 
 /**

@@ -18,6 +18,7 @@ export const taskPayloads = {
   refresh_networks: z.object({ spacingSeconds: z.number().min(0).max(600).default(3) }).passthrough(),
   reconcile_lan: z.object({ lanId: id }),
   collect_router_states: z.object({ lanId: id.optional() }).passthrough(),
+  send_email: z.object({ to: z.email(), userId: id, kind: z.string().max(100), subject: z.string().min(1).max(300), text: z.string().max(20_000) }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

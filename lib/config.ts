@@ -81,6 +81,9 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
     ),
+    // E-mail notifications: nothing is sent without SMTP_URL (smtp://user:pass@host:587 or smtps://…:465).
+    SMTP_URL: optionalUrl(["smtp:", "smtps:"], "must be an smtp:// or smtps:// URL"),
+    MAIL_FROM: z.preprocess(emptyToUndefined, z.string().trim().default("ztix <ztix@localhost>")),
     // The exchange's identity in the IX-F Member Export (/participants.json) and e-mails.
     ZTIX_IX_NAME: optionalString,
     ZTIX_IX_SHORTNAME: optionalString,
@@ -136,6 +139,7 @@ const secretNames = new Set([
   "PEERINGDB_CLIENT_SECRET",
   "PEERINGDB_API_KEY",
   "METRICS_TOKEN",
+  "SMTP_URL",
 ]);
 
 function describeValue(name: string, env: Record<string, string | undefined>) {

@@ -8,6 +8,7 @@ import { recordAudit, type Actor } from "@/lib/audit";
 import { requireAsn } from "@/lib/auth/access";
 import { isStaff } from "@/lib/auth/roles";
 import { AuthorizationError, DomainError, NotFoundError } from "@/lib/errors";
+import { notifyConnectionEvent } from "@/lib/notifications/events";
 import type { SessionUser } from "@/lib/users";
 import { assertTransition, type ConnectionState } from "./state";
 
@@ -142,6 +143,7 @@ export async function createConnectionRequest(
     });
     // PeeringDB data (name, as-set, prefix counts) for the route servers and the operators.
     await enqueueJob(trx, "refresh_network", { asn: request.asn }, { jobKey: `refresh_network:${request.asn}`, maxAttempts: 5 });
+    await notifyConnectionEvent(trx, "request_received", created.id);
     return created;
   });
 }
@@ -176,6 +178,7 @@ export async function approveConnection(db: Db, actor: Actor, id: number, manual
       before: snapshot(connection),
       after: { state: "approved", ipv4: addresses.ipv4, ipv6: addresses.ipv6, reason: null },
     });
+    await notifyConnectionEvent(trx, "request_approved", id);
     return addresses;
   });
 }
@@ -192,6 +195,7 @@ export async function rejectConnection(db: Db, actor: Actor, id: number, reason:
       .where("id", "=", id)
       .execute();
     await recordAudit(trx, { actor, action: "connection.rejected", subject: { type: "connection", id }, before: snapshot(connection), after: { state: "rejected", reason: trimmed } });
+    await notifyConnectionEvent(trx, "request_rejected", id);
   });
 }
 
