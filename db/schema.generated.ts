@@ -199,6 +199,8 @@ export interface RateLimitCounters {
 }
 
 export interface RouterStates {
+  bgp_down_notified_at: Timestamp | null;
+  bgp_down_since: Timestamp | null;
   checked_at: Generated<Timestamp>;
   connection_id: number;
   error: string | null;

@@ -84,6 +84,7 @@ export const ZEnvironment = z
     // E-mail notifications: nothing is sent without SMTP_URL (smtp://user:pass@host:587 or smtps://…:465).
     SMTP_URL: optionalUrl(["smtp:", "smtps:"], "must be an smtp:// or smtps:// URL"),
     MAIL_FROM: z.preprocess(emptyToUndefined, z.string().trim().default("ztix <ztix@localhost>")),
+    ZTIX_SESSION_DOWN_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number of minutes" }).int().min(1, "must be at least 1").max(10080).default(15)),
     // The exchange's identity in the IX-F Member Export (/participants.json) and e-mails.
     ZTIX_IX_NAME: optionalString,
     ZTIX_IX_SHORTNAME: optionalString,

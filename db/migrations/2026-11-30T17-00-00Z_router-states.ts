@@ -18,6 +18,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("checked_at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
     // Why the last check could not read the controller (the stored state is then older).
     .addColumn("error", "text")
+    // Since when a BGP session of a connection that had been up is not Established, and when the member was told.
+    .addColumn("bgp_down_since", "timestamptz")
+    .addColumn("bgp_down_notified_at", "timestamptz")
     .execute();
 }
 
