@@ -64,6 +64,9 @@ process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 portal.once("exit", async (code) => {
   rmSync(demoEnvironmentPath(), { force: true });
+  // Read again at exit: bird writes its pid file after it daemonizes, possibly after we looked.
+  const birdPidFile = path.join(dataDir, "bird", "bird.pid");
+  if (birdPid !== null && existsSync(birdPidFile)) birdPid = Number(readFileSync(birdPidFile, "utf8").trim()) || birdPid;
   if (birdPid) {
     try {
       process.kill(birdPid, "SIGTERM");
@@ -144,7 +147,7 @@ if (!databaseUrl) {
   const birdDir = path.join(dataDir, "bird");
   if (existsSync(path.join(birdDir, "bird.conf"))) {
     const started = await run("bird", ["-c", path.join(birdDir, "bird.conf"), "-s", path.join(birdDir, "bird.ctl"), "-P", path.join(birdDir, "bird.pid")]).then(() => true, () => false);
-    if (started) birdPid = Number(readFileSync(path.join(birdDir, "bird.pid"), "utf8"));
+    if (started) birdPid = existsSync(path.join(birdDir, "bird.pid")) ? Number(readFileSync(path.join(birdDir, "bird.pid"), "utf8").trim()) : 0;
   }
 }
 
