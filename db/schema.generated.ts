@@ -207,10 +207,31 @@ export interface Networks {
   peeringdb_id: number | null;
 }
 
+export interface NotificationOptOuts {
+  created_at: Generated<Timestamp>;
+  kind: string;
+  user_id: number;
+}
+
 export interface RateLimitCounters {
   bucket: string;
   count: number;
   window_start: Timestamp;
+}
+
+export interface RouterStates {
+  bgp_down_notified_at: Timestamp | null;
+  bgp_down_since: Timestamp | null;
+  checked_at: Generated<Timestamp>;
+  connection_id: number;
+  error: string | null;
+  joined: boolean;
+  last_seen_at: Timestamp | null;
+  latency_ms: number | null;
+  member_found: boolean;
+  online: boolean;
+  paths: Generated<Json>;
+  version: string | null;
 }
 
 export interface RouteServers {
@@ -285,8 +306,10 @@ export interface DB {
   lans: Lans;
   login_throttle: LoginThrottle;
   networks: Networks;
+  notification_opt_outs: NotificationOptOuts;
   rate_limit_counters: RateLimitCounters;
   route_servers: RouteServers;
+  router_states: RouterStates;
   user_networks: UserNetworks;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;

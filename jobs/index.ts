@@ -1,4 +1,5 @@
 import type { CronItem, TaskList } from "graphile-worker";
+import { collect_router_states } from "./tasks/collect_router_states";
 import { collect_session_states } from "./tasks/collect_session_states";
 import { deploy_route_servers } from "./tasks/deploy_route_servers";
 import { housekeeping } from "./tasks/housekeeping";
@@ -11,6 +12,7 @@ import { refresh_network } from "./tasks/refresh_network";
 import { refresh_networks } from "./tasks/refresh_networks";
 import { remove_connection } from "./tasks/remove_connection";
 import { sync_route_server_node } from "./tasks/sync_route_server_node";
+import { send_email } from "./tasks/send_email";
 
 /** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
 export const taskList: TaskList = {
@@ -27,6 +29,8 @@ export const taskList: TaskList = {
   sync_route_server_node,
   refresh_irr,
   refresh_irr_all,
+  collect_router_states,
+  send_email,
 };
 
 /**
@@ -75,6 +79,13 @@ export const cronItems: CronItem[] = [
     match: "* * * * *",
     identifier: "collect_session_states",
     options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_session_states", jobKeyMode: "replace" },
+    payload: {},
+  },
+  {
+    task: "collect_router_states",
+    match: "* * * * *",
+    identifier: "collect_router_states",
+    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_router_states", jobKeyMode: "replace" },
     payload: {},
   },
 ];

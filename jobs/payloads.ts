@@ -21,6 +21,8 @@ export const taskPayloads = {
   sync_route_server_node: z.object({ routeServerId: id, retireNodeId: z.string().regex(/^[0-9a-f]{10}$/).optional() }),
   refresh_irr: z.object({ asn: z.number().int().min(1).max(4294967295) }),
   refresh_irr_all: z.object({ spreadMinutes: z.number().min(0).max(1440).default(360) }).passthrough(),
+  collect_router_states: z.object({ lanId: id.optional() }).passthrough(),
+  send_email: z.object({ to: z.email(), userId: id, kind: z.string().max(100), subject: z.string().min(1).max(300), text: z.string().max(20_000) }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

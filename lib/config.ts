@@ -95,6 +95,19 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(3600).default(130),
     ),
+    // E-mail notifications: nothing is sent without SMTP_URL (smtp://user:pass@host:587 or smtps://…:465).
+    SMTP_URL: optionalUrl(["smtp:", "smtps:"], "must be an smtp:// or smtps:// URL"),
+    MAIL_FROM: z.preprocess(emptyToUndefined, z.string().trim().default("ztix <ztix@localhost>")),
+    ZTIX_SESSION_DOWN_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number of minutes" }).int().min(1, "must be at least 1").max(10080).default(15)),
+    // The exchange's identity in the IX-F Member Export (/participants.json) and e-mails.
+    ZTIX_IX_NAME: optionalString,
+    ZTIX_IX_SHORTNAME: optionalString,
+    ZTIX_IXF_ID: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number (the IX-F database id)" }).int("must be a whole number").positive("must be positive").optional()),
+    ZTIX_PEERINGDB_IX_ID: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number (peeringdb.com/ix/<id>)" }).int("must be a whole number").positive("must be positive").optional()),
+    ZTIX_IX_COUNTRY: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[A-Za-z]{2}$/, "must be a two-letter ISO 3166 country code").transform((value) => value.toUpperCase()).optional()),
+    ZTIX_IX_URL: optionalUrl(["http:", "https:"], httpUrl),
+    ZTIX_IX_SUPPORT_EMAIL: z.preprocess(emptyToUndefined, z.email("must be an e-mail address").optional()),
+    ZTIX_PUBLIC_PARTICIPANTS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((value) => value === "true")),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),
@@ -149,6 +162,7 @@ const secretNames = new Set([
   "PEERINGDB_CLIENT_SECRET",
   "PEERINGDB_API_KEY",
   "METRICS_TOKEN",
+  "SMTP_URL",
 ]);
 
 function describeValue(name: string, env: Record<string, string | undefined>) {

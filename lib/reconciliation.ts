@@ -1,5 +1,6 @@
 import "server-only";
 import { sql } from "kysely";
+import { notify } from "@/lib/notifications";
 import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { ConflictError } from "./errors";
@@ -22,7 +23,7 @@ const sameAddresses = (a: string[], b: string[]) => [...a].map((x) => normalizeA
  * are reported as drift and left alone. Without a complete member list nothing is changed.
  */
 export async function reconcileLan(db: Db, provider: ZeroTierProvider, lanId: number): Promise<ReconcileResult> {
-  const lan = await db.selectFrom("lans").select(["id", "zt_network_id"]).where("id", "=", lanId).executeTakeFirstOrThrow();
+  const lan = await db.selectFrom("lans").select(["id", "name", "zt_network_id"]).where("id", "=", lanId).executeTakeFirstOrThrow();
   const readiness = await provider.readiness();
   if (!readiness.ready) return { status: "skipped", reason: `controller not ready: ${readiness.reason}` };
   let actual: MemberInfo[];
@@ -84,12 +85,20 @@ export async function reconcileLan(db: Db, provider: ZeroTierProvider, lanId: nu
 
   const unknown = actual.filter((member) => member.authorized && !known.has(member.nodeId));
   for (const member of unknown) {
-    await sql`
+    const stored = await sql<{ inserted: boolean }>`
       insert into drift_items (lan_id, kind, subject, details)
       values (${lanId}, 'unknown_member', ${member.nodeId}, ${JSON.stringify({ ipAssignments: member.ipAssignments, name: member.name })}::jsonb)
       on conflict (lan_id, kind, subject) where resolved_at is null
       do update set last_seen_at = now(), details = excluded.details
+      returning (xmax = 0) as inserted
     `.execute(db);
+    // Told once, when first seen (xmax = 0: inserted, not updated).
+    if (stored.rows[0]?.inserted) {
+      await notify(db, "drift", "operators", {
+        subject: `Drift on ${lan.name}: unknown authorized member ${member.nodeId}`,
+        text: `The controller has member ${member.nodeId} authorized on ${lan.name} (${lan.zt_network_id}) with ${member.ipAssignments.join(", ") || "no addresses"}, but ztix has no connection for it. Deauthorize it from the dashboard, or find who added it.`,
+      });
+    }
   }
   // Drift that is gone from the controller is resolved by itself.
   await db

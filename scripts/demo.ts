@@ -1,18 +1,21 @@
 /**
  * `npm run demo`: ztix with simulated outside systems, for a first look. Starts the ZeroTier
  * controller and PeeringDB simulators, the portal (embedded PostgreSQL under .data/demo), then
- * creates a demo LAN, an operator and a member (passwords printed once) and, where bird2 is
- * installed, a local route server. Never in production: it refuses NODE_ENV=production.
+ * creates a demo LAN, an admin, an operator and three members with their PeeringDB data
+ * (passwords printed once), connections in several states and, where bird2 is installed, a
+ * local route server. While it runs, `npm run cli` reaches its database and simulators
+ * (.data/demo-environment.json). Never in production: it refuses NODE_ENV=production.
  */
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { findRunningEmbeddedPostgres } from "../db/embedded";
 import { onStopSignal } from "../lib/stop-signals";
 import { startPeeringDbSimulator } from "../simulators/peeringdb/server";
 import { startZeroTierSimulator } from "../simulators/zerotier/server";
+import { demoEnvironmentPath } from "../cli/demo-environment";
 
 if (process.env.NODE_ENV === "production") {
   console.error("ztix demo: refusing to run with NODE_ENV=production (the demo uses simulators, not real systems)");
@@ -24,6 +27,14 @@ const portalUrl = `http://localhost:${port}`;
 const dataDir = path.resolve(process.env.ZTIX_DATA_DIR ?? path.join(".data", "demo"));
 mkdirSync(dataDir, { recursive: true });
 const say = (message: string) => console.error(`ztix demo: ${message}`);
+
+/** The demo's routers (node ids are fixed, so a restart finds them again). */
+const DEMO_ROUTERS = {
+  provisioned: "d000000a01",
+  waiting: "d000000b01",
+  unseen: "d000000c01",
+  rejected: "d000000c02",
+} as const;
 
 const zerotier = await startZeroTierSimulator({ port: Number(process.env.ZT_SIM_PORT ?? 9393), token: "demo-controller-token" });
 const peeringDb = await startPeeringDbSimulator({ port: Number(process.env.PDB_SIM_PORT ?? 9390), redirectUris: [`${portalUrl}/api/auth/callback/peeringdb`] });
@@ -57,6 +68,10 @@ setInterval(() => {
   if (process.ppid !== parent) stop();
 }, 1_000).unref();
 portal.once("exit", async (code) => {
+  rmSync(demoEnvironmentPath(), { force: true });
+  // Read again at exit: bird writes its pid file after it daemonizes, possibly after we looked.
+  const birdPidFile = path.join(dataDir, "bird", "bird.pid");
+  if (birdPid !== null && existsSync(birdPidFile)) birdPid = Number(readFileSync(birdPidFile, "utf8").trim()) || birdPid;
   if (birdPid) {
     try {
       process.kill(birdPid, "SIGTERM");
@@ -87,17 +102,27 @@ if (!databaseUrl) {
       );
       if (input !== undefined) child.stdin?.end(input);
     });
+  // The CLI finds the running demo through this file (removed when the demo stops).
+  const cliEnv = Object.fromEntries(
+    ["ZT_PROVIDER", "ZT_CONTROLLER_URL", "ZT_CONTROLLER_TOKEN", "PEERINGDB_AUTH_URL", "PEERINGDB_API_URL", "PEERINGDB_CLIENT_ID", "PEERINGDB_CLIENT_SECRET"].map((name) => [name, env[name]]),
+  );
+  writeFileSync(demoEnvironmentPath(), `${JSON.stringify({ pid: process.pid, env: { DATABASE_URL: databaseUrl, ...cliEnv } }, null, 1)}\n`, { mode: 0o600 });
   const seededFile = path.join(dataDir, "demo-seeded");
   if (!existsSync(seededFile)) {
     const lan = await cli(["lans", "create", "--name", "demo-lan", "--ipv4", "192.0.2.0/24", "--ipv6", "2001:db8:ffff::/64", "--rs-asn", "64496", "--create-network"]);
     if (lan.code !== 0) say(`could not create the demo LAN: ${lan.stderr.trim()}`);
     const passwords: string[] = [];
-    for (const [username, role] of [["demo-operator", "operator"], ["demo-member", "member"]] as const) {
+    const accounts = [["demo-admin", "admin", null], ["demo-operator", "operator", null], ["demo-member", "member", 64500], ["demo-member2", "member", 64501], ["demo-member3", "member", 64502]] as const;
+    for (const [username, role, asn] of accounts) {
       const password = randomBytes(12).toString("base64url");
       const created = await cli(["users", "create", "--username", username, "--role", role, "--password-stdin"], `${password}\n`);
-      if (created.code === 0) passwords.push(`  ${username.padEnd(14)} ${password}   (${role})`);
+      if (created.code === 0) passwords.push(`  ${username.padEnd(14)} ${password}   (${role}${asn ? `, AS${asn}` : ""})`);
+      else say(`could not create ${username}: ${created.stderr.trim()}`);
+      if (asn) await cli(["users", "affiliate", "--username", username, "--asn", String(asn)]);
     }
-    await cli(["users", "affiliate", "--username", "demo-member", "--asn", "64500"]);
+    // Names, as-sets and prefix counts from the (simulated) PeeringDB.
+    for (const asn of [64500, 64501, 64502]) await cli(["networks", "refresh", "--asn", String(asn)]);
+    await seedConnections(databaseUrl);
     let birdNote = "bird2 is not installed: no route server (apt-get install bird2 and start the demo afresh)";
     if ((await run("bird", ["--version"]).then(() => true, () => false)) === true) {
       const birdDir = path.join(dataDir, "bird");
@@ -122,10 +147,47 @@ if (!databaseUrl) {
   } else {
     say(`demo data exists (created ${readFileSync(seededFile, "utf8").trim()}); delete ${path.relative(process.cwd(), dataDir)} to start afresh`);
   }
+  await showRouters(databaseUrl);
   // The demo's route server runs while the demo does.
   const birdDir = path.join(dataDir, "bird");
   if (existsSync(path.join(birdDir, "bird.conf"))) {
     const started = await run("bird", ["-c", path.join(birdDir, "bird.conf"), "-s", path.join(birdDir, "bird.ctl"), "-P", path.join(birdDir, "bird.pid")]).then(() => true, () => false);
-    if (started) birdPid = Number(readFileSync(path.join(birdDir, "bird.pid"), "utf8"));
+    if (started) birdPid = existsSync(path.join(birdDir, "bird.pid")) ? Number(readFileSync(path.join(birdDir, "bird.pid"), "utf8").trim()) : 0;
   }
+}
+
+/**
+ * Connections in several states, made the way people make them (request, approve, reject):
+ * AS64500's router is approved (the worker provisions it), AS64501's has joined and waits for
+ * a decision, AS64502 has one request waiting for a router that never joined and one rejected.
+ */
+async function seedConnections(url: string) {
+  process.env.DATABASE_URL = url;
+  const { getDb } = await import("../db");
+  const service = await import("../lib/connections/service");
+  const db = getDb();
+  const lan = await db.selectFrom("lans").select(["id"]).where("name", "=", "demo-lan").executeTakeFirst();
+  if (!lan) return;
+  const actor = { type: "cli", label: "demo seed" } as const;
+  const userOf = async (username: string) => (await db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirstOrThrow()).id;
+  const request = async (username: string, asn: number, ztNodeId: string) =>
+    (await service.createConnectionRequest(db, { actor, userId: await userOf(username) }, { asn, lanId: lan.id, ztNodeId, routeServerPeering: true })).id;
+  try {
+    await service.approveConnection(db, actor, await request("demo-member", 64500, DEMO_ROUTERS.provisioned));
+    await request("demo-member2", 64501, DEMO_ROUTERS.waiting);
+    await request("demo-member3", 64502, DEMO_ROUTERS.unseen);
+    await service.rejectConnection(db, actor, await request("demo-member3", 64502, DEMO_ROUTERS.rejected), "the demo rejects this one: no PeeringDB record for the router's operator");
+  } catch (error) {
+    say(`could not seed the demo connections: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** On every start (the simulator forgets): the running routers, as the controller node sees them. */
+async function showRouters(url: string) {
+  process.env.DATABASE_URL = url;
+  const { getDb } = await import("../db");
+  const lan = await getDb().selectFrom("lans").select("zt_network_id").where("name", "=", "demo-lan").executeTakeFirst();
+  if (!lan || !zerotier.network(lan.zt_network_id)) return;
+  zerotier.setPeer({ mid: DEMO_ROUTERS.provisioned, nwid: lan.zt_network_id, version: "1.14.1", physicalAddress: "203.0.113.5/9993", latency: 12 });
+  zerotier.setPeer({ mid: DEMO_ROUTERS.waiting, nwid: lan.zt_network_id, version: "1.12.2", physicalAddress: "198.51.100.23/21012", latency: 31 });
 }

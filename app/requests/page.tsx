@@ -3,6 +3,8 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { listConnections } from "@/lib/connections/queries";
+import { routerStatesOf } from "@/lib/router-state/collect";
+import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms";
 
 export const metadata: Metadata = { title: "Requests" };
@@ -11,6 +13,7 @@ export const dynamic = "force-dynamic";
 export default async function RequestsPage() {
   const user = await requirePageUser("/requests", ["admin", "operator"]);
   const { rows } = await listConnections(getDb(), user, { state: "requested" }, { limit: 200, offset: 0 });
+  const routerStates = await routerStatesOf(getDb(), rows.map((row) => row.id));
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Pending requests</h1>
@@ -26,6 +29,9 @@ export default async function RequestsPage() {
                 <span className="text-slate-500">on {row.lan_name}</span>
                 <span className="font-mono text-xs">router {row.zt_node_id}</span>
                 <span className="text-xs text-slate-500">asked {new Date(row.created_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+              </div>
+              <div className="mt-2">
+                <RouterStatePanel compact state={routerStates.get(row.id) ?? null} networkId={row.zt_network_id} />
               </div>
               <div className="mt-4 grid gap-6 md:grid-cols-2">
                 <ApproveForm id={row.id} compact />

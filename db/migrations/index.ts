@@ -12,6 +12,8 @@ import * as oneAddressSpace from "./2026-11-30T12-00-00Z_one-address-space";
 import * as routeServerNodes from "./2026-11-30T14-00-00Z_route-server-nodes";
 import * as lanRouteServerPolicy from "./2026-11-30T15-00-00Z_lan-route-server-policy";
 import * as irrPrefixLists from "./2026-11-30T16-00-00Z_irr-prefix-lists";
+import * as routerStates from "./2026-11-30T17-00-00Z_router-states";
+import * as notificationOptOuts from "./2026-11-30T17-30-00Z_notification-opt-outs";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T14-00-00Z_route-server-nodes": routeServerNodes,
   "2026-11-30T15-00-00Z_lan-route-server-policy": lanRouteServerPolicy,
   "2026-11-30T16-00-00Z_irr-prefix-lists": irrPrefixLists,
+  "2026-11-30T17-00-00Z_router-states": routerStates,
+  "2026-11-30T17-30-00Z_notification-opt-outs": notificationOptOuts,
 };

@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | "payload_too_large"
   | "bad_request"
   | "database_unavailable"
+  | "not_configured"
   | "internal_error"
   | "route_server_unavailable";
 

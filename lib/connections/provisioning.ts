@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { releaseAddresses } from "@/lib/address-allocation";
+import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { enqueueLanDeployment } from "./service";
 import type { ConnectionState } from "./state";
 
@@ -84,6 +85,8 @@ async function transition(
         after: { state: next, reason: change.reason === undefined ? row.reason : change.reason, ...change.extra },
       });
     }
+    if (next === "provisioned" && row.state !== "provisioned") await notifyConnectionEvent(trx, "connection_provisioned", id);
+    if (next === "failed" && row.state !== "failed") await notifyConnectionEvent(trx, "job_failed", id);
     if (next === "provisioned" || next === "removed") {
       const lan = await trx.selectFrom("connections").select("lan_id").where("id", "=", id).executeTakeFirstOrThrow();
       await enqueueLanDeployment(trx, lan.lan_id, `connection ${id} ${next}`);

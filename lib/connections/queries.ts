@@ -39,6 +39,7 @@ export async function listConnections(db: Db, user: SessionUser, filters: Connec
         "connections.asn",
         "networks.name as network_name",
         "lans.name as lan_name",
+        "lans.zt_network_id",
         "connections.zt_node_id",
         "connections.state",
         "connections.ipv4_address",

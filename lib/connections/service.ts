@@ -8,6 +8,7 @@ import { recordAudit, type Actor } from "@/lib/audit";
 import { requireAsn } from "@/lib/auth/access";
 import { isStaff } from "@/lib/auth/roles";
 import { AuthorizationError, DomainError, NotFoundError } from "@/lib/errors";
+import { notifyConnectionEvent } from "@/lib/notifications/events";
 import type { SessionUser } from "@/lib/users";
 import { assertTransition, type ConnectionState } from "./state";
 
@@ -145,6 +146,7 @@ export async function createConnectionRequest(
     });
     // PeeringDB data (name, as-set, prefix counts) for the route servers and the operators.
     await enqueueJob(trx, "refresh_network", { asn: request.asn }, { jobKey: `refresh_network:${request.asn}`, maxAttempts: 5 });
+    await notifyConnectionEvent(trx, "request_received", created.id);
     return created;
   });
 }
@@ -170,6 +172,8 @@ export async function approveConnection(db: Db, actor: Actor, id: number, manual
       .where("id", "=", id)
       .execute();
     await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
+    // The router's state soon after provisioning, not only at the next minute's poll.
+    await enqueueJob(trx, "collect_router_states", { lanId: connection.lan_id }, { jobKey: `collect_router_states:${connection.lan_id}`, runAt: new Date(Date.now() + 10_000), maxAttempts: 3 });
     await recordAudit(trx, {
       actor,
       action: "connection.approved",
@@ -177,6 +181,7 @@ export async function approveConnection(db: Db, actor: Actor, id: number, manual
       before: snapshot(connection),
       after: { state: "approved", ipv4: addresses.ipv4, ipv6: addresses.ipv6, reason: null },
     });
+    await notifyConnectionEvent(trx, "request_approved", id);
     return addresses;
   });
 }
@@ -193,6 +198,7 @@ export async function rejectConnection(db: Db, actor: Actor, id: number, reason:
       .where("id", "=", id)
       .execute();
     await recordAudit(trx, { actor, action: "connection.rejected", subject: { type: "connection", id }, before: snapshot(connection), after: { state: "rejected", reason: trimmed } });
+    await notifyConnectionEvent(trx, "request_rejected", id);
   });
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
+import { notify } from "@/lib/notifications";
 import type { Db } from "@/db";
 import { getPool } from "@/db";
 import { birdAvailable, parseBirdError, parseCheck, parseTimeoutMessage, parseTimeoutSeconds } from "./bird-check";
@@ -138,6 +139,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           const reason = error instanceof Error ? error.message : String(error);
           log(`FAILED: ${reason}`);
           await db.updateTable("deployments").set({ status: "failed", error: reason, log: lines.join("\n"), finished_at: sql<Date>`now()` }).where("id", "=", deployment.id).execute();
+          await notify(db, "deployment_failed", "operators", { subject: `Deployment ${deployment.id} to ${server.name} failed`, text: `Deploying the route-server config to ${server.name} failed; the other route servers keep their working config.\n\n${reason}\n\nThe deployment's log is on the route server's page.` });
           // The fan-out stops here: the other route servers keep their working config.
           throw new Error(`deployment to ${server.name} failed: ${reason}`);
         }

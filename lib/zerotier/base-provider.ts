@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { ZeroTierError } from "./errors";
 import { DEFAULT_RETRY, request, type HttpResult, type RetryEvent, type RetryMode, type RetryPolicy } from "./http";
 import { canonicalAddress, canonicalTarget, normalizeAssignableNodeId, normalizeAssignment, normalizeNetworkId, normalizeNodeId, normalizeRouteTarget } from "./ids";
-import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, ProviderKind, Readiness, ReadinessFailureKind, ZeroTierProvider } from "./types";
+import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, PeerInfo, ProviderKind, Readiness, ReadinessFailureKind, ZeroTierProvider } from "./types";
 
 export type ProviderOptions = {
   url: string;
@@ -112,6 +112,7 @@ export abstract class BaseProvider implements ZeroTierProvider {
   protected abstract decodeMember(body: unknown, what: string): MemberInfo;
   abstract readiness(): Promise<Readiness>;
   abstract listMembers(networkId: string): Promise<MemberInfo[]>;
+  abstract getPeer(networkId: string, nodeId: string): Promise<PeerInfo | null>;
 
   /** Read when needed, so a rotated authtoken.secret is picked up; trimmed, since a newline would break the header. */
   protected token(): string {

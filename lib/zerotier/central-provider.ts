@@ -2,8 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { BaseProvider, READINESS_CALL } from "./base-provider";
 import { ZeroTierError } from "./errors";
-import { normalizeNetworkId } from "./ids";
-import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, Readiness } from "./types";
+import { normalizeNetworkId, normalizeNodeId } from "./ids";
+import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, PeerInfo, Readiness } from "./types";
 
 // Central API v1 (research section 2): controller fields live under `config`.
 const ZCentralNetwork = z.object({
@@ -42,6 +42,13 @@ const ZCentralMember = z
   })
   .refine((member) => /^[0-9a-fA-F]{10}$/.test(member.nodeId ?? member.config.address ?? member.config.id ?? ""), "no 10-digit node id")
   .refine((member) => /^[0-9a-fA-F]{16}$/.test(member.networkId ?? member.config.nwid ?? ""), "no 16-digit network id");
+// Central keeps presence on the member: last contact (ms), the physical address, the client version.
+const ZCentralPresence = z.object({
+  nodeId: z.string().optional(),
+  lastOnline: z.number().nullable().default(0),
+  physicalAddress: z.string().nullable().default(null),
+  clientVersion: z.string().nullable().default(""),
+});
 const ZCentralStatus = z.object({ version: z.string().optional(), user: z.unknown().optional() }).loose();
 
 /** ZeroTier Central API v1 (compatibility only): `Authorization: token …`, fields under `config`. */
@@ -119,6 +126,21 @@ export class CentralProvider extends BaseProvider {
     } catch (error) {
       return this.notReady(error);
     }
+  }
+
+  /** Central has no peer API: the member's presence fields stand in (online when heard from in the last 5 minutes). */
+  async getPeer(networkId: string, nodeId: string): Promise<PeerInfo | null> {
+    const nwid = normalizeNetworkId(networkId);
+    const mid = normalizeNodeId(nodeId);
+    const result = await this.call("GET", `/network/${nwid}/member/${mid}`);
+    if (result.status === 404) return null;
+    const raw = this.decode(ZCentralPresence, result.body, `GET /network/${nwid}/member/${mid}`, "member");
+    const lastOnline = raw.lastOnline ?? 0;
+    if (!lastOnline) return null;
+    const recent = Date.now() - lastOnline < 5 * 60_000;
+    const version = raw.clientVersion?.replace(/^v/, "") || null;
+    const paths = raw.physicalAddress ? [{ address: raw.physicalAddress, active: recent, expired: !recent, preferred: true, lastReceive: lastOnline }] : [];
+    return { nodeId: mid, version, latency: -1, role: "LEAF", paths };
   }
 
   /** Central's list carries full members: one request, complete or an error. */

@@ -2,8 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { BaseProvider, mapLimit, READINESS_CALL, type ProviderOptions } from "./base-provider";
 import { ZeroTierError } from "./errors";
-import { normalizeNetworkId } from "./ids";
-import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, Readiness } from "./types";
+import { normalizeNetworkId, normalizeNodeId } from "./ids";
+import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, PeerInfo, Readiness } from "./types";
 
 // The shapes the controller answers with (shared/contracts/zerotier-controller-1.14.1.md); keys
 // ztix does not use are left out, missing optional ones get the controller's defaults.
@@ -34,6 +34,19 @@ export const ZControllerMember = z.object({
   lastAuthorizedTime: z.number().default(0),
   lastDeauthorizedTime: z.number().default(0),
   identity: z.string().nullable().optional(),
+  vMajor: z.number().int().default(-1),
+  vMinor: z.number().int().default(-1),
+  vRev: z.number().int().default(-1),
+});
+// GET /peer/<node id> on the service root (1.14.1 recording): {} for a node never seen.
+const ZPeer = z.object({
+  address: z.string().regex(/^[0-9a-fA-F]{10}$/),
+  latency: z.number().int().default(-1),
+  role: z.string().default("LEAF"),
+  version: z.string().default("-1.-1.-1"),
+  paths: z
+    .array(z.object({ address: z.string(), active: z.boolean().default(false), expired: z.boolean().default(false), preferred: z.boolean().default(false), lastReceive: z.number().default(0) }))
+    .default([]),
 });
 const ZStatus = z.object({ address: z.string().regex(/^[0-9a-f]{10}$/, "not a 10-digit lower-case node address"), version: z.string().default("unknown") });
 const ZControllerStatus = z.object({ controller: z.boolean().optional(), databaseReady: z.boolean().optional() }).nullable();
@@ -72,6 +85,7 @@ export function memberFromController(raw: z.infer<typeof ZControllerMember>): Me
     lastAuthorizedTime: raw.lastAuthorizedTime,
     lastDeauthorizedTime: raw.lastDeauthorizedTime,
     identity: raw.identity ?? null,
+    clientVersion: raw.vMajor >= 0 ? `${raw.vMajor}.${raw.vMinor}.${raw.vRev}` : null,
   };
 }
 
@@ -148,6 +162,15 @@ export class ControllerProvider extends BaseProvider {
     } catch (error) {
       return this.notReady(error);
     }
+  }
+
+  /** The router as the controller node's peer; null when the node has never been seen ({}). */
+  async getPeer(_networkId: string, nodeId: string): Promise<PeerInfo | null> {
+    const mid = normalizeNodeId(nodeId);
+    const result = await this.call("GET", `/peer/${mid}`, { base: this.serviceUrl });
+    if (result.status === 404 || !result.body || (typeof result.body === "object" && Object.keys(result.body).length === 0)) return null;
+    const raw = this.decode(ZPeer, result.body, `GET /peer/${mid}`, "peer");
+    return { nodeId: raw.address.toLowerCase(), version: raw.version.startsWith("-1") ? null : raw.version, latency: raw.latency, role: raw.role, paths: raw.paths };
   }
 
   /**

@@ -10,6 +10,8 @@ export type {
   MemberUpsert,
   NetworkConfig,
   NetworkInfo,
+  PeerInfo,
+  PeerPath,
   ProviderKind,
   Readiness,
   ReadinessFailureKind,

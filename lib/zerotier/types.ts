@@ -66,7 +66,18 @@ export type MemberInfo = {
   lastDeauthorizedTime: number;
   /** Set once the node has asked for its config (it has joined); null for a pre-provisioned member. */
   identity: string | null;
+  /** The ZeroTier version the router reported when it asked for its config (vMajor.vMinor.vRev); null before. */
+  clientVersion?: string | null;
 };
+
+/** One physical path the controller node talks to a peer over (GET /peer/<node id>). */
+export type PeerPath = { address: string; active: boolean; expired: boolean; preferred: boolean; lastReceive: number };
+
+/**
+ * What the controller node knows of a router as a peer: null when it has never seen it (the
+ * controller answers {}). `version` is null when unknown ("-1.-1.-1"); latency -1 when unknown.
+ */
+export type PeerInfo = { nodeId: string; version: string | null; latency: number; paths: PeerPath[]; role: string };
 
 export type MemberUpsert = { authorized: boolean; ipAssignments: string[]; noAutoAssignIps: boolean; name?: string };
 
@@ -90,6 +101,8 @@ export type ZeroTierProvider = {
   listMembers(networkId: string): Promise<MemberInfo[]>;
   /** Deauthorizes and clears addresses; an absent member stays absent (null). */
   deauthorizeMember(networkId: string, nodeId: string): Promise<MemberInfo | null>;
+  /** The router as a peer of the controller node (controller: GET /peer/<node id> on the service root; Central: the member's lastOnline and physicalAddress). */
+  getPeer(networkId: string, nodeId: string): Promise<PeerInfo | null>;
   /** true when deleted, false when it was already gone (404 is success: idempotent). */
   deleteMember(networkId: string, nodeId: string): Promise<boolean>;
 };

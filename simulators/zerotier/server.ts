@@ -9,6 +9,7 @@
  * Switches (the `faults` object, setFaults(), or POST /_sim/faults): 429s (with Retry-After,
  * X-Ratelimit-Reset or neither) at a rate or for the next N requests, 5xx, latency, a rejected
  * caller, databaseReady:false, no controller, a failing member list; plus rotateToken(),
+ * routers as the node's peers (setPeer() or POST /_sim/peer: joined, online, version, path),
  * down()/up() on the same port, reset(), and counters to assert what was (not) sent.
  */
 import { randomBytes } from "node:crypto";
@@ -141,6 +142,10 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
     const get = method === "GET" || method === "HEAD";
     const post = method === "POST" || method === "PUT";
     if (path === "/status" && get) return { status: 200, json: status() };
+    // The node's own peers (service root, not the controller): 200 {} for a node never seen.
+    if (path === "/peer" && get) return { status: 200, json: state.peers() };
+    const peerMatch = /^\/peer\/([0-9a-fA-F]{10})$/.exec(path);
+    if (peerMatch && get) return { status: 200, json: state.peer(peerMatch[1]!) };
     if (faults.noController && /^\/(unstable\/)?controller(\/|$)/.test(path)) return empty(404);
     if (path === "/controller" && get) {
       // The only pretty-printed answer (tab-indented, trailing newline): recording #2.
@@ -235,9 +240,16 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
     const nodeIdOf = member.address.toLowerCase();
     return {
       id: `${member.nwid}-${nodeIdOf}`, networkId: member.nwid, nodeId: nodeIdOf, controllerId: nodeId, name: (name as string | undefined) ?? "",
-      description: "", hidden: false, lastOnline: 0, lastSeen: 0, physicalAddress: null, clientVersion: "", protocolVersion: -1,
+      description: "", hidden: false, ...centralPresence(nodeIdOf),
       supportsRulesEngine: false, clock: Date.now(), config: sortKeys(config),
     };
+  }
+
+  /** Central keeps the node's presence on the member. */
+  function centralPresence(mid: string) {
+    const peer = state.peer(mid) as { paths?: { address: string; lastReceive: number }[]; version?: string };
+    const path = peer.paths?.[0];
+    return { lastOnline: path?.lastReceive ?? 0, lastSeen: path?.lastReceive ?? 0, physicalAddress: path ? path.address.split("/")[0]! : null, clientVersion: peer.version ? `v${peer.version}` : "", protocolVersion: peer.version ? 12 : -1 };
   }
 
   function centralNetwork(network: SimNetwork) {
@@ -424,7 +436,7 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
     }
     try {
       if (method === "GET" && path === "/_sim/state") return answer(200, snapshot());
-      if (method !== "POST") return answer(404, { error: `no ${method} ${path}: use GET /_sim/state or POST /_sim/faults|reset|counters/reset|token|down|join` });
+      if (method !== "POST") return answer(404, { error: `no ${method} ${path}: use GET /_sim/state or POST /_sim/faults|reset|counters/reset|token|down|join|peer` });
       switch (path) {
         case "/_sim/faults":
           Object.assign(faults, checkFaults(input));
@@ -443,6 +455,18 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
           answer(200, { down: true, forMs: ms });
           setImmediate(() => void simulator.down().then(() => setTimeout(() => void simulator.up(), ms)));
           return;
+        }
+        case "/_sim/peer": {
+          // {"mid", "nwid"?, "online"?, "version"?, "physicalAddress"?, "latency"?}: a router runs, joins, or stops.
+          const peer = state.setPeer({
+            mid: String(input.mid ?? ""),
+            nwid: typeof input.nwid === "string" ? input.nwid : undefined,
+            online: typeof input.online === "boolean" ? input.online : undefined,
+            version: typeof input.version === "string" ? input.version : undefined,
+            physicalAddress: typeof input.physicalAddress === "string" ? input.physicalAddress : undefined,
+            latency: typeof input.latency === "number" ? input.latency : undefined,
+          });
+          return answer(200, state.peer(peer.address));
         }
         case "/_sim/join": {
           const member = state.join(String(input.nwid ?? ""), String(input.mid ?? ""));
@@ -558,6 +582,7 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
     members: state.members,
     deliveredAddresses: state.deliveredAddresses,
     join: state.join,
+    setPeer: state.setPeer,
   };
   return simulator;
 }

@@ -136,6 +136,26 @@ export const sortKeys = <T extends Json>(object: T): T =>
 
 const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a as Json)) === JSON.stringify(sortKeys(b as Json));
 
+/** A router as the controller node's peer: set through the control API (the node "runs"). */
+export type SimPeer = { address: string; version: string; physicalAddress: string; latency: number; online: boolean; lastReceive: number };
+
+const versionParts = (version: string) => {
+  const [major, minor, rev] = version.split(".").map((part) => Number.parseInt(part, 10));
+  return { major: major ?? -1, minor: minor ?? -1, rev: rev ?? -1 };
+};
+
+/**
+ * GET /peer/<node id> of 1.14.1 (recording "controller's view of peer A"): a LEAF with its
+ * physical paths; an offline node keeps its version but has no live path and latency -1.
+ */
+export function peerAnswer(peer: SimPeer): Json {
+  const { major, minor, rev } = versionParts(peer.version);
+  const paths = peer.online
+    ? [{ active: true, address: peer.physicalAddress, expired: false, lastReceive: peer.lastReceive, lastSend: peer.lastReceive, localPort: 0, localSocket: 94256324930448, preferred: true, trustedPathId: 0 }]
+    : [];
+  return { address: peer.address, isBonded: false, latency: peer.online ? peer.latency : -1, paths, role: "LEAF", tunneled: false, version: peer.version, versionMajor: major, versionMinor: minor, versionRev: rev };
+}
+
 export type ControllerState = ReturnType<typeof createControllerState>;
 
 /**
@@ -146,6 +166,19 @@ export function createControllerState(options: { nodeId: string; random: () => n
   const { nodeId, random } = options;
   const now = options.now ?? Date.now;
   const networks = new Map<string, { network: SimNetwork; members: Map<string, SimMember> }>();
+  const peers = new Map<string, SimPeer>();
+
+  /**
+   * An authorized member records the version its node reported when it fetched its config
+   * (vMajor/vMinor/vProto/vRev stay -1 while unauthorized: recordings "member A, joined,
+   * unauthorized" and "member A, authorized"); deauthorization keeps them.
+   */
+  function withVersion(member: SimMember): SimMember {
+    const peer = peers.get(member.address.toLowerCase());
+    if (!peer || !member.authorized || !member.identity) return member;
+    const { major, minor, rev } = versionParts(peer.version);
+    return { ...member, vMajor: major, vMinor: minor, vProto: 12, vRev: rev };
+  }
 
   function newNetwork(nwid: string): SimNetwork {
     return {
@@ -320,7 +353,7 @@ export function createControllerState(options: { nodeId: string; random: () => n
       const current = entry.members.get(key);
       // One clock reading per write: a new member's creation and authorization times are equal (#8).
       const at = now();
-      const merged = mergeMember(current ?? newMember(entry.network.nwid, urlId, at), body, urlId, at);
+      const merged = withVersion(mergeMember(current ?? newMember(entry.network.nwid, urlId, at), body, urlId, at));
       if (key === "0000000000") return { member: { ...merged, revision: 0 }, changed: false };
       const { record, changed } = save(current, merged);
       entry.members.set(key, record);
@@ -342,11 +375,42 @@ export function createControllerState(options: { nodeId: string; random: () => n
       if (!entry) return null;
       const key = mid.toLowerCase();
       const current = entry.members.get(key) ?? newMember(entry.network.nwid, key, now());
-      if (current.identity) return current;
-      const identity = `${key}:0:${Array.from({ length: 64 }, () => Math.floor(random() * 16).toString(16)).join("")}`;
-      const { record } = save(entry.members.get(key), { ...current, identity });
+      const identity = current.identity ?? `${key}:0:${Array.from({ length: 64 }, () => Math.floor(random() * 16).toString(16)).join("")}`;
+      const { record } = save(entry.members.get(key), withVersion({ ...current, identity }));
       entry.members.set(key, record);
       return record;
+    },
+    /**
+     * A router runs (or stops): the controller node sees it as a peer with a version and a
+     * physical path. With `nwid`, the node also asks for that network's config (joins it).
+     */
+    setPeer(input: { mid: string; nwid?: string; online?: boolean; version?: string; physicalAddress?: string; latency?: number }): SimPeer {
+      const key = input.mid.toLowerCase();
+      if (!/^[0-9a-f]{10}$/.test(key)) throw new Error(`mid ${input.mid} is not a 10-digit node id`);
+      if (input.version !== undefined && !/^\d+\.\d+\.\d+$/.test(input.version)) throw new Error(`version ${input.version} is not like 1.14.1`);
+      const before = peers.get(key);
+      const peer: SimPeer = {
+        address: key,
+        version: input.version ?? before?.version ?? "1.14.1",
+        physicalAddress: input.physicalAddress ?? before?.physicalAddress ?? "203.0.113.5/9993",
+        latency: input.latency ?? before?.latency ?? 8,
+        online: input.online ?? true,
+        lastReceive: input.online === false ? (before?.lastReceive ?? 0) : now(),
+      };
+      peers.set(key, peer);
+      if (input.nwid) {
+        if (!networks.has(input.nwid.toLowerCase())) throw new Error(`no network ${input.nwid}`);
+        state.join(input.nwid, key);
+      }
+      return peer;
+    },
+    /** GET /peer/<mid>: {} for a node never seen (recording "a peer it has never seen"). */
+    peer(mid: string): Json {
+      const peer = peers.get(mid.toLowerCase());
+      return peer ? peerAnswer(peer) : {};
+    },
+    peers(): Json[] {
+      return [...peers.values()].map(peerAnswer);
     },
     network(nwid: string): SimNetwork | undefined {
       return networks.get(nwid.toLowerCase())?.network;
@@ -373,6 +437,7 @@ export function createControllerState(options: { nodeId: string; random: () => n
     },
     clear() {
       networks.clear();
+      peers.clear();
     },
   };
   return state;

@@ -50,4 +50,13 @@ describe("configuration", () => {
   it("treats empty variables as unset", () => {
     expect(parseEnvironment({ DATABASE_URL: "", PORT: "" }).PORT).toBe(3000);
   });
+
+  it("reads the exchange's IX-F identity and names malformed parts", () => {
+    const config = parseEnvironment({ ZTIX_IX_SHORTNAME: "EX-IX", ZTIX_IXF_ID: "42", ZTIX_IX_COUNTRY: "de", ZTIX_PUBLIC_PARTICIPANTS: "true" });
+    expect(config).toMatchObject({ ZTIX_IX_SHORTNAME: "EX-IX", ZTIX_IXF_ID: 42, ZTIX_IX_COUNTRY: "DE", ZTIX_PUBLIC_PARTICIPANTS: true });
+    expect(parseEnvironment({}).ZTIX_PUBLIC_PARTICIPANTS).toBe(false);
+    const error = problemsOf({ ZTIX_IXF_ID: "x", ZTIX_IX_COUNTRY: "Germany", ZTIX_IX_SUPPORT_EMAIL: "noc", ZTIX_PUBLIC_PARTICIPANTS: "yes" });
+    expect(error.problems).toHaveLength(4);
+    expect(error.message).toContain("ZTIX_IX_COUNTRY: must be a two-letter ISO 3166 country code");
+  });
 });

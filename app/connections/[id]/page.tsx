@@ -9,10 +9,13 @@ import { connectionHistory } from "@/lib/connections/queries";
 import { memberReason } from "@/lib/connections/member-reason";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, NotFoundError } from "@/lib/errors";
+import { routerStatesOf } from "@/lib/router-state/collect";
+import { describeSessionState } from "@/lib/router-state/describe";
 import { filteredRoutesOf } from "@/lib/routeserver/filtered";
 import { routerConfigInput } from "@/lib/routeserver/router-config";
 import { routerConfig } from "@/lib/routeserver/snippet";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
 import { ApproveForm, RejectForm, RemoveForm, RetryForm } from "./connection-forms";
 import { RouterConfig } from "./router-config";
@@ -44,7 +47,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
   const gone = ["removed", "rejected"].includes(connection.state);
-  const [sessions, routeServers, configInput] = await Promise.all([
+  const [sessions, routeServers, configInput, lan, routerStates] = await Promise.all([
     // Current sessions only: a removed connection has none, and a disabled route server counts for nobody.
     gone
       ? []
@@ -57,9 +60,15 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           .orderBy("route_servers.name")
           .orderBy("bgp_sessions.family")
           .execute(),
-    getDb().selectFrom("route_servers").select(["name"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).execute(),
+    getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
     routerConfigInput(getDb(), id),
+    getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
+    routerStatesOf(getDb(), [id]),
   ]);
+  const addressOf = (name: string, family: number) => {
+    const server = routeServers.find((candidate) => candidate.name === name);
+    return (family === 4 ? server?.ipv4_address : server?.ipv6_address) ?? null;
+  };
   // Operators see why a member's routes were filtered, read live from the route servers.
   const filtered = staff && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? await filteredRoutesOf(getDb(), id) : [];
   const configs = configInput ? { bird: routerConfig(configInput, "bird"), frr: routerConfig(configInput, "frr") } : null;
@@ -88,6 +97,8 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           {reason}
         </p>
       ) : null}
+
+      {!["rejected", "removed", "removing"].includes(connection.state) ? <RouterStatePanel state={routerStates.get(id) ?? null} networkId={connection.zt_network_id} /> : null}
 
       <section className="grid gap-6 lg:grid-cols-2">
         {staff && connection.state === "requested" ? (
@@ -125,7 +136,17 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
                 <tr key={`${session.name}-${session.family}`}>
                   <td className="px-3 py-2">{session.name}</td>
                   <td className="px-3 py-2">IPv{session.family}</td>
-                  <td className="px-3 py-2">{session.info || session.state}</td>
+                  <td className="px-3 py-2">
+                    {(() => {
+                      const view = describeSessionState(session, { routeServerAddress: addressOf(session.name, session.family), rsAsn: lan.rs_asn, memberAddress: session.family === 4 ? connection.ipv4_address : connection.ipv6_address, memberAsn: connection.asn });
+                      return (
+                        <>
+                          <span className="font-medium">{view.summary}</span> <span className="text-xs text-slate-500">({session.info || session.state})</span>
+                          {view.nextStep ? <span className="block text-xs text-slate-600">Next: {view.nextStep}.</span> : null}
+                        </>
+                      );
+                    })()}
+                  </td>
                   <td className="px-3 py-2">
                     {session.imported === null ? "—" : `${session.imported + (session.filtered ?? 0)} (${session.imported} accepted, ${session.filtered ?? 0} filtered) / ${session.exported ?? 0}`}
                   </td>

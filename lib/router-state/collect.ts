@@ -1,0 +1,78 @@
+import "server-only";
+import { sql } from "kysely";
+import type { Db } from "@/db";
+import type { ZeroTierProvider } from "@/lib/zerotier";
+import type { StoredRouterState } from "./describe";
+
+/** Connections whose router is expected on the network, or asked to be: their state is polled. */
+const WATCHED_STATES = ["requested", "approved", "provisioning", "provisioned", "active", "failed"];
+
+type Reader = Pick<ZeroTierProvider, "getMember" | "getPeer">;
+
+/**
+ * Asks the controller about every watched router of a LAN (its member record and the controller
+ * node's view of it as a peer) and stores the answer. A router the controller could not be asked
+ * about keeps its previous state, with the error. Returns the problems, one per router.
+ */
+export async function collectRouterStates(db: Db, lanId: number, provider: Reader): Promise<{ checked: number; problems: string[] }> {
+  const lan = await db.selectFrom("lans").select(["zt_network_id"]).where("id", "=", lanId).executeTakeFirst();
+  if (!lan) return { checked: 0, problems: [] };
+  const connections = await db.selectFrom("connections").select(["id", "zt_node_id"]).where("lan_id", "=", lanId).where("state", "in", WATCHED_STATES).orderBy("id").execute();
+  const problems: string[] = [];
+  for (const connection of connections) {
+    try {
+      const [member, peer] = await Promise.all([provider.getMember(lan.zt_network_id, connection.zt_node_id), provider.getPeer(lan.zt_network_id, connection.zt_node_id)]);
+      const livePaths = (peer?.paths ?? []).filter((path) => path.active && !path.expired);
+      const online = livePaths.length > 0;
+      const lastReceive = Math.max(0, ...(peer?.paths ?? []).map((path) => path.lastReceive));
+      // Joined: the node asked for its config (the member record has its identity) or talks to the controller.
+      const joined = Boolean(member?.identity) || online;
+      const version = peer?.version ?? member?.clientVersion ?? null;
+      await db
+        .insertInto("router_states")
+        .values({
+          connection_id: connection.id,
+          member_found: member !== null,
+          joined,
+          online,
+          version,
+          latency_ms: online && peer && peer.latency >= 0 ? peer.latency : null,
+          paths: JSON.stringify(livePaths.map((path) => ({ address: path.address, preferred: path.preferred }))),
+          last_seen_at: lastReceive > 0 ? new Date(lastReceive) : null,
+          checked_at: sql<Date>`now()`,
+          error: null,
+        })
+        .onConflict((oc) =>
+          oc.column("connection_id").doUpdateSet((eb) => ({
+            member_found: eb.ref("excluded.member_found"),
+            joined: eb.ref("excluded.joined"),
+            online: eb.ref("excluded.online"),
+            // A version once reported stays known while the router is away.
+            version: sql`coalesce(excluded.version, router_states.version)`,
+            latency_ms: eb.ref("excluded.latency_ms"),
+            paths: eb.ref("excluded.paths"),
+            last_seen_at: sql`greatest(excluded.last_seen_at, router_states.last_seen_at)`,
+            checked_at: eb.ref("excluded.checked_at"),
+            error: null,
+          })),
+        )
+        .execute();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push(`router ${connection.zt_node_id}: ${message}`);
+      await db.updateTable("router_states").set({ error: message.slice(0, 1000), checked_at: sql<Date>`now()` }).where("connection_id", "=", connection.id).execute();
+    }
+  }
+  return { checked: connections.length, problems };
+}
+
+/** The stored state of some connections' routers, by connection id. */
+export async function routerStatesOf(db: Db, connectionIds: number[]): Promise<Map<number, StoredRouterState>> {
+  if (connectionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("router_states")
+    .select(["connection_id", "member_found", "joined", "online", "version", "latency_ms", "paths", "last_seen_at", "checked_at", "error"])
+    .where("connection_id", "in", connectionIds)
+    .execute();
+  return new Map(rows.map((row) => [row.connection_id, { ...row, paths: (row.paths ?? []) as StoredRouterState["paths"] }]));
+}

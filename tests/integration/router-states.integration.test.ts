@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { collectRouterStates, routerStatesOf } from "@/lib/router-state/collect";
+import { checkSessionsDown } from "@/lib/router-state/session-alerts";
+import { describeRouterState } from "@/lib/router-state/describe";
+import { createZeroTierProvider, type ZeroTierProvider } from "@/lib/zerotier";
+import { createLanNetwork } from "@/lib/zerotier/network-setup";
+import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
+import { closeDb, resetDatabase, testDb } from "../support/db";
+import { createLanRow } from "../support/fixtures";
+
+let sim: ZeroTierSimulator;
+let provider: ZeroTierProvider;
+
+describe("router states from the controller", () => {
+  beforeAll(async () => {
+    sim = await startZeroTierSimulator({});
+  });
+  beforeEach(async () => {
+    await resetDatabase();
+    sim.reset();
+    provider = createZeroTierProvider({ provider: "self_hosted_controller", controllerUrl: sim.controllerUrl, controllerToken: sim.token, centralUrl: "", retry: { maxAttempts: 2, maxTotalMs: 500, baseDelayMs: 1, maxDelayMs: 1 } });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await closeDb();
+  });
+
+  it("stores joined/online/version/path for a running router, 'not seen' for one that never joined, and keeps what it knew when the router stops", async () => {
+    const { networkId } = await createLanNetwork(provider, { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
+    const lan = await createLanRow({ ztNetworkId: networkId });
+    await testDb().insertInto("networks").values([{ asn: 64500, name: "Up" }, { asn: 64501, name: "Absent" }, { asn: 64502, name: "Gone" }]).execute();
+    const [running, absent, removed] = await testDb()
+      .insertInto("connections")
+      .values([
+        { lan_id: lan.id, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "provisioned", ipv4_address: "192.0.2.11", ipv6_address: "2001:db8:ffff::11" },
+        { lan_id: lan.id, asn: 64501, zt_node_id: "b2b2b2b2b2", state: "requested" },
+        { lan_id: lan.id, asn: 64502, zt_node_id: "c3c3c3c3c3", state: "removed" },
+      ])
+      .returning("id")
+      .execute();
+    await provider.upsertMember(networkId, "a1a1a1a1a1", { authorized: true, ipAssignments: ["192.0.2.11", "2001:db8:ffff::11"], noAutoAssignIps: true });
+    sim.setPeer({ mid: "a1a1a1a1a1", nwid: networkId, version: "1.14.1", physicalAddress: "203.0.113.5/9993", latency: 8 });
+
+    expect(await collectRouterStates(testDb(), lan.id, provider)).toEqual({ checked: 2, problems: [] });
+    const states = await routerStatesOf(testDb(), [running!.id, absent!.id, removed!.id]);
+    expect(states.get(running!.id)).toMatchObject({ member_found: true, joined: true, online: true, version: "1.14.1", latency_ms: 8, paths: [{ address: "203.0.113.5/9993", preferred: true }] });
+    expect(describeRouterState(states.get(running!.id)!, networkId).summary).toBe("joined, online via 203.0.113.5, ZeroTier 1.14.1, 8 ms");
+    expect(states.get(absent!.id)).toMatchObject({ member_found: false, joined: false, online: false, version: null });
+    expect(describeRouterState(states.get(absent!.id)!, networkId).commands).toEqual([`zerotier-cli join ${networkId}`, `zerotier-cli set ${networkId} allowGlobal=1`]);
+    // Removed connections are not asked about.
+    expect(states.has(removed!.id)).toBe(false);
+
+    // The router stops: offline, with its version and when it was last seen.
+    sim.setPeer({ mid: "a1a1a1a1a1", online: false });
+    await collectRouterStates(testDb(), lan.id, provider);
+    const stopped = (await routerStatesOf(testDb(), [running!.id])).get(running!.id)!;
+    expect(stopped).toMatchObject({ joined: true, online: false, version: "1.14.1", latency_ms: null, paths: [] });
+    expect(stopped.last_seen_at).not.toBeNull();
+
+    // An unreachable controller: the state is kept, with the error.
+    await sim.down();
+    const failed = await collectRouterStates(testDb(), lan.id, provider);
+    await sim.up();
+    expect(failed.problems).toHaveLength(2);
+    const kept = (await routerStatesOf(testDb(), [running!.id])).get(running!.id)!;
+    expect(kept).toMatchObject({ joined: true, version: "1.14.1" });
+    expect(kept.error).toMatch(/a1a1a1a1a1|unreachable|ECONNREFUSED|refused/i);
+  });
+
+  it("mails the member once when a session that was up stays down for N minutes, and watches again once it is back", async () => {
+    process.env.SMTP_URL = "smtp://127.0.0.1:9";
+    try {
+      const lan = await createLanRow();
+      await testDb().insertInto("networks").values({ asn: 64500, name: "Up" }).execute();
+      const [connection] = await testDb().insertInto("connections").values({ lan_id: lan.id, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "provisioned", ipv4_address: "192.0.2.11", ipv6_address: "2001:db8:ffff::11" }).returning("id").execute();
+      const id = connection!.id;
+      const member = await testDb().insertInto("users").values({ username: "noc", role: "member", email: "noc@member.example" }).returning("id").executeTakeFirstOrThrow();
+      await testDb().insertInto("user_networks").values({ user_id: member.id, asn: 64500, source: "peeringdb", perms: 15 }).execute();
+      const server = await testDb().insertInto("route_servers").values({ lan_id: lan.id, name: "rs1", transport: "local", router_id: "192.0.2.1", ipv4_address: "192.0.2.1" }).returning("id").executeTakeFirstOrThrow();
+      await testDb().insertInto("router_states").values({ connection_id: id, member_found: true, joined: true, online: true }).execute();
+      await testDb().insertInto("bgp_sessions").values({ route_server_id: server.id, connection_id: id, family: 4, state: "start", info: "Active        Socket: Connection refused" }).execute();
+      const mails = async () => Number((await testDb().selectFrom("graphile_worker.jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("task_identifier", "=", "send_email").executeTakeFirstOrThrow()).n);
+
+      // Never up yet: a router being set up is not "down".
+      expect(await checkSessionsDown(testDb(), lan.id, 15)).toEqual([]);
+      expect((await routerStatesOf(testDb(), [id])).get(id)).toBeDefined();
+      expect((await testDb().selectFrom("router_states").select("bgp_down_since").executeTakeFirstOrThrow()).bgp_down_since).toBeNull();
+
+      await testDb().insertInto("audit_events").values({ actor_type: "job", actor_label: "collect_session_states", action: "connection.active", subject_type: "connection", subject_id: String(id) }).execute();
+      expect(await checkSessionsDown(testDb(), lan.id, 15)).toEqual([]);
+      expect((await testDb().selectFrom("router_states").select("bgp_down_since").executeTakeFirstOrThrow()).bgp_down_since).not.toBeNull();
+      // Down for 10 minutes: not yet; for 20: once.
+      await testDb().updateTable("router_states").set({ bgp_down_since: sql<Date>`now() - interval '10 minutes'` }).execute();
+      expect(await checkSessionsDown(testDb(), lan.id, 15)).toEqual([]);
+      await testDb().updateTable("router_states").set({ bgp_down_since: sql<Date>`now() - interval '20 minutes'` }).execute();
+      expect(await checkSessionsDown(testDb(), lan.id, 15)).toEqual([id]);
+      expect(await checkSessionsDown(testDb(), lan.id, 15)).toEqual([]);
+      expect(await mails()).toBe(1);
+
+      // Back up: the watch resets.
+      await testDb().updateTable("bgp_sessions").set({ state: "up", info: "Established" }).execute();
+      await checkSessionsDown(testDb(), lan.id, 15);
+      expect(await testDb().selectFrom("router_states").select(["bgp_down_since", "bgp_down_notified_at"]).executeTakeFirstOrThrow()).toEqual({ bgp_down_since: null, bgp_down_notified_at: null });
+    } finally {
+      delete process.env.SMTP_URL;
+    }
+  });
+});
