@@ -4,6 +4,7 @@ import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
 import { lansCreate, lansList, lansSetRpki } from "./commands/lans";
 import { networksRefresh } from "./commands/networks";
+import { connectionsSetPassword, secretsRotateKey } from "./commands/secrets";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
@@ -30,6 +31,8 @@ export const commands: CliCommand[] = [
   routeServersList,
   deployCommand,
   networksRefresh,
+  connectionsSetPassword,
+  secretsRotateKey,
 ];
 
 export function helpText() {

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
 import { normalizeAddress } from "@/lib/ip";
+import { decryptSecret, secretContexts } from "@/lib/secrets";
 import { version } from "@/lib/version";
 import { renderBirdConfig } from "./render";
 import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
@@ -28,6 +29,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
       "connections.ipv6_address",
       "connections.max_prefix4_override",
       "connections.max_prefix6_override",
+      "connections.bgp_password",
       "networks.name",
       "networks.irr_as_set",
       "networks.info_prefixes4",
@@ -38,6 +40,9 @@ export async function loadRenderInputs(db: Db, lanId: number) {
     .where("connections.route_server_peering", "=", true)
     .orderBy("connections.id")
     .execute();
+  // Decrypted before anything is rendered: a wrong or missing key fails the whole deployment
+  // with one clear error, never a config without some members' passwords.
+  const bgpPasswords = new Map(members.map((member) => [member.id, member.bgp_password ? decryptSecret(member.bgp_password, secretContexts.bgpPassword(member.id)) : null]));
 
   return servers.map((server) => {
     const input: RouteServerRenderInput = {
@@ -65,7 +70,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
         maxPrefixOverride6: member.max_prefix6_override,
         irrPrefixes4: null,
         irrPrefixes6: null,
-        bgpPassword: null,
+        bgpPassword: bgpPasswords.get(member.id) ?? null,
       })),
     };
     return { server, input };
