@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { version } from "@/lib/version";
-import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZDeployment, ZDeploymentQuery, ZError, ZIdParams, ZLan, ZNetwork, ZRouteServer } from "./v1";
+import { ZBgpPasswordSet, ZBgpPasswordStatus, ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZDeployment, ZDeploymentQuery, ZError, ZIdParams, ZLan, ZNetwork, ZRouteServer } from "./v1";
 
 type Endpoint = {
   method: "get" | "post" | "delete";
@@ -30,6 +30,8 @@ export const endpoints: Endpoint[] = [
   { method: "delete", path: "/connections/{id}", summary: "Remove a connection (deauthorize, release addresses)", scope: "admin", params: ZIdParams, response: one(ZConnection), status: 202, errors: [400, 401, 403, 404, 409, 429] },
   { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
   { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "post", path: "/connections/{id}/bgp-password", summary: "Set the connection's BGP session password (stored encrypted; the member sees it once in the portal)", scope: "admin", params: ZIdParams, body: ZBgpPasswordSet, response: one(ZBgpPasswordStatus), errors: [400, 401, 403, 404, 409, 429] },
+  { method: "delete", path: "/connections/{id}/bgp-password", summary: "Clear the connection's BGP session password", scope: "admin", params: ZIdParams, response: one(ZBgpPasswordStatus), errors: [400, 401, 403, 404, 409, 429] },
   { method: "get", path: "/route-servers", summary: "List route servers", scope: "read", response: list(ZRouteServer), errors: [401, 429] },
   { method: "get", path: "/route-servers/{id}/config", summary: "A route server's BIRD config as rendered now (text/plain)", scope: "read", params: ZIdParams, response: z.string(), errors: [400, 401, 404, 429] },
   { method: "get", path: "/deployments", summary: "Route-server deployments, newest first", scope: "read", query: ZDeploymentQuery, response: list(ZDeployment), errors: [400, 401, 429] },

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
-import { DomainError, NotFoundError } from "@/lib/errors";
+import { ConflictError, DomainError, NotFoundError } from "@/lib/errors";
 import { decryptSecret, encryptSecret, secretContexts } from "@/lib/secrets";
 import { enqueueLanDeployment } from "./service";
 
@@ -34,7 +34,7 @@ export async function setBgpPassword(db: Db, actor: Actor, connectionId: number,
       .executeTakeFirst();
     if (!connection) throw new NotFoundError(`connection ${connectionId} does not exist`);
     if (["removing", "removed", "rejected"].includes(connection.state)) {
-      throw new DomainError(`Connection ${connectionId} is ${connection.state}; its BGP password cannot change.`);
+      throw new ConflictError(`Connection ${connectionId} is ${connection.state}; its BGP password cannot change.`);
     }
     await trx
       .updateTable("connections")

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db";
+import { requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
 import { ZRole } from "@/lib/auth/roles";
 import { setDisabled, setRole } from "@/lib/users";
@@ -10,8 +11,9 @@ import { setDisabled, setRole } from "@/lib/users";
 const ZUserTarget = z.object({ username: z.string().min(1, "username is required") });
 
 export const setUserDisabledAction = formAction(
-  { name: "setUserDisabled", roles: ["admin"], schema: ZUserTarget.extend({ disabled: z.enum(["true", "false"]) }) },
+  { name: "setUserDisabled", roles: ["admin"], schema: ZUserTarget.extend({ disabled: z.enum(["true", "false"]) }).extend(ZConfirm.shape) },
   async ({ user, input }) => {
+    if (input.disabled === "true") requireTypedConfirmation(input.confirm, input.username, "the username");
     if (input.username === user.username && input.disabled === "true") {
       return { status: "error", message: "You cannot disable your own account." };
     }

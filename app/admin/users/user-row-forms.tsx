@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { initialFormState, type FormState } from "@/lib/actions/form-state";
+import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
 import { setUserDisabledAction, setUserRoleAction } from "./actions";
 
 function Feedback({ state }: { state: FormState }) {
@@ -19,9 +20,13 @@ export function DisableForm({ username, disabled }: { username: string; disabled
     <form action={action} className="flex items-center gap-2">
       <input type="hidden" name="username" value={username} />
       <input type="hidden" name="disabled" value={disabled ? "false" : "true"} />
-      <button type="submit" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-60">
-        {pending ? "Saving…" : disabled ? "Enable" : "Disable"}
-      </button>
+      {disabled ? (
+        <button type="submit" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-60">
+          {pending ? "Saving…" : "Enable"}
+        </button>
+      ) : (
+        <ConfirmGate idPrefix={`disable-${username}`} label="Disable" confirmLabel="Disable account" pendingText="Saving…" typed={username} errors={state.fieldErrors?.confirm} tone="secondary" compact />
+      )}
       <Feedback state={state} />
     </form>
   );

@@ -11,7 +11,8 @@ import { filteredRoutesOf } from "@/lib/routeserver/filtered";
 import { routerSnippets } from "@/lib/routeserver/snippet";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
-import { ApproveForm, RejectForm, RemoveForm, RetryForm } from "./connection-forms";
+import { bgpPasswordStatus } from "@/lib/connections/bgp-password";
+import { ApproveForm, BgpPasswordForm, RejectForm, RemoveForm, RetryForm, RevealBgpPasswordForm } from "./connection-forms";
 
 export const dynamic = "force-dynamic";
 
@@ -38,7 +39,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const staff = isStaff(user.role);
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
-  const [sessions, routeServers, lan] = await Promise.all([
+  const [sessions, routeServers, lan, bgpPassword] = await Promise.all([
     getDb()
       .selectFrom("bgp_sessions")
       .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
@@ -49,7 +50,9 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
       .execute(),
     getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
     getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
+    bgpPasswordStatus(getDb(), id),
   ]);
+  const passwordChangeable = connection.route_server_peering && !["removing", "removed", "rejected"].includes(connection.state);
   // Operators see why a member's routes were filtered, read live from the route servers.
   const filtered = staff && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? await filteredRoutesOf(getDb(), id) : [];
   const snippets =
@@ -97,10 +100,24 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
             <p className="mb-3 text-xs text-slate-500">
               {connection.state === "requested" ? "Withdraws the request." : "Deauthorizes the router on the exchange and releases its addresses."}
             </p>
-            <RemoveForm id={connection.id} withdraw={connection.state === "requested"} />
+            <RemoveForm id={connection.id} asn={connection.asn} withdraw={connection.state === "requested"} />
           </div>
         ) : null}
       </section>
+
+      {passwordChangeable && (staff || bgpPassword.set) ? (
+        <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid="bgp-password-section">
+          <h2 className="mb-1 font-medium">BGP session password</h2>
+          <p className="mb-3 text-xs text-slate-500">
+            {bgpPassword.set
+              ? `Set${bgpPassword.setAt ? ` ${new Date(bgpPassword.setAt).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}; ${bgpPassword.shownAt ? "the network has seen it" : "the network has not seen it yet"}. Stored encrypted; the route servers use it for every session of this connection.`
+              : "None: the sessions with the route servers run without TCP-MD5."}
+          </p>
+          {staff ? <BgpPasswordForm id={connection.id} isSet={bgpPassword.set} /> : bgpPassword.shownAt ? (
+            <p className="text-sm text-slate-700">It was shown once already; ask the exchange to set a new one if you lost it.</p>
+          ) : canAct ? <RevealBgpPasswordForm id={connection.id} /> : null}
+        </section>
+      ) : null}
 
       {sessions.length > 0 ? (
         <section>
