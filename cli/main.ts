@@ -7,7 +7,7 @@ import { networksRefresh } from "./commands/networks";
 import { connectionsSetPassword, secretsRotateKey } from "./commands/secrets";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersList } from "./commands/route-servers";
-import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
+import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersResetTwoFactor, usersSetPassword, usersSetRole, usersSignOutEverywhere } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
 export const commands: CliCommand[] = [
@@ -20,6 +20,8 @@ export const commands: CliCommand[] = [
   usersSetRole,
   usersAffiliate,
   usersList,
+  usersResetTwoFactor,
+  usersSignOutEverywhere,
   apikeysCreate,
   apikeysRevoke,
   apikeysList,

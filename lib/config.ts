@@ -81,6 +81,13 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
     ),
+    ZTIX_REQUIRE_2FA: z.preprocess(
+      emptyToUndefined,
+      z.enum(["staff", "all", "off"], { message: "must be staff, all or off" }).default("staff"),
+    ),
+    ZTIX_SECRET_KEY: optionalString,
+    ZTIX_SESSION_MAX_AGE_HOURS: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number" }).min(0.05).max(24 * 90).default(12)),
+    ZTIX_SESSION_IDLE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number" }).min(1).max(60 * 24 * 90).default(60)),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),
@@ -127,6 +134,7 @@ const secretNames = new Set([
   "PEERINGDB_CLIENT_SECRET",
   "PEERINGDB_API_KEY",
   "METRICS_TOKEN",
+  "ZTIX_SECRET_KEY",
 ]);
 
 function describeValue(name: string, env: Record<string, string | undefined>) {

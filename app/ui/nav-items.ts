@@ -13,4 +13,5 @@ export const navItems: { href: string; label: string; roles: TRole[] }[] = [
   { href: "/admin/users", label: "Users", roles: ["admin"] },
   { href: "/admin/api-keys", label: "API keys", roles: ["admin"] },
   { href: "/admin/audit", label: "Audit log", roles: ["admin", "operator"] },
+  { href: "/account", label: "Account", roles: ["admin", "operator", "member"] },
 ];

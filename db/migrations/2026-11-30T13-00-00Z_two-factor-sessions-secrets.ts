@@ -16,7 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable("user_recovery_codes")
     .addColumn("id", "bigint", (col) => col.primaryKey().generatedAlwaysAsIdentity())
     .addColumn("user_id", "bigint", (col) => col.notNull().references("users.id").onDelete("cascade"))
-    // SHA-256 of a 100-bit random code: fast hashing is enough at that entropy; never the code.
+    // SHA-256 of an 80-bit random code: fast hashing is enough at that entropy; never the code.
     .addColumn("code_hash", "text", (col) => col.notNull())
     .addColumn("used_at", "timestamptz")
     .addColumn("created_at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))

@@ -18,7 +18,7 @@ export function cli(args: string[], stdin?: string) {
   const result = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "cli/index.ts", ...args], {
     input: stdin,
     encoding: "utf8",
-    env: { ...process.env, DATABASE_URL: e2eState().databaseUrl },
+    env: { ...process.env, DATABASE_URL: e2eState().databaseUrl, ZTIX_DATA_DIR: path.resolve(".data", "e2e") },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

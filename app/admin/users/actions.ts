@@ -3,9 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
 import { ZRole } from "@/lib/auth/roles";
+import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { setDisabled, setRole } from "@/lib/users";
 
 const ZUserTarget = z.object({ username: z.string().min(1, "username is required") });
@@ -34,3 +35,12 @@ export const setUserRoleAction = formAction(
     return { status: "ok", message: `${input.username} is now ${input.role}.` };
   },
 );
+
+export const signOutUserEverywhereAction = formAction({ name: "signOutUserEverywhere", roles: ["admin"], schema: ZUserTarget.extend(ZConfirm.shape) }, async ({ user, input }) => {
+  requirePlainConfirmation(input.confirm);
+  const target = await getDb().selectFrom("users").select(["id", "username"]).where("username", "=", input.username).executeTakeFirst();
+  if (!target) return { status: "error", message: `No user named ${input.username}.` };
+  const ended = await endAllSessions(getDb(), target.id, { type: "user", id: user.id, label: user.username });
+  revalidatePath("/admin/users");
+  return { status: "ok", message: `${target.username}: ${ended} session(s) ended.` };
+});

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { initialFormState, type FormState } from "@/lib/actions/form-state";
 import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
-import { setUserDisabledAction, setUserRoleAction } from "./actions";
+import { setUserDisabledAction, setUserRoleAction, signOutUserEverywhereAction } from "./actions";
 
 function Feedback({ state }: { state: FormState }) {
   if (!state.message) return null;
@@ -48,6 +48,17 @@ export function RoleForm({ username, role }: { username: string; role: string })
       <button type="submit" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-60">
         {pending ? "Saving…" : "Set role"}
       </button>
+      <Feedback state={state} />
+    </form>
+  );
+}
+
+export function SignOutEverywhereForm({ username }: { username: string }) {
+  const [state, action] = useActionState(signOutUserEverywhereAction, initialFormState);
+  return (
+    <form action={action} className="flex items-center gap-2">
+      <input type="hidden" name="username" value={username} />
+      <ConfirmGate idPrefix={`sign-out-${username}`} label="Sign out everywhere" confirmLabel="End every session" pendingText="Signing out…" tone="secondary" errors={state.fieldErrors?.confirm} compact />
       <Feedback state={state} />
     </form>
   );
