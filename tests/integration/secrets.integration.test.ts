@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
-import { forgetSecretKey, generateSecretKeyText, loadSecretKey, secretKeyFrom, SecretKeyError } from "@/lib/secrets";
+import { decryptSecret, encryptSecret, forgetSecretKey, generateSecretKeyText, loadSecretKey, secretContexts, secretKeyFrom, SecretKeyError } from "@/lib/secrets";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
 
@@ -71,9 +71,15 @@ describe("BGP session passwords encrypted at rest", () => {
     const stored = await testDb().selectFrom("connections").select("bgp_password").where("id", "=", connectionId).executeTakeFirstOrThrow();
     expect(stored.bgp_password).toMatch(new RegExp(`^v1\\.${secretKeyFrom(keyA).id}\\.`));
 
+    // A two-factor secret moves with the rotation too.
+    const user = await testDb().insertInto("users").values({ username: "totp-user", role: "operator" }).returning("id").executeTakeFirstOrThrow();
+    await testDb().updateTable("users").set({ totp_secret: encryptSecret("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", secretContexts.totpSecret(user.id)) }).where("id", "=", user.id).execute();
+
     const rotate = capture(keyB);
     expect(await runCli(["secrets", "rotate-key", "--new-key-stdin"], rotate.io)).toBe(0);
-    expect(rotate.out.stderr).toContain("re-encrypted 1 BGP password(s)");
+    expect(rotate.out.stderr).toContain("re-encrypted 1 BGP password(s) and 1 account(s)' two-factor secrets");
+    const totp = await testDb().selectFrom("users").select("totp_secret").where("id", "=", user.id).executeTakeFirstOrThrow();
+    expect(decryptSecret(totp.totp_secret!, secretContexts.totpSecret(user.id), secretKeyFrom(keyB))).toBe("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
     const rotated = await testDb().selectFrom("connections").select("bgp_password").where("id", "=", connectionId).executeTakeFirstOrThrow();
     expect(rotated.bgp_password).toMatch(new RegExp(`^v1\\.${secretKeyFrom(keyB).id}\\.`));
     expect(dumpDatabase()).not.toContain(PASSWORD);
