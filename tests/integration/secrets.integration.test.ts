@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
+import { cliActor } from "@/lib/audit";
+import { revealBgpPasswordOnce } from "@/lib/connections/bgp-password";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
 import { decryptSecret, encryptSecret, forgetSecretKey, generateSecretKeyText, loadSecretKey, secretContexts, secretKeyFrom, SecretKeyError } from "@/lib/secrets";
@@ -110,6 +112,17 @@ describe("BGP session passwords encrypted at rest", () => {
     expect(await runCli(["secrets", "rotate-key", "--new-key-stdin"], rotate.io)).toBe(1);
     expect(rotate.out.stderr.trim().split("\n")).toHaveLength(1);
     expect(rotate.out.stderr).toContain("wrong key");
+  });
+
+  it("shows the password to the member once; a new one can be shown again", async () => {
+    const { connectionId } = await exchangeWithOneMember();
+    expect(await runCli(["connections", "set-password", "--id", String(connectionId), "--password-stdin"], capture(PASSWORD).io)).toBe(0);
+    expect(await revealBgpPasswordOnce(testDb(), cliActor(), connectionId)).toBe(PASSWORD);
+    expect(await revealBgpPasswordOnce(testDb(), cliActor(), connectionId)).toBeNull();
+    expect(await runCli(["connections", "set-password", "--id", String(connectionId), "--generate"], capture().io)).toBe(0);
+    const generated = await revealBgpPasswordOnce(testDb(), cliActor(), connectionId);
+    expect(generated).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(generated).not.toBe(PASSWORD);
   });
 
   it("refuses a malformed key, and requires a key in production", async () => {
