@@ -115,7 +115,7 @@ export const usersList: CliCommand = {
       user.username,
       user.role,
       user.disabled_at ? "disabled" : "active",
-      user.peeringdb_id ? "peeringdb" : "local",
+      user.peeringdb_id ? "peeringdb" : user.totp_enabled_at ? "local+2fa" : "local",
       user.networks.map((network) => `AS${network.asn}${network.source === "manual" ? "*" : ""}`).join(",") || "-",
     ]);
     const header = ["USERNAME", "ROLE", "STATE", "LOGIN", "NETWORKS (* manual)"];
