@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
 import QRCode from "qrcode";
 import { sql } from "kysely";
@@ -35,10 +35,10 @@ function normalizeRecoveryCode(code: string) {
 
 const hashRecoveryCode = (code: string) => createHash("sha256").update(normalizeRecoveryCode(code)).digest("hex");
 
-/** 16 characters from a 32-letter alphabet (80 bits), grouped for reading: "k7xq-2mfa-…". */
+/** 16 characters from a 32-character alphabet without i, l, o, u (80 bits), grouped: "k7xq-2mfa-…". */
 function newRecoveryCode() {
-  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
-  const text = [...randomBytes(16)].map((byte) => alphabet[byte % 32] ?? "z").join("");
+  const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+  const text = Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join("");
   return text.match(/.{4}/g)!.join("-");
 }
 

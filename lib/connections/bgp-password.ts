@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
@@ -11,10 +11,10 @@ import { enqueueLanDeployment } from "./service";
 const PASSWORD_PATTERN = /^[\x21\x23-\x5b\x5d-\x7e]{1,80}$/;
 export const BGP_PASSWORD_RULE = "1 to 80 printable characters without spaces, quotes or backslashes";
 
-/** 24 characters from an alphabet every router CLI takes without quoting (~143 bits). */
+/** 24 characters from an alphabet every router CLI takes without quoting (~140 bits). */
 export function generateBgpPassword() {
   const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-  return [...randomBytes(24)].map((byte) => alphabet[byte % alphabet.length]).join("");
+  return Array.from({ length: 24 }, () => alphabet[randomInt(alphabet.length)]).join("");
 }
 
 /**
