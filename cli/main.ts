@@ -4,9 +4,10 @@ import { dbMigrate } from "./commands/db";
 import { health } from "./commands/health";
 import { lansCreate, lansList, lansPolicy, lansSetBlackhole, lansSetIrr, lansSetMaxPrefix, lansSetRpki } from "./commands/lans";
 import { networksRefresh, networksRefreshIrr, networksSetAsSet } from "./commands/networks";
+import { connectionsSetPassword, secretsRotateKey } from "./commands/secrets";
 import { zerotierStatus } from "./commands/zerotier";
 import { deployCommand, routeServersAdd, routeServersDisable, routeServersEnable, routeServersList, routeServersSetNode } from "./commands/route-servers";
-import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
+import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersResetTwoFactor, usersSetPassword, usersSetRole, usersSignOutEverywhere } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
 export const commands: CliCommand[] = [
@@ -19,6 +20,8 @@ export const commands: CliCommand[] = [
   usersSetRole,
   usersAffiliate,
   usersList,
+  usersResetTwoFactor,
+  usersSignOutEverywhere,
   apikeysCreate,
   apikeysRevoke,
   apikeysList,
@@ -39,6 +42,8 @@ export const commands: CliCommand[] = [
   networksRefresh,
   networksRefreshIrr,
   networksSetAsSet,
+  connectionsSetPassword,
+  secretsRotateKey,
 ];
 
 export function helpText() {

@@ -79,6 +79,9 @@ export interface BgpSessions {
 
 export interface Connections {
   asn: number;
+  bgp_password: string | null;
+  bgp_password_set_at: Timestamp | null;
+  bgp_password_shown_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   decided_at: Timestamp | null;
   decided_by: number | null;
@@ -268,6 +271,14 @@ export interface UserNetworks {
   user_id: number;
 }
 
+export interface UserRecoveryCodes {
+  code_hash: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  used_at: Timestamp | null;
+  user_id: number;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
@@ -278,8 +289,20 @@ export interface Users {
   password_hash: string | null;
   peeringdb_id: number | null;
   role: string;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: number | null;
+  totp_pending_secret: string | null;
+  totp_secret: string | null;
   updated_at: Generated<Timestamp>;
   username: string;
+}
+
+export interface UserSessions {
+  client_ip: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  last_seen_at: Generated<Timestamp>;
+  user_id: number;
 }
 
 export interface WorkerHeartbeats {
@@ -311,6 +334,8 @@ export interface DB {
   route_servers: RouteServers;
   router_states: RouterStates;
   user_networks: UserNetworks;
+  user_recovery_codes: UserRecoveryCodes;
+  user_sessions: UserSessions;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;
 }

@@ -108,6 +108,13 @@ export const ZEnvironment = z
     ZTIX_IX_URL: optionalUrl(["http:", "https:"], httpUrl),
     ZTIX_IX_SUPPORT_EMAIL: z.preprocess(emptyToUndefined, z.email("must be an e-mail address").optional()),
     ZTIX_PUBLIC_PARTICIPANTS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((value) => value === "true")),
+    ZTIX_REQUIRE_2FA: z.preprocess(
+      emptyToUndefined,
+      z.enum(["staff", "all", "off"], { message: "must be staff, all or off" }).default("staff"),
+    ),
+    ZTIX_SECRET_KEY: optionalString,
+    ZTIX_SESSION_MAX_AGE_HOURS: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number" }).min(0.05).max(24 * 90).default(12)),
+    ZTIX_SESSION_IDLE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number" }).min(1).max(60 * 24 * 90).default(60)),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),
@@ -163,6 +170,7 @@ const secretNames = new Set([
   "PEERINGDB_API_KEY",
   "METRICS_TOKEN",
   "SMTP_URL",
+  "ZTIX_SECRET_KEY",
 ]);
 
 function describeValue(name: string, env: Record<string, string | undefined>) {

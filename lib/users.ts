@@ -16,6 +16,11 @@ export type SessionUser = {
   displayName: string | null;
   role: TRole;
   networks: Affiliation[];
+  /** A local account (it has a password), as opposed to one that signs in with PeeringDB. */
+  localAccount?: boolean;
+  twoFactorEnabled?: boolean;
+  /** Set by the session: the policy requires two-factor sign-in and this account has not enrolled. */
+  mustEnrolTwoFactor?: boolean;
 };
 
 export function parseUsername(input: string): string {
@@ -56,6 +61,8 @@ export async function setPassword(db: Db, usernameInput: string, password: strin
   await db.transaction().execute(async (trx) => {
     const user = await findUserId(trx, username);
     await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: sql`now()` }).where("id", "=", user.id).execute();
+    // A new password ends every session made with the old one.
+    await trx.deleteFrom("user_sessions").where("user_id", "=", user.id).execute();
     // Only the fact is recorded, never the password or its hash.
     await recordAudit(trx, { actor, action: "user.password_set", subject: { type: "user", id: user.id } });
   });
@@ -125,7 +132,7 @@ export async function removeManualAffiliation(db: Db, usernameInput: string, asn
 export async function listUsers(db: Db) {
   const users = await db
     .selectFrom("users")
-    .select(["id", "username", "display_name", "role", "disabled_at", "last_login_at", "created_at", "peeringdb_id"])
+    .select(["id", "username", "display_name", "role", "disabled_at", "last_login_at", "created_at", "peeringdb_id", "totp_enabled_at"])
     .select((eb) => eb.fn.coalesce(eb.ref("password_hash"), sql<string>`''`).as("password_hash"))
     .orderBy("username")
     .execute();
@@ -146,7 +153,7 @@ export async function countUsers(db: Db) {
 export async function loadSessionUser(db: Db, userId: number): Promise<SessionUser | null> {
   const user = await db
     .selectFrom("users")
-    .select(["id", "username", "display_name", "role", "disabled_at"])
+    .select(["id", "username", "display_name", "role", "disabled_at", "password_hash", "totp_enabled_at"])
     .where("id", "=", userId)
     .executeTakeFirst();
   if (!user || user.disabled_at) return null;
@@ -167,7 +174,15 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
       networkName: seen?.networkName ?? row.network_name,
     });
   }
-  return { id: user.id, username: user.username, displayName: user.display_name, role: user.role as TRole, networks: [...byAsn.values()] };
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.display_name,
+    role: user.role as TRole,
+    networks: [...byAsn.values()],
+    localAccount: user.password_hash !== null,
+    twoFactorEnabled: user.totp_enabled_at !== null,
+  };
 }
 
 export type PeeringDbIdentity = {

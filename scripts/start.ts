@@ -24,6 +24,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { dataDir } from "@/lib/database-url";
 import { loadEnvFiles } from "@/lib/load-env";
 import { onStopSignal } from "@/lib/stop-signals";
+import { loadSecretKey } from "@/lib/secrets";
 
 const root = process.cwd();
 const say = (message: string) => process.stderr.write(`ztix: ${message}\n`);
@@ -137,6 +138,9 @@ async function main() {
   await mkdir(dir, { recursive: true });
   const secret = await nextAuthSecret(dir, config.NODE_ENV === "production");
   const graceMs = config.ZTIX_STOP_GRACE_SECONDS * 1000;
+  // The key for secrets at rest: ZTIX_SECRET_KEY, else (outside production) the data directory's.
+  // Resolved here because web and worker run with NODE_ENV=production, where it is required.
+  const secretKey = loadSecretKey({ ...process.env, NODE_ENV: config.NODE_ENV }).bytes.toString("base64");
 
   let embedded: EmbeddedPostgres | undefined;
   // Each long-running child with how long it may take to stop before it is killed.
@@ -184,6 +188,7 @@ async function main() {
       ...process.env,
       DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: secret,
+      ZTIX_SECRET_KEY: secretKey,
       NEXTAUTH_URL: config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`,
       PORT: String(config.PORT),
     };

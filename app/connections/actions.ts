@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db";
+import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
 import type { FormState } from "@/lib/actions/form-state";
 import {
@@ -16,6 +17,9 @@ import {
   requestConnection,
   retryConnection,
 } from "@/lib/connections/service";
+import { generateBgpPassword, revealBgpPasswordOnce, setBgpPassword } from "@/lib/connections/bgp-password";
+import { isStaff } from "@/lib/auth/roles";
+import { AuthorizationError } from "@/lib/errors";
 
 const ZConnectionId = z.object({ id: z.coerce.number().int().positive() });
 const optionalAddress = z
@@ -57,8 +61,9 @@ export const approveConnectionAction = formAction(
 );
 
 export const rejectConnectionAction = formAction(
-  { name: "rejectConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ reason: z.string().trim().min(3, "a reason is required (it is shown to the network)").max(1000) }) },
+  { name: "rejectConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ reason: z.string().trim().min(3, "a reason is required (it is shown to the network)").max(1000) }).extend(ZConfirm.shape) },
   async ({ user, input }) => {
+    requirePlainConfirmation(input.confirm);
     await rejectConnection(getDb(), actorOf(user), input.id, input.reason);
     revalidatePath("/requests");
     revalidatePath(`/connections/${input.id}`);
@@ -66,9 +71,12 @@ export const rejectConnectionAction = formAction(
   },
 );
 
-export const removeConnectionAction = formAction({ name: "removeConnection", schema: ZConnectionId }, async ({ user, input }) => {
+export const removeConnectionAction = formAction({ name: "removeConnection", schema: ZConnectionId.extend(ZConfirm.shape) }, async ({ user, input }) => {
   // A member may only remove connections of networks it acts for (checked against the row, not the form).
-  await authorizeConnectionAction(getDb(), user, input.id);
+  const connection = await authorizeConnectionAction(getDb(), user, input.id);
+  // Withdrawing a request takes one more click; removing a live connection, typing its ASN.
+  if (connection.state === "requested") requirePlainConfirmation(input.confirm);
+  else requireTypedConfirmation(input.confirm, `AS${connection.asn}`, "the ASN");
   const outcome = await removeConnection(getDb(), actorOf(user), input.id);
   revalidatePath(`/connections/${input.id}`);
   return { status: "ok", message: outcome === "removed" ? "Request withdrawn." : "Removal started." };
@@ -79,4 +87,29 @@ export const retryConnectionAction = formAction({ name: "retryConnection", roles
   await retryConnection(getDb(), actorOf(user), input.id);
   revalidatePath(`/connections/${input.id}`);
   return { status: "ok", message: "Retrying." };
+});
+
+export const setBgpPasswordAction = formAction(
+  {
+    name: "setBgpPassword",
+    roles: ["admin", "operator"],
+    schema: ZConnectionId.extend({ password: z.string().max(200).optional(), clear: z.enum(["yes"]).optional() }),
+  },
+  async ({ user, input }) => {
+    await getConnectionFor(getDb(), user, input.id);
+    // Empty: a strong password is generated; the operator never needs to see it.
+    const password = input.clear ? null : input.password || generateBgpPassword();
+    await setBgpPassword(getDb(), actorOf(user), input.id, password);
+    revalidatePath(`/connections/${input.id}`);
+    return { status: "ok", message: password === null ? "BGP password cleared." : "BGP password set; the network sees it once on this page, and the route servers are being redeployed." };
+  },
+);
+
+/** The member's one look at the BGP password; staff set it and never consume the member's view. */
+export const revealBgpPasswordAction = formAction({ name: "revealBgpPassword", schema: ZConnectionId }, async ({ user, input }) => {
+  await authorizeConnectionAction(getDb(), user, input.id);
+  if (isStaff(user.role)) throw new AuthorizationError("The BGP password is shown to the network only.");
+  const password = await revealBgpPasswordOnce(getDb(), actorOf(user), input.id);
+  if (password === null) return { status: "error", message: "This password was shown already; ask the exchange to set a new one." };
+  return { status: "ok", message: password };
 });

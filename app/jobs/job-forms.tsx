@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { initialFormState } from "@/lib/actions/form-state";
+import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
 import { SubmitButton } from "@/app/ui/forms/fields";
 import { cancelJobAction, retryJobAction } from "./actions";
 
@@ -17,7 +18,7 @@ export function JobActions({ id }: { id: number }) {
       </form>
       <form action={cancel}>
         <input type="hidden" name="id" value={id} />
-        <SubmitButton pendingText="Cancelling…" tone="secondary">Cancel</SubmitButton>
+        <ConfirmGate idPrefix={`cancel-job-${id}`} label="Cancel" confirmLabel="Cancel the job" pendingText="Cancelling…" tone="secondary" errors={cancelState.fieldErrors?.confirm} compact />
       </form>
       {state.message ? <span role={state.status === "error" ? "alert" : "status"} className={`text-xs ${state.status === "error" ? "text-red-700" : "text-emerald-700"}`}>{state.message}</span> : null}
     </div>

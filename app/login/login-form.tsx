@@ -2,23 +2,35 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState, useTransition, type FormEvent } from "react";
+
+// lib/auth/local-login's SECOND_FACTOR_REQUIRED: the password was right, a code is needed.
+const SECOND_FACTOR_REQUIRED = "two_factor_required";
 
 export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; peeringDb: boolean }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   const [redirecting, setRedirecting] = useState(false);
+  const [needCode, setNeedCode] = useState(false);
 
-  function submit(formData: FormData) {
+  // onSubmit, not a form action: the fields keep their values for the second step.
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formData = new FormData(event.currentTarget);
     setError(null);
     startTransition(async () => {
       const result = await signIn("credentials", {
         redirect: false,
         username: String(formData.get("username") ?? ""),
         password: String(formData.get("password") ?? ""),
+        code: String(formData.get("code") ?? ""),
         callbackUrl,
       });
+      if (result?.error === SECOND_FACTOR_REQUIRED) {
+        setNeedCode(true);
+        return;
+      }
       if (!result || result.error) {
         setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
         return;
@@ -50,7 +62,7 @@ export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; pee
           </div>
         </>
       ) : null}
-      <form action={submit} className="space-y-4" aria-describedby={error ? "login-error" : undefined}>
+      <form onSubmit={submit} className="space-y-4" aria-describedby={error ? "login-error" : undefined}>
         <div>
           <label htmlFor="username" className="block text-sm font-medium text-slate-700">
             Username
@@ -63,6 +75,14 @@ export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; pee
           </label>
           <input id="password" name="password" type="password" autoComplete="current-password" required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
         </div>
+        {needCode ? (
+          <div>
+            <label htmlFor="code" className="block text-sm font-medium text-slate-700">
+              Code from your authenticator app, or a recovery code
+            </label>
+            <input id="code" name="code" autoComplete="one-time-code" autoFocus required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm shadow-sm focus:border-brand-500" />
+          </div>
+        ) : null}
         <div aria-live="polite">
           {error ? (
             <p id="login-error" role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">

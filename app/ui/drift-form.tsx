@@ -2,7 +2,8 @@
 
 import { useActionState } from "react";
 import { initialFormState } from "@/lib/actions/form-state";
-import { FormMessage, SubmitButton } from "./forms/fields";
+import { ConfirmGate } from "./forms/confirm-gate";
+import { FormMessage } from "./forms/fields";
 import { deauthorizeDriftAction } from "../dashboard-actions";
 
 export function DeauthorizeDriftForm({ id }: { id: number }) {
@@ -10,7 +11,7 @@ export function DeauthorizeDriftForm({ id }: { id: number }) {
   return (
     <form action={action} className="flex items-center gap-2">
       <input type="hidden" name="id" value={id} />
-      <SubmitButton pendingText="Deauthorizing…" tone="danger">Deauthorize</SubmitButton>
+      <ConfirmGate idPrefix={`drift-${id}`} label="Deauthorize" confirmLabel="Deauthorize on the controller" pendingText="Deauthorizing…" errors={state.fieldErrors?.confirm} compact />
       <FormMessage state={state} />
     </form>
   );

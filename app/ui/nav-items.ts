@@ -15,4 +15,5 @@ export const navItems: { href: string; label: string; roles: TRole[] }[] = [
   { href: "/admin/api-keys", label: "API keys", roles: ["admin"] },
   { href: "/admin/audit", label: "Audit log", roles: ["admin", "operator"] },
   { href: "/account/notifications", label: "Notifications", roles: ["admin", "operator", "member"] },
+  { href: "/account", label: "Account", roles: ["admin", "operator", "member"] },
 ];

@@ -6,7 +6,7 @@ import { SignOutButton } from "./sign-out-button";
 
 export async function SiteHeader() {
   const user = await getCurrentUser();
-  const items = user ? navItems.filter((item) => item.roles.includes(user.role)) : [];
+  const items = user && !user.mustEnrolTwoFactor ? navItems.filter((item) => item.roles.includes(user.role)) : [];
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex w-full max-w-6xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-3 sm:px-6">

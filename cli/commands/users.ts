@@ -1,7 +1,9 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
 import { ZRole } from "@/lib/auth/roles";
-import { addManualAffiliation, createLocalUser, listUsers, removeManualAffiliation, setDisabled, setPassword, setRole } from "@/lib/users";
+import { endAllSessions } from "@/lib/auth/sessions";
+import { resetTwoFactor } from "@/lib/auth/two-factor";
+import { addManualAffiliation, createLocalUser, listUsers, parseUsername, removeManualAffiliation, setDisabled, setPassword, setRole } from "@/lib/users";
 import { CliError, type CliCommand, type CliIo } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";
@@ -113,10 +115,38 @@ export const usersList: CliCommand = {
       user.username,
       user.role,
       user.disabled_at ? "disabled" : "active",
-      user.peeringdb_id ? "peeringdb" : "local",
+      user.peeringdb_id ? "peeringdb" : user.totp_enabled_at ? "local+2fa" : "local",
       user.networks.map((network) => `AS${network.asn}${network.source === "manual" ? "*" : ""}`).join(",") || "-",
     ]);
     const header = ["USERNAME", "ROLE", "STATE", "LOGIN", "NETWORKS (* manual)"];
     io.stdout(formatTable(header, rows));
+  },
+};
+
+export const usersResetTwoFactor: CliCommand = {
+  name: "users reset-2fa",
+  usage: "users reset-2fa --username U",
+  summary: "turn off an account's two-factor sign-in (lost device) and end its sessions",
+  async run(args, io) {
+    const options = parseOptions(args, { username: { type: "string" } });
+    const username = required(options.username, "username");
+    await withDatabase(() => resetTwoFactor(getDb(), username, cliActor()));
+    io.stdout(`two-factor sign-in reset for ${username.trim().toLowerCase()}; it enrols again on its next sign-in if ZTIX_REQUIRE_2FA covers it\n`);
+  },
+};
+
+export const usersSignOutEverywhere: CliCommand = {
+  name: "users sign-out-everywhere",
+  usage: "users sign-out-everywhere --username U",
+  summary: "end every session of an account (it signs in again)",
+  async run(args, io) {
+    const options = parseOptions(args, { username: { type: "string" } });
+    const username = required(options.username, "username");
+    const ended = await withDatabase(async () => {
+      const user = await getDb().selectFrom("users").select("id").where("username", "=", parseUsername(username)).executeTakeFirst();
+      if (!user) throw new CliError(`no user named ${parseUsername(username)}`);
+      return endAllSessions(getDb(), user.id, cliActor());
+    });
+    io.stdout(`ended ${ended} session(s) of ${parseUsername(username)}\n`);
   },
 };

@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { sql } from "kysely";
 import { getDb } from "@/db";
+import { deleteExpiredSessions } from "@/lib/auth/sessions";
 import { pruneRateLimitCounters } from "@/lib/rate-limit";
 import { parsePayload } from "../payloads";
 
@@ -10,6 +11,7 @@ export const housekeeping: Task = async (payload, helpers) => {
   const db = getDb();
   const windows = await pruneRateLimitCounters(db);
   const throttles = await db.deleteFrom("login_throttle").where("window_started_at", "<", sql<Date>`now() - interval '1 day'`).where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", sql<Date>`now()`)])).executeTakeFirst();
+  await deleteExpiredSessions(db);
   const runs = await db.deleteFrom("job_runs").where("finished_at", "<", sql<Date>`now() - interval '7 days'`).executeTakeFirst();
   helpers.logger.info(`removed ${windows} rate-limit window(s), ${Number(throttles.numDeletedRows)} login throttle(s), ${Number(runs.numDeletedRows)} job timing(s)`);
 };

@@ -38,7 +38,7 @@ export type ActionContext<TInput> = { user: SessionUser; input: TInput; clientIp
  * message; a refusal is audited; anything else is logged and answered generically.
  */
 export function formAction<TSchema extends z.ZodType>(
-  options: { name: string; roles?: TRole[]; schema: TSchema },
+  options: { name: string; roles?: TRole[]; schema: TSchema; allowBeforeTwoFactorEnrolment?: boolean },
   handler: (context: ActionContext<z.output<TSchema>>) => Promise<FormState | void>,
 ) {
   return async (_previous: FormState, formData: FormData): Promise<FormState> => {
@@ -48,6 +48,7 @@ export function formAction<TSchema extends z.ZodType>(
     try {
       user = await getCurrentUser();
       if (!user) throw new AuthenticationError();
+      if (user.mustEnrolTwoFactor && !options.allowBeforeTwoFactorEnrolment) throw new AuthorizationError("Set up two-factor sign-in first (Account, Two-factor sign-in).");
       if (options.roles && !options.roles.includes(user.role)) throw new AuthorizationError();
       const parsed = options.schema.safeParse(Object.fromEntries(formData.entries()));
       if (!parsed.success) {

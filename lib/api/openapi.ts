@@ -4,6 +4,7 @@ import { version } from "@/lib/version";
 import { ZRoutesPage, ZRoutesQuery } from "./looking-glass";
 import { ZAsnParams, ZConnection, ZConnectionApprove, ZConnectionCreate, ZConnectionQuery, ZConnectionReject, ZDeployment, ZDeploymentQuery, ZError, ZIdParams, ZLan, ZNetwork, ZRouteServer } from "./v1";
 import { ZDrift, ZRouteServerUpdate, ZRouterConfigQuery } from "./v1";
+import { ZBgpPasswordSet, ZBgpPasswordStatus } from "./v1";
 
 type Endpoint = {
   method: "get" | "post" | "delete" | "patch";
@@ -33,6 +34,8 @@ export const endpoints: Endpoint[] = [
   { method: "get", path: "/connections/{id}/routes", summary: "A connection's routes on a route server, read live (looking glass; cached 30 s)", scope: "read", params: ZIdParams, query: ZRoutesQuery, response: one(ZRoutesPage), errors: [400, 401, 404, 429, 502] },
   { method: "post", path: "/connections/{id}/approve", summary: "Approve a requested connection (optionally with hand-set addresses)", scope: "admin", params: ZIdParams, body: ZConnectionApprove, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 413, 429] },
   { method: "post", path: "/connections/{id}/reject", summary: "Reject a requested connection with a reason", scope: "admin", params: ZIdParams, body: ZConnectionReject, response: one(ZConnection), errors: [400, 401, 403, 404, 409, 413, 429] },
+  { method: "post", path: "/connections/{id}/bgp-password", summary: "Set the connection's BGP session password (stored encrypted; the member sees it once in the portal)", scope: "admin", params: ZIdParams, body: ZBgpPasswordSet, response: one(ZBgpPasswordStatus), errors: [400, 401, 403, 404, 409, 413, 429] },
+  { method: "delete", path: "/connections/{id}/bgp-password", summary: "Clear the connection's BGP session password", scope: "admin", params: ZIdParams, response: one(ZBgpPasswordStatus), errors: [400, 401, 403, 404, 409, 429] },
   { method: "get", path: "/route-servers", summary: "List route servers", scope: "read", response: list(ZRouteServer), errors: [401, 429] },
   { method: "get", path: "/route-servers/{id}/config", summary: "A route server's BIRD config as rendered now (text/plain)", scope: "read", params: ZIdParams, response: z.string(), errors: [400, 401, 404, 429] },
   { method: "get", path: "/connections/{id}/router-config", summary: "The member's complete router configuration for the route servers (text/plain, BIRD or FRR; placeholders marked PLACEHOLDER), with the ZeroTier join and allowGlobal lines. A signed-in member gets only its own connections (others answer 404)", scope: "read", params: ZIdParams, query: ZRouterConfigQuery, response: z.string(), errors: [400, 401, 404, 409, 429] },

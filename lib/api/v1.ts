@@ -47,6 +47,8 @@ export const ZConnectionApprove = z
   .default({});
 
 export const ZConnectionReject = z.strictObject({ reason: z.string({ message: "must be a string" }).trim().min(3, "a reason of at least 3 characters is required").max(1000) });
+export const ZBgpPasswordSet = z.strictObject({ password: z.string({ message: "must be a string" }).min(1).max(80).describe("1 to 80 printable ASCII characters without spaces, quotes or backslashes") });
+export const ZBgpPasswordStatus = z.object({ connectionId: z.number().int(), set: z.boolean(), setAt: z.string().nullable(), shownToMember: z.boolean() });
 
 export const ZLan = z.object({
   id: z.number().int(),

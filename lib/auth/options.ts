@@ -8,6 +8,7 @@ import { consumeRateLimit } from "@/lib/rate-limit";
 import { syncPeeringDbUser } from "@/lib/users";
 import { clientIpFrom } from "./client-ip";
 import { authenticateLocal } from "./local-login";
+import { createSession, endSession, sessionLimits } from "./sessions";
 import { peeringDbProvider, type PeeringDbUser } from "./peeringdb-provider";
 
 const SIGN_IN_RATE_LIMIT = { limit: Number(process.env.ZTIX_SIGNIN_RATE_LIMIT ?? 60), windowSeconds: 60 };
@@ -24,7 +25,7 @@ function buildAuthOptions(): AuthOptions {
     CredentialsProvider({
       id: "credentials",
       name: "ztix account",
-      credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+      credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" }, code: { label: "Code", type: "text" } },
       async authorize(credentials, req) {
         const clientIp = clientIpFrom(req?.headers ?? {});
         // Every attempt counts here, right or wrong: the sign-in endpoint is rate limited too.
@@ -33,6 +34,7 @@ function buildAuthOptions(): AuthOptions {
         const result = await authenticateLocal(getDb(), {
           username: String(credentials?.username ?? ""),
           password: String(credentials?.password ?? ""),
+          code: String(credentials?.code ?? ""),
           clientIp,
         });
         // A thrown message reaches the login form as `error` (next-auth v4).
@@ -49,7 +51,8 @@ function buildAuthOptions(): AuthOptions {
 
   return {
     secret: process.env.NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    // The token lives as long as a session may; the session row (lib/auth/sessions) decides earlier ends.
+    session: { strategy: "jwt", maxAge: sessionLimits().maxAgeSeconds },
     pages: { signIn: "/login", error: "/login" },
     providers,
     callbacks: {
@@ -75,12 +78,21 @@ function buildAuthOptions(): AuthOptions {
         return true;
       },
       async jwt({ token, user }) {
-        if (user) token.uid = Number(user.id);
+        if (user) {
+          // A sign-in (after every factor): a new server-side session row.
+          token.uid = Number(user.id);
+          token.sid = await createSession(getDb(), Number(user.id));
+        }
         return token;
       },
       async session({ session, token }) {
-        // Only the id travels; who the user is and may do is read from the database per request.
-        return { ...session, user: { id: Number(token.uid) } } as typeof session;
+        // Only the ids travel; who the user is and may do is read from the database per request.
+        return { ...session, user: { id: Number(token.uid), sid: typeof token.sid === "string" ? token.sid : null } } as typeof session;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sid === "string") await endSession(getDb(), token.sid);
       },
     },
   };

@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
 import { storedPrefixLists } from "@/lib/irr/prefix-lists";
 import { normalizeAddress } from "@/lib/ip";
+import { decryptSecret, secretContexts } from "@/lib/secrets";
 import { version } from "@/lib/version";
 import { renderBirdConfig } from "./render";
 import { DEFAULT_POLICY, type RouteServerRenderInput } from "./types";
@@ -29,6 +30,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
       "connections.ipv6_address",
       "connections.max_prefix4_override",
       "connections.max_prefix6_override",
+      "connections.bgp_password",
       "networks.name",
       "networks.irr_as_set",
       "networks.irr_as_set_override",
@@ -43,6 +45,9 @@ export async function loadRenderInputs(db: Db, lanId: number) {
   // IRR on: a member's prefixes must be in its last good list; never fetched (or nothing
   // found) is an empty list, so everything is filtered with reason 9, never accepted by default.
   const irrLists = lan.irr_filtering ? await storedPrefixLists(db, [...new Set(members.map((member) => member.asn))]) : null;
+  // Decrypted before anything is rendered: a wrong or missing key fails the whole deployment
+  // with one clear error, never a config without some members' passwords.
+  const bgpPasswords = new Map(members.map((member) => [member.id, member.bgp_password ? decryptSecret(member.bgp_password, secretContexts.bgpPassword(member.id)) : null]));
 
   return servers.map((server) => {
     const input: RouteServerRenderInput = {
@@ -79,7 +84,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
         maxPrefixOverride6: member.max_prefix6_override,
         irrPrefixes4: irrLists ? (irrLists.get(member.asn)?.[4] ?? []) : null,
         irrPrefixes6: irrLists ? (irrLists.get(member.asn)?.[6] ?? []) : null,
-        bgpPassword: null,
+        bgpPassword: bgpPasswords.get(member.id) ?? null,
       })),
     };
     return { server, input };

@@ -98,6 +98,7 @@ test("a member cannot act on another network's connection by posting the action 
     }
   });
   await attacker.page.getByRole("button", { name: "Withdraw request" }).click();
+  await attacker.page.getByRole("button", { name: "Withdraw the request" }).click();
   await expect.poll(() => captured).toBeTruthy();
   const forged = Buffer.from(captured!.body.toString("latin1").replace(new RegExp(`(name="[^"]*id"\\r\\n\\r\\n)${attacker.id}\\r\\n`), `$1${victim.id}\r\n`), "latin1");
   expect(forged.equals(captured!.body)).toBe(false);

@@ -15,6 +15,14 @@ async function signInExpectingError(page: Page, username: string, password: stri
  * Captures the request a server-action form sends, without letting it reach the server, so a
  * test can replay it with another session: a crafted POST, as an attacker would send it.
  */
+/** The users page's "Disable" with its confirmation: the username typed, then the real button. */
+async function disableFromRow(page: Page, username: string) {
+  const row = page.locator(`tr[data-username="${username}"]`);
+  await row.getByRole("button", { name: "Disable", exact: true }).click();
+  await row.getByLabel(`Type ${username} to confirm`).fill(username);
+  await row.getByRole("button", { name: "Disable account" }).click();
+}
+
 async function captureActionRequest(page: Page, submit: () => Promise<void>) {
   let captured: Request | undefined;
   await page.route("**/*", async (route) => {
@@ -34,20 +42,21 @@ async function captureActionRequest(page: Page, submit: () => Promise<void>) {
 }
 
 test("a user made with the CLI signs in and out, back to the page asked for", async ({ page }) => {
-  const operator = createUser("operator");
-  await page.goto("/admin/audit");
-  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Faudit/);
-  await page.getByLabel("Username").fill(`  ${operator.username.toUpperCase()} `);
-  await page.getByLabel("Password").fill(operator.password);
+  // A member: staff accounts first enrol in two-factor sign-in (two-factor.spec.ts).
+  const member = createUser("member");
+  await page.goto("/networks");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fnetworks/);
+  await page.getByLabel("Username").fill(`  ${member.username.toUpperCase()} `);
+  await page.getByLabel("Password").fill(member.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page).toHaveURL(/\/admin\/audit$/);
+  await expect(page).toHaveURL(/\/networks$/);
   const header = page.getByTestId("signed-in-as");
-  await expect(header).toContainText(operator.username);
-  await expect(header).toContainText("operator");
+  await expect(header).toContainText(member.username);
+  await expect(header).toContainText("member");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
-  await page.goto("/admin/audit");
+  await page.goto("/networks");
   await expect(page).toHaveURL(/\/login\?callbackUrl=/);
 });
 
@@ -66,7 +75,8 @@ test("a disabled user's open session is refused on its next page and server acti
   await signIn(page, admin, "/admin/users");
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   const row = page.locator(`tr[data-username="${target.username}"]`);
-  const crafted = await captureActionRequest(page, () => row.getByRole("button", { name: "Disable" }).click());
+  await expect(row).toBeVisible();
+  const crafted = await captureActionRequest(page, () => disableFromRow(page, target.username));
 
   expect(cli(["users", "disable", "--username", admin.username]).status).toBe(0);
 
@@ -86,9 +96,7 @@ test("a member posting an admin-only server action directly is refused, and the 
 
   const adminPage = await (await browser.newContext()).newPage();
   await signIn(adminPage, admin, "/admin/users");
-  const crafted = await captureActionRequest(adminPage, () =>
-    adminPage.locator(`tr[data-username="${target.username}"]`).getByRole("button", { name: "Disable" }).click(),
-  );
+  const crafted = await captureActionRequest(adminPage, () => disableFromRow(adminPage, target.username));
 
   const memberPage = await (await browser.newContext()).newPage();
   await signIn(memberPage, member);
@@ -114,7 +122,7 @@ test("an admin disables and re-enables an account from the users page", async ({
   const target = createUser("member", "toggled");
   await signIn(page, admin, "/admin/users");
   const row = page.locator(`tr[data-username="${target.username}"]`);
-  await row.getByRole("button", { name: "Disable" }).click();
+  await disableFromRow(page, target.username);
   await expect(row.getByRole("status")).toHaveText(`${target.username} disabled.`);
   await expect(row).toContainText("disabled");
   await row.getByRole("button", { name: "Enable" }).click();

@@ -25,6 +25,8 @@ describe("OpenAPI document", () => {
         "DELETE /connections/{id}",
         "POST /connections/{id}/approve",
         "POST /connections/{id}/reject",
+        "POST /connections/{id}/bgp-password",
+        "DELETE /connections/{id}/bgp-password",
         "POST /lans/{id}/deploy",
         "GET /route-servers",
         "GET /route-servers/{id}/config",

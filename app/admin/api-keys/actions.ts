@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db";
+import { requirePlainConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
 import { createApiKey, revokeApiKey, ZApiScope } from "@/lib/api-keys";
 
@@ -28,7 +29,8 @@ export const createApiKeyAction = formAction(
   },
 );
 
-export const revokeApiKeyAction = formAction({ name: "revokeApiKey", roles: ["admin"], schema: z.object({ id: z.coerce.number().int().positive() }) }, async ({ user, input }) => {
+export const revokeApiKeyAction = formAction({ name: "revokeApiKey", roles: ["admin"], schema: z.object({ id: z.coerce.number().int().positive() }).extend(ZConfirm.shape) }, async ({ user, input }) => {
+  requirePlainConfirmation(input.confirm);
   await revokeApiKey(getDb(), String(input.id), { type: "user", id: user.id, label: user.username });
   revalidatePath("/admin/api-keys");
   return { status: "ok", message: "Revoked." };

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { initialFormState } from "@/lib/actions/form-state";
+import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
 import { FieldErrors, FormMessage, SubmitButton, TextField } from "@/app/ui/forms/fields";
 import { createApiKeyAction, revokeApiKeyAction } from "./actions";
 
@@ -40,7 +41,7 @@ export function RevokeApiKeyForm({ id }: { id: number }) {
   return (
     <form action={action} className="flex items-center gap-2">
       <input type="hidden" name="id" value={id} />
-      <SubmitButton pendingText="Revoking…" tone="secondary">Revoke</SubmitButton>
+      <ConfirmGate idPrefix={`revoke-${id}`} label="Revoke" confirmLabel="Revoke the key" pendingText="Revoking…" tone="secondary" errors={state.fieldErrors?.confirm} compact />
       {state.status === "error" ? <span role="alert" className="text-xs text-red-700">{state.message}</span> : null}
     </form>
   );

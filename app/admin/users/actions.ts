@@ -5,13 +5,16 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { formAction } from "@/lib/actions/form-action";
 import { ZRole } from "@/lib/auth/roles";
+import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { setDisabled, setRole } from "@/lib/users";
 
 const ZUserTarget = z.object({ username: z.string().min(1, "username is required") });
 
 export const setUserDisabledAction = formAction(
-  { name: "setUserDisabled", roles: ["admin"], schema: ZUserTarget.extend({ disabled: z.enum(["true", "false"]) }) },
+  { name: "setUserDisabled", roles: ["admin"], schema: ZUserTarget.extend({ disabled: z.enum(["true", "false"]) }).extend(ZConfirm.shape) },
   async ({ user, input }) => {
+    if (input.disabled === "true") requireTypedConfirmation(input.confirm, input.username, "the username");
     if (input.username === user.username && input.disabled === "true") {
       return { status: "error", message: "You cannot disable your own account." };
     }
@@ -32,3 +35,12 @@ export const setUserRoleAction = formAction(
     return { status: "ok", message: `${input.username} is now ${input.role}.` };
   },
 );
+
+export const signOutUserEverywhereAction = formAction({ name: "signOutUserEverywhere", roles: ["admin"], schema: ZUserTarget.extend(ZConfirm.shape) }, async ({ user, input }) => {
+  requirePlainConfirmation(input.confirm);
+  const target = await getDb().selectFrom("users").select(["id", "username"]).where("username", "=", input.username).executeTakeFirst();
+  if (!target) return { status: "error", message: `No user named ${input.username}.` };
+  const ended = await endAllSessions(getDb(), target.id, { type: "user", id: user.id, label: user.username });
+  revalidatePath("/admin/users");
+  return { status: "ok", message: `${target.username}: ${ended} session(s) ended.` };
+});

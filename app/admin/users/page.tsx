@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { listUsers } from "@/lib/users";
 import { StatusBadge } from "@/app/ui/status-badge";
-import { DisableForm, RoleForm } from "./user-row-forms";
+import { DisableForm, RoleForm, SignOutEverywhereForm } from "./user-row-forms";
 import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Users" };
@@ -28,7 +28,7 @@ export default async function UsersPage() {
                   <div className="font-medium">{user.username}</div>
                   {user.display_name ? <div className="text-xs text-slate-500">{user.display_name}</div> : null}
                 </td>
-                <td className="px-4 py-2 text-xs">{user.peeringdb_id ? "PeeringDB" : "local"}</td>
+                <td className="px-4 py-2 text-xs">{user.peeringdb_id ? "PeeringDB" : user.totp_enabled_at ? "local, two-factor" : "local"}</td>
                 <td className="px-4 py-2 font-mono text-xs">{user.networks.map((network) => `AS${network.asn}`).join(", ") || "—"}</td>
                 <td className="px-4 py-2">
                   {user.disabled_at ? <StatusBadge tone="bad">disabled</StatusBadge> : <StatusBadge tone="ok">active</StatusBadge>}
@@ -37,7 +37,10 @@ export default async function UsersPage() {
                   <RoleForm username={user.username} role={user.role} />
                 </td>
                 <td className="px-4 py-2">
-                  <DisableForm username={user.username} disabled={Boolean(user.disabled_at)} />
+                  <div className="flex flex-wrap items-center gap-2">
+                    <DisableForm username={user.username} disabled={Boolean(user.disabled_at)} />
+                    <SignOutEverywhereForm username={user.username} />
+                  </div>
                 </td>
               </tr>
             ))}

@@ -2,7 +2,8 @@
 
 import { useActionState } from "react";
 import { initialFormState, type FormState } from "@/lib/actions/form-state";
-import { setUserDisabledAction, setUserRoleAction } from "./actions";
+import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
+import { setUserDisabledAction, setUserRoleAction, signOutUserEverywhereAction } from "./actions";
 
 function Feedback({ state }: { state: FormState }) {
   if (!state.message) return null;
@@ -19,9 +20,13 @@ export function DisableForm({ username, disabled }: { username: string; disabled
     <form action={action} className="flex items-center gap-2">
       <input type="hidden" name="username" value={username} />
       <input type="hidden" name="disabled" value={disabled ? "false" : "true"} />
-      <button type="submit" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-60">
-        {pending ? "Saving…" : disabled ? "Enable" : "Disable"}
-      </button>
+      {disabled ? (
+        <button type="submit" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-60">
+          {pending ? "Saving…" : "Enable"}
+        </button>
+      ) : (
+        <ConfirmGate idPrefix={`disable-${username}`} label="Disable" confirmLabel="Disable account" pendingText="Saving…" typed={username} errors={state.fieldErrors?.confirm} tone="secondary" compact />
+      )}
       <Feedback state={state} />
     </form>
   );
@@ -43,6 +48,17 @@ export function RoleForm({ username, role }: { username: string; role: string })
       <button type="submit" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-60">
         {pending ? "Saving…" : "Set role"}
       </button>
+      <Feedback state={state} />
+    </form>
+  );
+}
+
+export function SignOutEverywhereForm({ username }: { username: string }) {
+  const [state, action] = useActionState(signOutUserEverywhereAction, initialFormState);
+  return (
+    <form action={action} className="flex items-center gap-2">
+      <input type="hidden" name="username" value={username} />
+      <ConfirmGate idPrefix={`sign-out-${username}`} label="Sign out everywhere" confirmLabel="End every session" pendingText="Signing out…" tone="secondary" errors={state.fieldErrors?.confirm} compact />
       <Feedback state={state} />
     </form>
   );

@@ -17,7 +17,8 @@ import { routerConfig } from "@/lib/routeserver/snippet";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
-import { ApproveForm, RejectForm, RemoveForm, RetryForm } from "./connection-forms";
+import { bgpPasswordStatus } from "@/lib/connections/bgp-password";
+import { ApproveForm, BgpPasswordForm, RejectForm, RemoveForm, RetryForm, RevealBgpPasswordForm } from "./connection-forms";
 import { RouterConfig } from "./router-config";
 
 export const dynamic = "force-dynamic";
@@ -47,7 +48,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
   const gone = ["removed", "rejected"].includes(connection.state);
-  const [sessions, routeServers, configInput, lan, routerStates] = await Promise.all([
+  const [sessions, routeServers, configInput, lan, routerStates, bgpPassword] = await Promise.all([
     // Current sessions only: a removed connection has none, and a disabled route server counts for nobody.
     gone
       ? []
@@ -64,11 +65,13 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
     routerConfigInput(getDb(), id),
     getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
     routerStatesOf(getDb(), [id]),
+    bgpPasswordStatus(getDb(), id),
   ]);
   const addressOf = (name: string, family: number) => {
     const server = routeServers.find((candidate) => candidate.name === name);
     return (family === 4 ? server?.ipv4_address : server?.ipv6_address) ?? null;
   };
+  const passwordChangeable = connection.route_server_peering && !["removing", "removed", "rejected"].includes(connection.state);
   // Operators see why a member's routes were filtered, read live from the route servers.
   const filtered = staff && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? await filteredRoutesOf(getDb(), id) : [];
   const configs = configInput ? { bird: routerConfig(configInput, "bird"), frr: routerConfig(configInput, "frr") } : null;
@@ -116,7 +119,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
             <p className="mb-3 text-xs text-slate-500">
               {connection.state === "requested" ? "Withdraws the request." : "Deauthorizes the router on the exchange and releases its addresses."}
             </p>
-            <RemoveForm id={connection.id} withdraw={connection.state === "requested"} />
+            <RemoveForm id={connection.id} asn={connection.asn} withdraw={connection.state === "requested"} />
           </div>
         ) : null}
       </section>
@@ -124,6 +127,20 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
       {connection.route_server_peering && ["provisioned", "active"].includes(connection.state) && routeServers.length > 0 ? (
         <p className="text-sm"><Link href={`/connections/${connection.id}/routes`} className="font-medium text-sky-700 underline">Your routes on the route servers (looking glass)</Link>: accepted, filtered and why, and what you receive.</p>
       ) : null}
+      {passwordChangeable && (staff || bgpPassword.set) ? (
+        <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid="bgp-password-section">
+          <h2 className="mb-1 font-medium">BGP session password</h2>
+          <p className="mb-3 text-xs text-slate-500">
+            {bgpPassword.set
+              ? `Set${bgpPassword.setAt ? ` ${new Date(bgpPassword.setAt).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}; ${bgpPassword.shownAt ? "the network has seen it" : "the network has not seen it yet"}. Stored encrypted; the route servers use it for every session of this connection.`
+              : "None: the sessions with the route servers run without TCP-MD5."}
+          </p>
+          {staff ? <BgpPasswordForm id={connection.id} isSet={bgpPassword.set} /> : bgpPassword.shownAt ? (
+            <p className="text-sm text-slate-700">It was shown once already; ask the exchange to set a new one if you lost it.</p>
+          ) : canAct ? <RevealBgpPasswordForm id={connection.id} /> : null}
+        </section>
+      ) : null}
+
       {sessions.length > 0 ? (
         <section>
           <h2 className="mb-2 text-lg font-semibold">BGP sessions with the route servers</h2>
