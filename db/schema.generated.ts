@@ -238,6 +238,7 @@ export interface Users {
 
 export interface WorkerHeartbeats {
   hostname: string;
+  job_lock_id: string | null;
   last_seen_at: Generated<Timestamp>;
   pid: number;
   started_at: Generated<Timestamp>;

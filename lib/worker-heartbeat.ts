@@ -6,13 +6,14 @@ import type { Db } from "@/db";
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const HEARTBEAT_STALE_AFTER_MS = 45_000;
 
-export type WorkerIdentity = { workerId: string; hostname: string; pid: number; version: string };
+/** jobLockId: the id graphile-worker locks jobs with (jobs.locked_by), once known. */
+export type WorkerIdentity = { workerId: string; hostname: string; pid: number; version: string; jobLockId?: string };
 
 export async function recordHeartbeat(db: Db, worker: WorkerIdentity) {
   await db
     .insertInto("worker_heartbeats")
-    .values({ worker_id: worker.workerId, hostname: worker.hostname, pid: worker.pid, version: worker.version })
-    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ last_seen_at: sql`now()`, stopped_at: null }))
+    .values({ worker_id: worker.workerId, hostname: worker.hostname, pid: worker.pid, version: worker.version, job_lock_id: worker.jobLockId ?? null })
+    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ last_seen_at: sql`now()`, stopped_at: null, job_lock_id: sql`coalesce(excluded.job_lock_id, worker_heartbeats.job_lock_id)` }))
     .execute();
 }
 

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { getPool } from "@/db";
+import { markInterrupted } from "@/lib/orphaned-work";
 import { birdAvailable, parseBirdError, parseCheck } from "./bird-check";
 import { loadRenderInputs } from "./input";
 import { renderBirdConfig } from "./render";
@@ -81,6 +82,8 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
     const locked = await lockClient.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int) as locked", [lanId]);
     if (!locked.rows[0]?.locked) throw new Error(`another deployment of LAN ${lanId} is running; retrying later`);
     try {
+      // We hold the LAN's lock, so a `running` row of this LAN belongs to a worker that died.
+      await markInterrupted(db, lanId);
       const targets = await loadRenderInputs(db, lanId);
       const localBird = await birdAvailable();
       const outcomes: { routeServer: string; status: "succeeded" | "unchanged" }[] = [];
@@ -113,7 +116,13 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           .returning("id")
           .executeTakeFirstOrThrow();
         const lines: string[] = [];
-        const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
+        // Written as it grows, so that a deployment whose worker dies shows how far it got.
+        let written = Promise.resolve();
+        const log = (line: string) => {
+          lines.push(`${new Date().toISOString()} ${line}`);
+          const text = lines.join("\n");
+          written = written.then(() => db.updateTable("deployments").set({ log: text }).where("id", "=", deployment.id).where("status", "=", "running").execute().then(() => undefined, () => undefined));
+        };
         try {
           if (localBird) {
             const check = await parseCheck(config);
@@ -127,12 +136,14 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           } finally {
             await transport.close();
           }
+          await written;
           await db.updateTable("deployments").set({ status: "succeeded", log: lines.join("\n"), finished_at: sql<Date>`now()` }).where("id", "=", deployment.id).execute();
           if (drifted) await db.updateTable("drift_items").set({ resolved_at: sql<Date>`now()`, resolution: `replaced by deployment ${deployment.id}` }).where("id", "=", drifted.id).execute();
           outcomes.push({ routeServer: server.name, status: "succeeded" });
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
           log(`FAILED: ${reason}`);
+          await written;
           await db.updateTable("deployments").set({ status: "failed", error: reason, log: lines.join("\n"), finished_at: sql<Date>`now()` }).where("id", "=", deployment.id).execute();
           // The fan-out stops here: the other route servers keep their working config.
           throw new Error(`deployment to ${server.name} failed: ${reason}`);

@@ -1,0 +1,126 @@
+/**
+ * Faults of the job runner with real worker processes (jobs/worker.ts, SIGKILLed for real) and
+ * the ZeroTier controller simulator: a dead worker's job is released and finished by another
+ * worker, and jobs waiting on an unreachable controller run as soon as it is back.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { actorOf, approveConnection, requestConnection } from "@/lib/connections/service";
+import { createZeroTierProvider } from "@/lib/zerotier";
+import { createLanNetwork } from "@/lib/zerotier/network-setup";
+import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
+import { closeDb, resetDatabase, testDb } from "../support/db";
+import { createStaffUser, nodeId } from "../support/fixtures";
+import { startWorkerProcess, waitFor, type WorkerProcess } from "../support/worker-process";
+
+let sim: ZeroTierSimulator;
+const workers: WorkerProcess[] = [];
+
+function worker() {
+  const started = startWorkerProcess({ DATABASE_URL: process.env.DATABASE_URL!, ZT_PROVIDER: "self_hosted_controller", ZT_CONTROLLER_URL: sim.controllerUrl, ZT_CONTROLLER_TOKEN: sim.token });
+  workers.push(started);
+  return started;
+}
+
+async function lanOnSimulator() {
+  const provider = createZeroTierProvider({ provider: "self_hosted_controller", controllerUrl: sim.controllerUrl, controllerToken: sim.token, centralUrl: "" });
+  const { networkId } = await createLanNetwork(provider, { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
+  return testDb()
+    .insertInto("lans")
+    .values({ name: "ix", zt_network_id: networkId, ipv4_prefix: "192.0.2.0/24", ipv6_prefix: "2001:db8:ffff::/64", ipv6_scheme: "asn", reserved_host_count: 10, quarantine_days: 7, rs_asn: 64496 })
+    .returning(["id", "zt_network_id"])
+    .executeTakeFirstOrThrow();
+}
+
+async function approvedConnection(lanId: number, n: number) {
+  const operator = await createStaffUser();
+  const { id } = await requestConnection(testDb(), operator, { asn: 64500 + n, lanId, ztNodeId: nodeId(n), routeServerPeering: true });
+  await approveConnection(testDb(), actorOf(operator), id);
+  return id;
+}
+
+const connection = (id: number) => testDb().selectFrom("connections").select(["state", "reason"]).where("id", "=", id).executeTakeFirstOrThrow();
+
+describe("job runner faults with real worker processes", () => {
+  beforeAll(async () => {
+    sim = await startZeroTierSimulator({});
+  });
+  beforeEach(async () => {
+    await resetDatabase();
+    sim.reset();
+    await sim.up();
+  });
+  afterEach(async (context) => {
+    for (const started of workers.splice(0)) {
+      await started.kill("SIGKILL");
+      if (context.task.result?.state === "fail") console.log(started.output().slice(-4000));
+    }
+  });
+  afterAll(async () => {
+    await sim.close();
+    await closeDb();
+  });
+
+  it(
+    "a worker SIGKILLed during provisioning: another worker frees the job, provisions the connection once, the audit trail is intact",
+    async () => {
+      const lan = await lanOnSimulator();
+      sim.setFaults({ latencyMs: 2_500 });
+      const id = await approvedConnection(lan.id, 1);
+      const key = `provision_connection:${id}`;
+      sim.resetCounters();
+
+      const first = worker();
+      // Killed while its member upsert is held up by the slow controller (the controller still applies it).
+      await waitFor("the upsert to reach the controller", () => sim.counters.mutatingRequests >= 1, 60_000);
+      const locked = await testDb().selectFrom("graphile_worker.jobs").select(["id", "locked_by"]).where("key", "=", key).executeTakeFirstOrThrow();
+      expect(locked.locked_by).not.toBeNull();
+      await first.kill("SIGKILL");
+      expect((await connection(id)).state).toBe("provisioning");
+      sim.setFaults({ latencyMs: 0 });
+
+      const second = worker();
+      await waitFor("the connection to be provisioned", async () => (await connection(id)).state === "provisioned", 60_000, 250);
+      expect(second.output()).toContain("released the jobs of a dead worker");
+
+      const members = sim.members(lan.zt_network_id);
+      expect(members.map((member) => [member.id, member.authorized])).toEqual([[nodeId(1), true]]);
+      await waitFor("the job to be completed", async () => !(await testDb().selectFrom("graphile_worker.jobs").select("id").where("key", "=", key).executeTakeFirst()), 10_000);
+      // Run to completion once: by the second worker (the first died mid-way).
+      const runs = await testDb().selectFrom("job_runs").select(["ok"]).where("task", "=", "provision_connection").execute();
+      expect(runs).toEqual([{ ok: true }]);
+      const audit = await testDb().selectFrom("audit_events").select(["action"]).where("subject_type", "=", "connection").where("subject_id", "=", String(id)).orderBy("id").execute();
+      expect(audit.map((entry) => entry.action)).toEqual(["connection.requested", "connection.approved", "connection.provisioning", "connection.provisioned"]);
+    },
+    180_000,
+  );
+
+  it(
+    "the controller unreachable for longer than the backoff reaches: once it is back, every waiting connection is provisioned and shows no old reason",
+    async () => {
+      const lan = await lanOnSimulator();
+      await sim.down();
+      const ids: number[] = [];
+      for (let n = 1; n <= 5; n++) ids.push(await approvedConnection(lan.id, n));
+      worker();
+      // Every job has failed at least three times: the next attempt is about a minute away.
+      await waitFor(
+        "the jobs to back off past a minute",
+        async () => {
+          const jobs = await testDb().selectFrom("graphile_worker.jobs").select(["attempts", "run_at"]).where("task_identifier", "=", "provision_connection").execute();
+          return jobs.length === ids.length && jobs.every((job) => (job.attempts ?? 0) >= 4 && (job.run_at?.getTime() ?? 0) > Date.now() + 20_000);
+        },
+        120_000,
+        500,
+      );
+      for (const id of ids) expect((await connection(id)).reason).toMatch(/ZeroTier controller not ready/);
+
+      await sim.up();
+      const back = Date.now();
+      await waitFor("every connection to be provisioned", async () => (await Promise.all(ids.map(connection))).every((row) => row.state === "provisioned"), 10_000, 200);
+      console.log(`all ${ids.length} connections provisioned ${Date.now() - back} ms after the controller came back`);
+      for (const id of ids) expect(await connection(id)).toEqual({ state: "provisioned", reason: null });
+      expect(sim.members(lan.zt_network_id)).toHaveLength(ids.length);
+    },
+    240_000,
+  );
+});
