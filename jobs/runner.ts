@@ -8,7 +8,7 @@ import { createLogger } from "@/lib/log";
 import { version } from "@/lib/version";
 import { CONTROLLER_TASKS } from "@/lib/connections/controller-recovery";
 import { WORKER_DEAD_AFTER_MS } from "@/lib/orphaned-work";
-import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordWorkerStopped, type WorkerIdentity } from "@/lib/worker-heartbeat";
+import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, processNamespace, recordWorkerStopped, type WorkerIdentity } from "@/lib/worker-heartbeat";
 import { cronItems, taskList } from "./index";
 import { startRecovery } from "./recovery";
 
@@ -27,7 +27,7 @@ export type RunningWorker = { workerId: string; stop: () => Promise<void>; done:
 export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
   const pool = createPool(options.databaseUrl, { max: options.concurrency + 3 });
   const db = createDb(pool);
-  const identity: WorkerIdentity = { workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, hostname: os.hostname(), pid: process.pid, version };
+  const identity: WorkerIdentity = { workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, hostname: os.hostname(), pid: process.pid, version, processNamespace: processNamespace() };
   // graphile-worker locks jobs with its pool's id: the heartbeat names it, so that another
   // worker can tell whose locks are dead (lib/orphaned-work).
   const events: WorkerEvents = new EventEmitter();

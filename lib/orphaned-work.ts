@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
-import { HEARTBEAT_INTERVAL_MS } from "./worker-heartbeat";
+import { HEARTBEAT_INTERVAL_MS, processNamespace } from "./worker-heartbeat";
 
 /**
  * A worker that has missed three heartbeats (plus slack for a busy machine) is dead: the jobs it
@@ -32,21 +32,23 @@ export type LockHolder = {
  * `trustSilence: false` (the asking worker itself just lost the database) judges only stops.
  */
 export async function findLockHolders(db: Db, options: { exceptLockId?: string; trustSilence?: boolean } = {}): Promise<LockHolder[]> {
-  const rows = await sql<{ locked_by: string; locked_at: Date; job_ids: string[]; worker_id: string | null; last_seen_at: Date | null; stopped_at: Date | null; now: Date }>`
+  const rows = await sql<{ locked_by: string; locked_at: Date; job_ids: string[]; worker_id: string | null; last_seen_at: Date | null; stopped_at: Date | null; pid: number | null; process_namespace: string | null; now: Date }>`
     select j.locked_by, min(j.locked_at) as locked_at, array_agg(j.id::text order by j.id) as job_ids,
-           h.worker_id, h.last_seen_at, h.stopped_at, now() as now
+           h.worker_id, h.last_seen_at, h.stopped_at, h.pid, h.process_namespace, now() as now
       from graphile_worker.jobs j
       left join worker_heartbeats h on h.job_lock_id = j.locked_by
      where j.locked_by is not null and j.locked_by is distinct from ${options.exceptLockId ?? null}
-     group by j.locked_by, h.worker_id, h.last_seen_at, h.stopped_at
+     group by j.locked_by, h.worker_id, h.last_seen_at, h.stopped_at, h.pid, h.process_namespace
   `.execute(db);
   const trustSilence = options.trustSilence ?? true;
+  const here = processNamespace();
   return rows.rows.map((row) => {
     const since = row.last_seen_at ?? row.locked_at;
     const deadAt = new Date(since.getTime() + WORKER_DEAD_AFTER_MS);
     const silentSeconds = Math.round((row.now.getTime() - since.getTime()) / 1000);
     let deadBecause: string | null = null;
     if (row.stopped_at) deadBecause = `worker ${row.worker_id} stopped at ${row.stopped_at.toISOString()} and left the lock`;
+    else if (here && row.process_namespace === here && row.pid !== null && !processExists(row.pid)) deadBecause = `worker ${row.worker_id} (process ${row.pid} on this host) has exited`;
     else if (trustSilence && deadAt <= row.now) {
       deadBecause = row.worker_id
         ? `worker ${row.worker_id} has written no heartbeat for ${silentSeconds} s`
@@ -54,6 +56,16 @@ export async function findLockHolders(db: Db, options: { exceptLockId?: string; 
     }
     return { lockId: row.locked_by, workerId: row.worker_id, lastSeenAt: row.last_seen_at, stoppedAt: row.stopped_at, lockedAt: row.locked_at, jobIds: row.job_ids, deadBecause, deadAt };
   });
+}
+
+/** Same pid namespace only (see processNamespace): EPERM means it exists under another user. */
+function processExists(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }
 
 /** Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run again. */

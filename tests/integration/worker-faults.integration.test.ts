@@ -3,6 +3,7 @@
  * the ZeroTier controller simulator: a dead worker's job is released and finished by another
  * worker, and jobs waiting on an unreachable controller run as soon as it is back.
  */
+import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actorOf, approveConnection, requestConnection } from "@/lib/connections/service";
 import { createZeroTierProvider } from "@/lib/zerotier";
@@ -93,6 +94,39 @@ describe("job runner faults with real worker processes", () => {
     },
     180_000,
   );
+
+  it("judges lock holders: silent for three beats or stopped is dead, a fresh one or one judged by a worker just back from an outage is not", async () => {
+    const { findLockHolders, releaseJobsOfDeadWorkers, WORKER_DEAD_AFTER_MS } = await import("@/lib/orphaned-work");
+    const { enqueueJob } = await import("@/jobs/enqueue");
+    const holders = { silent: "pool-silent", fresh: "pool-fresh", stopped: "pool-stopped", unknown: "pool-unknown" };
+    for (const [name, lockId] of Object.entries(holders)) {
+      const { id } = await enqueueJob(testDb(), "refresh_network", { asn: 64500 }, { maxAttempts: 1, jobKey: `refresh_network:${name}` });
+      await sql`update graphile_worker._private_jobs set locked_by = ${lockId}, locked_at = now() - make_interval(secs => ${name === "unknown" ? WORKER_DEAD_AFTER_MS / 1000 + 5 : 1}) where id = ${id}::bigint`.execute(testDb());
+      if (name === "unknown") continue;
+      // Another host's worker: only its heartbeat can tell.
+      await testDb()
+        .insertInto("worker_heartbeats")
+        .values({ worker_id: name, hostname: "elsewhere", pid: 1, version: "test", job_lock_id: lockId, process_namespace: "another-host", last_seen_at: sql<Date>`now() - make_interval(secs => ${name === "silent" ? WORKER_DEAD_AFTER_MS / 1000 + 1 : 2})`, stopped_at: name === "stopped" ? sql<Date>`now()` : null })
+        .execute();
+    }
+    const judged = Object.fromEntries((await findLockHolders(testDb())).map((holder) => [holder.lockId, holder.deadBecause]));
+    expect(judged[holders.fresh]).toBeNull();
+    expect(judged[holders.silent]).toMatch(/worker silent has written no heartbeat for \d+ s/);
+    expect(judged[holders.stopped]).toMatch(/worker stopped stopped at .* and left the lock/);
+    expect(judged[holders.unknown]).toMatch(/no live worker holds lock pool-unknown/);
+    const cautious = Object.fromEntries((await findLockHolders(testDb(), { trustSilence: false })).map((holder) => [holder.lockId, holder.deadBecause]));
+    expect([cautious[holders.silent], cautious[holders.unknown], cautious[holders.fresh]]).toEqual([null, null, null]);
+
+    const { released } = await releaseJobsOfDeadWorkers(testDb());
+    expect(released.map((holder) => holder.lockId).sort()).toEqual([holders.silent, holders.stopped, holders.unknown].sort());
+    const locks = await testDb().selectFrom("graphile_worker.jobs").select(["key", "locked_by"]).orderBy("key").execute();
+    expect(locks).toEqual([
+      { key: "refresh_network:fresh", locked_by: holders.fresh },
+      { key: "refresh_network:silent", locked_by: null },
+      { key: "refresh_network:stopped", locked_by: null },
+      { key: "refresh_network:unknown", locked_by: null },
+    ]);
+  });
 
   it(
     "the controller unreachable for longer than the backoff reaches: once it is back, every waiting connection is provisioned and shows no old reason",
