@@ -74,6 +74,8 @@ export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockId?:
   const dead = holders.filter((holder) => holder.deadBecause);
   if (dead.length > 0) {
     await sql`select graphile_worker.force_unlock_workers(${dead.map((holder) => holder.lockId)}::text[])`.execute(db);
+    // They are due: wake the runners rather than wait for their next poll.
+    await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: dead.reduce((sum, holder) => sum + holder.jobIds.length, 0) })})`.execute(db);
   }
   const waiting = holders.filter((holder) => !holder.deadBecause && holder.deadAt).map((holder) => holder.deadAt!.getTime());
   return { released: dead, nextCheckAt: waiting.length > 0 ? new Date(Math.min(...waiting)) : null };

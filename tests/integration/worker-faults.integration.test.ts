@@ -128,6 +128,34 @@ describe("job runner faults with real worker processes", () => {
     ]);
   });
 
+  it("lets an operator retry a job locked by a dead worker, says why not while its worker lives, and run a stuck connection's job", async () => {
+    const { retryJob } = await import("@/lib/jobs-admin");
+    const { retryConnection } = await import("@/lib/connections/service");
+    const lan = await lanOnSimulator();
+    const operator = await createStaffUser();
+    const id = await approvedConnection(lan.id, 7);
+    const job = await testDb().selectFrom("graphile_worker.jobs").select("id").where("key", "=", `provision_connection:${id}`).executeTakeFirstOrThrow();
+    await sql`update graphile_worker._private_jobs set locked_by = 'pool-live', locked_at = now(), attempts = 1 where id = ${job.id}::bigint`.execute(testDb());
+    await testDb().insertInto("worker_heartbeats").values({ worker_id: "live-worker", hostname: "elsewhere", pid: 1, version: "test", job_lock_id: "pool-live", process_namespace: "another-host" }).execute();
+
+    await expect(retryJob(testDb(), Number(job.id), actorOf(operator))).rejects.toThrow(/job \d+ is running on worker live-worker \(its last heartbeat was \d+ s ago\); it can be retried when it ends, or once that worker has been silent for 35 s/);
+    await expect(retryConnection(testDb(), actorOf(operator), id)).rejects.toThrow(/running on worker live-worker/);
+
+    await testDb().updateTable("worker_heartbeats").set({ stopped_at: sql<Date>`now()` }).where("worker_id", "=", "live-worker").execute();
+    await retryJob(testDb(), Number(job.id), actorOf(operator));
+    expect(await testDb().selectFrom("graphile_worker.jobs").select(["locked_by", "attempts"]).where("id", "=", job.id).executeTakeFirstOrThrow()).toEqual({ locked_by: null, attempts: 0 });
+
+    // The job gone altogether: "Run now" enqueues it again, and says so in the audit trail.
+    await sql`select graphile_worker.complete_jobs(array[${job.id}::bigint])`.execute(testDb());
+    await testDb().updateTable("connections").set({ state: "provisioning", reason: "an old reason" }).where("id", "=", id).execute();
+    await retryConnection(testDb(), actorOf(operator), id);
+    expect(await connection(id)).toEqual({ state: "provisioning", reason: null });
+    expect(await testDb().selectFrom("graphile_worker.jobs").select("task_identifier").where("key", "=", `provision_connection:${id}`).executeTakeFirst()).toEqual({ task_identifier: "provision_connection" });
+    const audit = await testDb().selectFrom("audit_events").select(["action", "after"]).where("subject_type", "=", "connection").where("subject_id", "=", String(id)).orderBy("id", "desc").executeTakeFirstOrThrow();
+    expect(audit.action).toBe("connection.retried");
+    expect(JSON.stringify(audit.after)).toMatch(/its job was gone; job \d+ enqueued/);
+  });
+
   it(
     "the controller unreachable for longer than the backoff reaches: once it is back, every waiting connection is provisioned and shows no old reason",
     async () => {
