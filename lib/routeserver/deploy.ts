@@ -154,6 +154,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
       await lockClient.query("select pg_advisory_unlock(hashtext('ztix:deploy_route_servers'), $1::int)", [lanId]);
     }
   } finally {
-    lockClient.release();
+    // Discarded, not pooled: should the unlock above have failed, the session and its lock end here.
+    lockClient.release(true);
   }
 }
