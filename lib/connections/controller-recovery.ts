@@ -57,12 +57,11 @@ export async function runControllerJobsNow(db: Db) {
  * last quarter of the cap) so that jobs of one outage do not all come back at the same instant.
  */
 export async function capRetryGaps(db: Db) {
+  // One call per job, so that each gets its own random share.
   const capped = await sql<{ id: string }>`
-    select id::text from graphile_worker.reschedule_jobs(
-      array(select id from graphile_worker.jobs
-             where locked_at is null and attempts > 0 and attempts < max_attempts
-               and run_at > now() + make_interval(secs => ${MAX_RETRY_GAP_MS / 1000}::double precision)),
-      run_at => now() + make_interval(secs => ${MAX_RETRY_GAP_MS / 1000}::double precision * (0.75 + random() / 4))
-    )`.execute(db);
+    select (graphile_worker.reschedule_jobs(array[job.id], run_at => now() + make_interval(secs => ${MAX_RETRY_GAP_MS / 1000}::double precision * (0.75 + random() / 4)))).id::text as id
+      from graphile_worker.jobs job
+     where job.locked_at is null and job.attempts > 0 and job.attempts < job.max_attempts
+       and job.run_at > now() + make_interval(secs => ${MAX_RETRY_GAP_MS / 1000}::double precision)`.execute(db);
   return capped.rows.length;
 }

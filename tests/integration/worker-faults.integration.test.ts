@@ -156,6 +156,25 @@ describe("job runner faults with real worker processes", () => {
     expect(JSON.stringify(audit.after)).toMatch(/its job was gone; job \d+ enqueued/);
   });
 
+  it("caps the wait before a failed job's next attempt at about a minute, jittered per job", async () => {
+    const { capRetryGaps, MAX_RETRY_GAP_MS } = await import("@/lib/connections/controller-recovery");
+    const { enqueueJob } = await import("@/jobs/enqueue");
+    for (let n = 1; n <= 4; n++) {
+      const { id } = await enqueueJob(testDb(), "refresh_network", { asn: 64500 + n }, { maxAttempts: 12, jobKey: `refresh_network:${64500 + n}` });
+      // Three failures so far and graphile-worker's backoff two hours away; the fourth is running.
+      await sql`update graphile_worker._private_jobs set attempts = 3, run_at = now() + interval '2 hours', locked_by = ${n === 4 ? "pool-x" : null}, locked_at = ${n === 4 ? sql`now()` : null} where id = ${id}::bigint`.execute(testDb());
+    }
+    expect(await capRetryGaps(testDb())).toBe(3);
+    const jobs = await testDb().selectFrom("graphile_worker.jobs").select(["key", "run_at", "locked_by"]).orderBy("key").execute();
+    const waits = jobs.filter((job) => !job.locked_by).map((job) => job.run_at!.getTime() - Date.now());
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThan(MAX_RETRY_GAP_MS * 0.75 - 5_000);
+      expect(wait).toBeLessThanOrEqual(MAX_RETRY_GAP_MS);
+    }
+    expect(new Set(waits.map((wait) => Math.round(wait))).size).toBe(3);
+    expect(jobs.find((job) => job.locked_by)!.run_at!.getTime() - Date.now()).toBeGreaterThan(3_600_000);
+  });
+
   it(
     "the controller unreachable for longer than the backoff reaches: once it is back, every waiting connection is provisioned and shows no old reason",
     async () => {
