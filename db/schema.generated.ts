@@ -307,8 +307,10 @@ export interface UserSessions {
 
 export interface WorkerHeartbeats {
   hostname: string;
+  job_lock_id: string | null;
   last_seen_at: Generated<Timestamp>;
   pid: number;
+  process_namespace: string | null;
   started_at: Generated<Timestamp>;
   stopped_at: Timestamp | null;
   version: string;

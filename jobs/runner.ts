@@ -1,13 +1,17 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { Logger as WorkerLogger, parseCronItems, run, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { Logger as WorkerLogger, parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { sql } from "kysely";
 import { createDb, createPool } from "@/db";
 import { createLogger } from "@/lib/log";
 import { version } from "@/lib/version";
-import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordWorkerStopped } from "@/lib/worker-heartbeat";
+import { CONTROLLER_TASKS } from "@/lib/connections/controller-recovery";
+import { WORKER_DEAD_AFTER_MS } from "@/lib/orphaned-work";
+import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, processNamespace, recordWorkerStopped, type WorkerIdentity } from "@/lib/worker-heartbeat";
 import { cronItems, taskList } from "./index";
+import { startRecovery } from "./recovery";
 
 const log = createLogger("worker");
 
@@ -29,7 +33,11 @@ export type RunningWorker = {
 export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
   const pool = createPool(options.databaseUrl, { max: options.concurrency + 3 });
   const db = createDb(pool);
-  const identity = { workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, hostname: os.hostname(), pid: process.pid, version };
+  const identity: WorkerIdentity = { workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, hostname: os.hostname(), pid: process.pid, version, processNamespace: processNamespace() };
+  // graphile-worker locks jobs with its pool's id: the heartbeat names it, so that another
+  // worker can tell whose locks are dead (lib/orphaned-work).
+  const events: WorkerEvents = new EventEmitter();
+  events.on("pool:create", ({ workerPool }) => void (identity.jobLockId = workerPool.id));
 
   const runner: Runner = await run({
     pgPool: pool,
@@ -39,6 +47,7 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     noHandleSignals: true,
     pollInterval: 2_000,
     logger: workerLogger,
+    events,
   });
 
   // Job durations for the metrics (graphile-worker keeps no record of finished jobs).
@@ -55,12 +64,18 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
   });
 
+  const beats = trackBeats();
   const beat = () =>
-    recordHeartbeat(db, identity).catch((error: unknown) =>
-      log.warn("heartbeat failed", { error: error instanceof Error ? error.message : String(error) }),
-    );
+    recordHeartbeat(db, identity).then(beats.ok, (error: unknown) => {
+      beats.failed();
+      log.warn("heartbeat failed", { error: error instanceof Error ? error.message : String(error) });
+    });
   await beat();
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+  const recovery = startRecovery(db, { lockId: () => identity.jobLockId, databaseHealthy: beats.healthy });
+  runner.events.on("job:success", ({ job }) => {
+    if (job.attempts > 1 && (CONTROLLER_TASKS as readonly string[]).includes(job.task_identifier)) recovery.controllerWorked();
+  });
   log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, tasks: Object.keys(taskList) });
 
   // Jobs this process runs now, with the lock they hold: what a stop must hand back.
@@ -72,6 +87,7 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   const stop = ({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}) => {
     stopping ??= (async () => {
       clearInterval(timer);
+      recovery.stop();
       if (held.size > 0) log.info("worker stopping: waiting for running jobs", { jobs: [...held.keys()], graceSeconds: Math.round(graceMs / 1000) });
       // No new jobs from here on; running ones may finish within the grace period.
       const graceful = runner.stop().then(
@@ -114,4 +130,23 @@ async function releaseJobs(db: ReturnType<typeof createDb>, jobs: [id: string, l
     `.execute(db);
     if (lockedBy) await sql`update graphile_worker._private_job_queues set locked_at = null, locked_by = null where locked_by = ${lockedBy}`.execute(db);
   }
+}
+
+/**
+ * Whether this worker's own heartbeats have reached the database for a whole dead-worker window:
+ * only then does another worker's silence mean that it died, not that the database was away.
+ */
+function trackBeats() {
+  let failing = false;
+  let okSince = Number.NEGATIVE_INFINITY;
+  return {
+    ok() {
+      if (failing) okSince = Date.now();
+      failing = false;
+    },
+    failed() {
+      failing = true;
+    },
+    healthy: () => !failing && Date.now() - okSince >= WORKER_DEAD_AFTER_MS,
+  };
 }

@@ -2,7 +2,9 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "./audit";
-import { NotFoundError } from "./errors";
+import { nudgeWorkers } from "./connections/controller-recovery";
+import { DomainError, NotFoundError } from "./errors";
+import { findLockHolders, WORKER_DEAD_AFTER_MS } from "./orphaned-work";
 
 export type JobFilter = "all" | "failed" | "queued" | "running";
 
@@ -35,10 +37,16 @@ async function requireJob(db: Db, id: number) {
   return job;
 }
 
-/** Runs a job again now, with its attempts reset (its max attempts stay). */
+/**
+ * Runs a job again now, with its attempts reset (its max attempts stay). A job locked by a dead
+ * worker is unlocked first; one running on a live worker is refused with the reason.
+ */
 export async function retryJob(db: Db, id: number, actor: Actor) {
   const job = await requireJob(db, id);
-  await sql`select graphile_worker.reschedule_jobs(array[${id}::bigint], run_at => now(), attempts => 0::smallint)`.execute(db);
+  await releaseIfOrphaned(db, id);
+  const rescheduled = await sql<{ id: string }>`select id::text from graphile_worker.reschedule_jobs(array[${id}::bigint], run_at => now(), attempts => 0::smallint)`.execute(db);
+  if (rescheduled.rows.length === 0) throw new DomainError(`job ${id} could not be rescheduled: it is running right now or completed meanwhile`);
+  await nudgeWorkers(db, 1);
   await recordAudit(db, { actor, action: "job.retried", subject: { type: "job", id }, before: { task: job.task_identifier, attempts: job.attempts, lastError: job.last_error } });
 }
 
@@ -47,4 +55,21 @@ export async function cancelJob(db: Db, id: number, actor: Actor) {
   const job = await requireJob(db, id);
   await sql`select graphile_worker.complete_jobs(array[${id}::bigint])`.execute(db);
   await recordAudit(db, { actor, action: "job.cancelled", subject: { type: "job", id }, before: { task: job.task_identifier, attempts: job.attempts, lastError: job.last_error } });
+}
+
+/**
+ * A locked job: unlocked when its worker is dead (stopped, or silent for WORKER_DEAD_AFTER_MS);
+ * otherwise a DomainError says which worker runs it and when it would count as dead.
+ */
+export async function releaseIfOrphaned(db: Db, id: number) {
+  const lock = await db.selectFrom("graphile_worker.jobs").select(["locked_by"]).where("id", "=", id).executeTakeFirst();
+  if (!lock?.locked_by) return;
+  const holder = (await findLockHolders(db)).find((candidate) => candidate.lockId === lock.locked_by);
+  if (!holder) return;
+  if (!holder.deadBecause) {
+    const who = holder.workerId ? `worker ${holder.workerId}` : `lock ${holder.lockId}`;
+    const seen = holder.lastSeenAt ? `its last heartbeat was ${Math.max(0, Math.round((Date.now() - holder.lastSeenAt.getTime()) / 1000))} s ago` : "no heartbeat names it yet";
+    throw new DomainError(`job ${id} is running on ${who} (${seen}); it can be retried when it ends, or once that worker has been silent for ${WORKER_DEAD_AFTER_MS / 1000} s`);
+  }
+  await sql`select graphile_worker.force_unlock_workers(${[holder.lockId]}::text[])`.execute(db);
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { readFileSync, readlinkSync } from "node:fs";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 
@@ -6,13 +7,29 @@ import type { Db } from "@/db";
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const HEARTBEAT_STALE_AFTER_MS = 45_000;
 
-export type WorkerIdentity = { workerId: string; hostname: string; pid: number; version: string };
+/**
+ * jobLockId: the id graphile-worker locks jobs with (jobs.locked_by), once known.
+ * processNamespace: where `pid` means this process (see processNamespace()).
+ */
+export type WorkerIdentity = { workerId: string; hostname: string; pid: number; version: string; jobLockId?: string; processNamespace?: string | null };
+
+/**
+ * The kernel boot and pid namespace this process runs in (Linux), or null: two processes with the
+ * same value see the same pids, so one can tell for certain that the other has exited.
+ */
+export function processNamespace(): string | null {
+  try {
+    return `${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}/${readlinkSync("/proc/self/ns/pid")}`;
+  } catch {
+    return null;
+  }
+}
 
 export async function recordHeartbeat(db: Db, worker: WorkerIdentity) {
   await db
     .insertInto("worker_heartbeats")
-    .values({ worker_id: worker.workerId, hostname: worker.hostname, pid: worker.pid, version: worker.version })
-    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ last_seen_at: sql`now()`, stopped_at: null }))
+    .values({ worker_id: worker.workerId, hostname: worker.hostname, pid: worker.pid, version: worker.version, job_lock_id: worker.jobLockId ?? null, process_namespace: worker.processNamespace ?? null })
+    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ last_seen_at: sql`now()`, stopped_at: null, job_lock_id: sql`coalesce(excluded.job_lock_id, worker_heartbeats.job_lock_id)` }))
     .execute();
 }
 

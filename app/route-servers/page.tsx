@@ -48,7 +48,7 @@ export default async function RouteServersPage() {
                     <td className="px-4 py-2">
                       {server.lastDeployment ? (
                         <>
-                          <StatusBadge tone={server.lastDeployment.status === "succeeded" ? "ok" : server.lastDeployment.status === "failed" ? "bad" : "neutral"}>{server.lastDeployment.status}</StatusBadge>
+                          <StatusBadge tone={server.lastDeployment.status === "succeeded" ? "ok" : server.lastDeployment.status === "failed" ? "bad" : server.lastDeployment.status === "interrupted" ? "warn" : "neutral"}>{server.lastDeployment.status}</StatusBadge>
                           <span className="ml-2 text-xs text-slate-500">{new Date(server.lastDeployment.started_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
                           {server.lastDeployment.error ? <div className="mt-1 text-xs text-red-700">{server.lastDeployment.error}</div> : null}
                         </>

@@ -8,6 +8,7 @@ import * as bgpSessions from "./2026-11-22T18-00-00Z_bgp-sessions";
 import * as drift from "./2026-11-22T18-30-00Z_drift";
 import * as configDrift from "./2026-11-22T19-00-00Z_config-drift";
 import * as jobRunsAndRpki from "./2026-11-22T19-30-00Z_job-runs-and-rpki";
+import * as orphanedWork from "./2026-11-30T10-00-00Z_orphaned-work";
 import * as oneAddressSpace from "./2026-11-30T12-00-00Z_one-address-space";
 import * as twoFactorSessionsSecrets from "./2026-11-30T13-00-00Z_two-factor-sessions-secrets";
 import * as routeServerNodes from "./2026-11-30T14-00-00Z_route-server-nodes";
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   "2026-11-22T18-30-00Z_drift": drift,
   "2026-11-22T19-00-00Z_config-drift": configDrift,
   "2026-11-22T19-30-00Z_job-runs-and-rpki": jobRunsAndRpki,
+  "2026-11-30T10-00-00Z_orphaned-work": orphanedWork,
   "2026-11-30T12-00-00Z_one-address-space": oneAddressSpace,
   "2026-11-30T13-00-00Z_two-factor-sessions-secrets": twoFactorSessionsSecrets,
   "2026-11-30T14-00-00Z_route-server-nodes": routeServerNodes,

@@ -246,7 +246,7 @@ export const ZDeployment = z.object({
   id: z.number().int(),
   routeServerId: z.number().int(),
   lanId: z.number().int(),
-  status: z.enum(["running", "succeeded", "failed", "unchanged"]),
+  status: z.enum(["running", "succeeded", "failed", "unchanged", "interrupted"]),
   trigger: z.string(),
   sha256: z.string(),
   previousSha256: z.string().nullable(),

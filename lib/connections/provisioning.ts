@@ -57,10 +57,12 @@ async function transition(
   id: number,
   expected: ConnectionState[],
   next: ConnectionState,
-  change: { reason?: string | null; failedOperation?: "provision" | "remove" | null; extra?: Record<string, unknown> },
+  change: { reason?: string | null; failedOperation?: "provision" | "remove" | null; extra?: Record<string, unknown>; durable?: false },
   task: string,
 ) {
   return db.transaction().execute(async (trx) => {
+    // A step the job repeats if it is lost need not wait for the disk (asynchronous commit).
+    if (change.durable === false) await sql`set local synchronous_commit = off`.execute(trx);
     const row = await trx.selectFrom("connections").select(["state", "reason"]).where("id", "=", id).forUpdate().executeTakeFirst();
     if (!row || !expected.includes(row.state as ConnectionState)) return false;
     await trx
@@ -128,13 +130,16 @@ export async function provisionConnection(db: Db, provider: MemberProvisioner, i
   const task = "provision_connection";
   const connection = await loadForJob(db, id);
   if (!connection) return "missing" as const;
-  if (connection.state === "approved") await transition(db, id, ["approved"], "provisioning", {}, task);
-  else if (connection.state !== "provisioning") return "skipped" as const;
+  if (connection.state !== "approved" && connection.state !== "provisioning") return "skipped" as const;
   if (!connection.ipv4_address || !connection.ipv6_address) throw new Error(`connection ${id} has no addresses assigned`);
 
   const fail = (reason: string, retryable: boolean) => failOrRetry(db, { id, task, state: "provisioning", operation: "provision", attempt }, reason, retryable);
 
-  const readiness = await provider.readiness();
+  // Both before anything is sent, at the same time: the readiness check is read-only.
+  const [readiness] = await Promise.all([
+    provider.readiness(),
+    connection.state === "approved" ? transition(db, id, ["approved"], "provisioning", { durable: false }, task) : undefined,
+  ]);
   if (!readiness.ready) return fail(`ZeroTier controller not ready: ${readiness.reason}`, true);
   try {
     await provider.upsertMember(connection.zt_network_id, connection.zt_node_id, {

@@ -9,7 +9,9 @@ import { requireAsn } from "@/lib/auth/access";
 import { isStaff } from "@/lib/auth/roles";
 import { AuthorizationError, DomainError, NotFoundError } from "@/lib/errors";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
+import { releaseIfOrphaned } from "@/lib/jobs-admin";
 import type { SessionUser } from "@/lib/users";
+import { nudgeWorkers } from "./controller-recovery";
 import { assertTransition, type ConnectionState } from "./state";
 
 /** Inputs from forms and the API, validated once, here. */
@@ -226,7 +228,8 @@ export async function removeConnection(db: Db, actor: Actor, id: number) {
 export async function retryConnection(db: Db, actor: Actor, id: number) {
   await db.transaction().execute(async (trx) => {
     const connection = await lockConnection(trx, id);
-    if (connection.state !== "failed") throw new DomainError(`The connection is ${connection.state}; only a failed connection can be retried.`);
+    if (STUCK_STATES.includes(connection.state)) return retryStuckConnection(trx, actor, connection);
+    if (connection.state !== "failed") throw new DomainError(`The connection is ${connection.state}; only a failed connection, or one approved, provisioning or removing, can be retried.`);
     const removing = connection.failed_operation === "remove";
     const next = removing ? "removing" : "provisioning";
     assertTransition(connection.state, next);
@@ -235,6 +238,33 @@ export async function retryConnection(db: Db, actor: Actor, id: number) {
     else await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
     await recordAudit(trx, { actor, action: "connection.retried", subject: { type: "connection", id }, before: snapshot(connection), after: { state: next } });
   });
+}
+
+const STUCK_STATES: readonly ConnectionState[] = ["approved", "provisioning", "removing"];
+
+/**
+ * A connection waiting on its job (approved, provisioning or removing): the job runs now. A job
+ * that is gone or out of attempts is enqueued again, one locked by a dead worker is released;
+ * one running on a live worker is refused with the reason (lib/jobs-admin).
+ */
+async function retryStuckConnection(trx: Db, actor: Actor, connection: ConnectionRow) {
+  const removing = connection.state === "removing";
+  const task = removing ? "remove_connection" : "provision_connection";
+  const key = `${task}:${connection.id}`;
+  const job = await trx.selectFrom("graphile_worker.jobs").select(["id", "attempts", "max_attempts", "locked_by"]).where("key", "=", key).executeTakeFirst();
+  let how: string;
+  if (job && (job.attempts ?? 0) < (job.max_attempts ?? 0)) {
+    if (job.locked_by) await releaseIfOrphaned(trx, Number(job.id));
+    const rescheduled = await sql`select id from graphile_worker.reschedule_jobs(array[${job.id}::bigint], run_at => now(), attempts => 0::smallint)`.execute(trx);
+    if (rescheduled.rows.length === 0) throw new DomainError(`The connection's ${task} job ${job.id} is running right now; wait for it to end.`);
+    how = `job ${job.id} runs now${job.locked_by ? " (released from a dead worker)" : ""}`;
+  } else {
+    const created = await enqueueJob(trx, task, { connectionId: connection.id }, { jobKey: key, maxAttempts: removing ? REMOVE_MAX_ATTEMPTS : PROVISION_MAX_ATTEMPTS });
+    how = job ? `job ${job.id} was out of attempts; job ${created.id} enqueued` : `its job was gone; job ${created.id} enqueued`;
+  }
+  await trx.updateTable("connections").set({ reason: null, updated_at: sql`now()` }).where("id", "=", connection.id).execute();
+  await nudgeWorkers(trx, 1);
+  await recordAudit(trx, { actor, action: "connection.retried", subject: { type: "connection", id: connection.id }, before: snapshot(connection), after: { state: connection.state, reason: null, job: how } });
 }
 
 /** Loads a connection a user may see; someone else's is "not found" to a member. */

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { execTethered } from "./tether";
 
 export type ParseResult =
   | { ok: true }
@@ -38,14 +39,12 @@ export async function parseCheck(config: string, options: { birdPath?: string; t
   const file = path.join(dir, "bird.conf");
   try {
     await writeFile(file, config);
-    return await new Promise<ParseResult>((resolve, reject) => {
-      execFile(options.birdPath ?? "bird", ["-p", "-c", file], { timeout: seconds * 1000, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-        if (!error) return resolve({ ok: true });
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return reject(new Error("bird is not installed (Debian: apt-get install bird2)"));
-        if (error.killed) return resolve({ ok: false, line: null, column: null, message: parseTimeoutMessage(seconds), raw: String(stderr).trim(), timedOut: true });
-        resolve({ ok: false, ...parseBirdError(String(stderr)) });
-      });
-    });
+    // Tethered: a bird -p never outlives the worker that started it.
+    const result = await execTethered([options.birdPath ?? "bird", "-p", "-c", file], { timeoutMs: seconds * 1000 });
+    if (result.code === 0) return { ok: true };
+    if (result.code === 127) throw new Error("bird is not installed (Debian: apt-get install bird2)");
+    if (result.timedOut) return { ok: false, line: null, column: null, message: parseTimeoutMessage(seconds), raw: result.stderr.trim(), timedOut: true };
+    return { ok: false, ...parseBirdError(result.stderr) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

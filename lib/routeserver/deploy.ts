@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import { notify } from "@/lib/notifications";
 import type { Db } from "@/db";
 import { getPool } from "@/db";
+import { markInterrupted } from "@/lib/orphaned-work";
 import { birdAvailable, parseBirdError, parseCheck, parseTimeoutMessage, parseTimeoutSeconds } from "./bird-check";
 import { loadRenderInputs } from "./input";
 import { renderBirdConfig } from "./render";
@@ -85,6 +86,8 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
     const locked = await lockClient.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int) as locked", [lanId]);
     if (!locked.rows[0]?.locked) throw new Error(`another deployment of LAN ${lanId} is running; retrying later`);
     try {
+      // We hold the LAN's lock, so a `running` row of this LAN belongs to a worker that died.
+      await markInterrupted(db, lanId);
       const targets = await loadRenderInputs(db, lanId);
       const localBird = await birdAvailable();
       const outcomes: { routeServer: string; status: "succeeded" | "unchanged" }[] = [];
@@ -117,7 +120,13 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           .returning("id")
           .executeTakeFirstOrThrow();
         const lines: string[] = [];
-        const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
+        // Written as it grows, so that a deployment whose worker dies shows how far it got.
+        let written = Promise.resolve();
+        const log = (line: string) => {
+          lines.push(`${new Date().toISOString()} ${line}`);
+          const text = lines.join("\n");
+          written = written.then(() => db.updateTable("deployments").set({ log: text }).where("id", "=", deployment.id).where("status", "=", "running").execute().then(() => undefined, () => undefined));
+        };
         try {
           if (localBird) {
             const check = await parseCheck(config);
@@ -132,12 +141,14 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           } finally {
             await transport.close();
           }
+          await written;
           await db.updateTable("deployments").set({ status: "succeeded", log: lines.join("\n"), finished_at: sql<Date>`now()` }).where("id", "=", deployment.id).execute();
           if (drifted) await db.updateTable("drift_items").set({ resolved_at: sql<Date>`now()`, resolution: `replaced by deployment ${deployment.id}` }).where("id", "=", drifted.id).execute();
           outcomes.push({ routeServer: server.name, status: "succeeded" });
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
           log(`FAILED: ${reason}`);
+          await written;
           await db.updateTable("deployments").set({ status: "failed", error: reason, log: lines.join("\n"), finished_at: sql<Date>`now()` }).where("id", "=", deployment.id).execute();
           await notify(db, "deployment_failed", "operators", { subject: `Deployment ${deployment.id} to ${server.name} failed`, text: `Deploying the route-server config to ${server.name} failed; the other route servers keep their working config.\n\n${reason}\n\nThe deployment's log is on the route server's page.` });
           // The fan-out stops here: the other route servers keep their working config.
@@ -149,6 +160,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
       await lockClient.query("select pg_advisory_unlock(hashtext('ztix:deploy_route_servers'), $1::int)", [lanId]);
     }
   } finally {
-    lockClient.release();
+    // Discarded, not pooled: should the unlock above have failed, the session and its lock end here.
+    lockClient.release(true);
   }
 }

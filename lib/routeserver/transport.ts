@@ -1,8 +1,10 @@
 import "server-only";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { PassThrough } from "node:stream";
 import { NodeSSH } from "node-ssh";
+import { execTethered, tetheredArgv } from "./tether";
 
 /** Runs commands and writes files on a route server: over SSH, or on this host ("local"). */
 export type Transport = {
@@ -52,8 +54,15 @@ export async function sshTransport(options: { host: string; port: number; userna
   });
   return {
     async exec(argv) {
-      const result = await ssh.execCommand(argv.map(shellQuote).join(" "));
-      return { code: result.code ?? 1, stdout: result.stdout, stderr: result.stderr };
+      // The channel's stdin stays open while the command runs: when this worker dies, sshd
+      // closes it and the tether kills the command (see ./tether).
+      const stdin = new PassThrough();
+      try {
+        const result = await ssh.execCommand(tetheredArgv(argv).map(shellQuote).join(" "), { stdin });
+        return { code: result.code ?? 1, stdout: result.stdout, stderr: result.stderr };
+      } finally {
+        stdin.end();
+      }
     },
     execStream(argv, onStdout, streamOptions = {}) {
       return new Promise((resolve, reject) => {
@@ -103,11 +112,7 @@ export function localTransport(): Transport {
       });
     },
     exec(argv) {
-      return new Promise((resolve) =>
-        execFile(argv[0]!, argv.slice(1), { timeout: 120_000 }, (error, stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
-        ),
-      );
+      return execTethered(argv, { timeoutMs: 120_000 });
     },
     async writeFile(path, content) {
       const { writeFile } = await import("node:fs/promises");

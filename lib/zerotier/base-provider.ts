@@ -88,6 +88,9 @@ export function networkDifferences(stored: NetworkInfo, wanted: NetworkConfig): 
  * (no readiness, no request), id and address checks before any request, and read-back checks.
  * Subclasses say how objects are shaped on the wire and how readiness is established.
  */
+/** How long a successful readiness check is trusted before a write (see ensureReady). */
+export const READY_TRUST_MS = 1_000;
+
 export abstract class BaseProvider implements ZeroTierProvider {
   abstract readonly kind: ProviderKind;
   readonly baseUrl: string;
@@ -110,7 +113,14 @@ export abstract class BaseProvider implements ZeroTierProvider {
   protected abstract encodeMember(fields: Partial<MemberUpsert>): unknown;
   protected abstract decodeNetwork(body: unknown, what: string): NetworkInfo;
   protected abstract decodeMember(body: unknown, what: string): MemberInfo;
-  abstract readiness(): Promise<Readiness>;
+  /** Asks the controller whether it is ready; never throws (see notReady). */
+  protected abstract checkReadiness(): Promise<Readiness>;
+
+  async readiness(): Promise<Readiness> {
+    const readiness = await this.checkReadiness();
+    this.lastReady = readiness.ready ? { at: performance.now(), nodeId: readiness.nodeId } : null;
+    return readiness;
+  }
   abstract listMembers(networkId: string): Promise<MemberInfo[]>;
   abstract getPeer(networkId: string, nodeId: string): Promise<PeerInfo | null>;
 
@@ -185,8 +195,14 @@ export abstract class BaseProvider implements ZeroTierProvider {
     return { ready: false, kind: "error", reason: `${this.target}: ${error instanceof Error ? error.message : String(error)}` };
   }
 
-  /** Fail closed: no mutating request goes out unless the controller is ready. */
+  private lastReady: { at: number; nodeId: string } | null = null;
+
+  /**
+   * Fail closed: no mutating request goes out unless the controller is ready. A successful check
+   * less than READY_TRUST_MS old is trusted (a job checks readiness itself just before it writes).
+   */
   protected async ensureReady(): Promise<{ nodeId: string }> {
+    if (this.lastReady && performance.now() - this.lastReady.at < READY_TRUST_MS) return { nodeId: this.lastReady.nodeId };
     const readiness = await this.readiness();
     if (!readiness.ready) throw new ZeroTierError("not_ready", `${this.label} not ready, nothing was changed: ${readiness.reason}`, true);
     return readiness;

@@ -116,7 +116,7 @@ export class CentralProvider extends BaseProvider {
   }
 
   /** A cheap authenticated GET. Central has no controller node id: "central" stands in. */
-  async readiness(): Promise<Readiness> {
+  protected async checkReadiness(): Promise<Readiness> {
     try {
       const status = await this.call("GET", "/status", READINESS_CALL);
       if (status.status === 404) return { ready: false, kind: "error", reason: `${this.baseUrl} answered 404 to GET /status: this is not the Central API v1 (ZT_CENTRAL_URL)` };

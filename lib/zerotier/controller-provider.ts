@@ -142,12 +142,16 @@ export class ControllerProvider extends BaseProvider {
    * Ready when GET /status names the node and GET /controller says controller: true and
    * databaseReady: true (research 1.11). `online` in /status is about the roots: not used.
    */
-  async readiness(): Promise<Readiness> {
+  protected async checkReadiness(): Promise<Readiness> {
     try {
-      const status = await this.call("GET", "/status", { ...READINESS_CALL, base: this.serviceUrl });
+      // Both asked at once (one round trip), judged in order.
+      const [statusCall, controllerCall] = await Promise.allSettled([this.call("GET", "/status", { ...READINESS_CALL, base: this.serviceUrl }), this.call("GET", "", { ...READINESS_CALL, answers: [503] })]);
+      if (statusCall.status === "rejected") throw statusCall.reason;
+      const status = statusCall.value;
       if (status.status === 404) return { ready: false, kind: "error", reason: `${this.serviceUrl} answered 404 to GET /status: this is not a zerotier-one service API` };
       const { address, version } = this.decode(ZStatus, status.body, "GET /status", "node status");
-      const controller = await this.call("GET", "", { ...READINESS_CALL, answers: [503] });
+      if (controllerCall.status === "rejected") throw controllerCall.reason;
+      const controller = controllerCall.value;
       if (controller.status === 404) {
         return { ready: false, kind: "no_controller", reason: `zerotier-one ${version} at ${this.serviceUrl} has no network controller (GET /controller answered 404): 1.16+ builds include it only with ZT_NONFREE=1; ztix is tested with 1.14.x` };
       }

@@ -134,7 +134,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
                 <td className="px-3 py-2"><a className="text-brand-700 hover:underline" href={`?deployment=${deployment.id}`}>{deployment.id}</a></td>
                 <td className="px-3 py-2 font-mono text-xs">{new Date(deployment.started_at).toISOString().slice(0, 19).replace("T", " ")}</td>
                 <td className="px-3 py-2">
-                  <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : "neutral"}>{deployment.status}</StatusBadge>
+                  <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : deployment.status === "interrupted" ? "warn" : "neutral"}>{deployment.status}</StatusBadge>
                   {deployment.error ? <div className="mt-1 text-xs text-red-700">{deployment.error}</div> : null}
                 </td>
                 <td className="px-3 py-2 text-xs">{deployment.trigger}</td>

@@ -1,0 +1,121 @@
+import "server-only";
+import { sql } from "kysely";
+import type { Db } from "@/db";
+import { enqueueJob } from "@/jobs/enqueue";
+import { HEARTBEAT_INTERVAL_MS, processNamespace } from "./worker-heartbeat";
+
+/**
+ * A worker that has missed three heartbeats (plus slack for a busy machine) is dead: the jobs it
+ * locked are released for another worker. graphile-worker alone would wait 4 hours.
+ */
+export const WORKER_DEAD_AFTER_MS = 3 * HEARTBEAT_INTERVAL_MS + 5_000;
+
+/** The session-level advisory lock a deployment of a LAN holds (lib/routeserver/deploy). */
+export const DEPLOY_LOCK_KEY = "ztix:deploy_route_servers";
+
+export type LockHolder = {
+  lockId: string;
+  workerId: string | null;
+  lastSeenAt: Date | null;
+  stoppedAt: Date | null;
+  lockedAt: Date;
+  jobIds: string[];
+  /** Why the holder counts as dead; null while it may be alive. */
+  deadBecause: string | null;
+  /** When it will count as dead if it stays silent. */
+  deadAt: Date | null;
+};
+
+/**
+ * Who holds job locks, and which of them are dead: stopped (their heartbeat says so), silent for
+ * WORKER_DEAD_AFTER_MS, or unknown (no heartbeat names the lock) with a lock older than that.
+ * `trustSilence: false` (the asking worker itself just lost the database) judges only stops.
+ */
+export async function findLockHolders(db: Db, options: { exceptLockId?: string; trustSilence?: boolean } = {}): Promise<LockHolder[]> {
+  const rows = await sql<{ locked_by: string; locked_at: Date; job_ids: string[]; worker_id: string | null; last_seen_at: Date | null; stopped_at: Date | null; pid: number | null; process_namespace: string | null; now: Date }>`
+    select j.locked_by, min(j.locked_at) as locked_at, array_agg(j.id::text order by j.id) as job_ids,
+           h.worker_id, h.last_seen_at, h.stopped_at, h.pid, h.process_namespace, now() as now
+      from graphile_worker.jobs j
+      left join worker_heartbeats h on h.job_lock_id = j.locked_by
+     where j.locked_by is not null and j.locked_by is distinct from ${options.exceptLockId ?? null}
+     group by j.locked_by, h.worker_id, h.last_seen_at, h.stopped_at, h.pid, h.process_namespace
+  `.execute(db);
+  const trustSilence = options.trustSilence ?? true;
+  const here = processNamespace();
+  return rows.rows.map((row) => {
+    const since = row.last_seen_at ?? row.locked_at;
+    const deadAt = new Date(since.getTime() + WORKER_DEAD_AFTER_MS);
+    const silentSeconds = Math.round((row.now.getTime() - since.getTime()) / 1000);
+    let deadBecause: string | null = null;
+    if (row.stopped_at) deadBecause = `worker ${row.worker_id} stopped at ${row.stopped_at.toISOString()} and left the lock`;
+    else if (here && row.process_namespace === here && row.pid !== null && !processExists(row.pid)) deadBecause = `worker ${row.worker_id} (process ${row.pid} on this host) has exited`;
+    else if (trustSilence && deadAt <= row.now) {
+      deadBecause = row.worker_id
+        ? `worker ${row.worker_id} has written no heartbeat for ${silentSeconds} s`
+        : `no live worker holds lock ${row.locked_by} (locked ${silentSeconds} s ago)`;
+    }
+    return { lockId: row.locked_by, workerId: row.worker_id, lastSeenAt: row.last_seen_at, stoppedAt: row.stopped_at, lockedAt: row.locked_at, jobIds: row.job_ids, deadBecause, deadAt };
+  });
+}
+
+/** Same pid namespace only (see processNamespace): EPERM means it exists under another user. */
+function processExists(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/** Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run again. */
+export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockId?: string; trustSilence?: boolean } = {}) {
+  const holders = await findLockHolders(db, options);
+  const dead = holders.filter((holder) => holder.deadBecause);
+  if (dead.length > 0) {
+    await sql`select graphile_worker.force_unlock_workers(${dead.map((holder) => holder.lockId)}::text[])`.execute(db);
+    // They are due: wake the runners rather than wait for their next poll.
+    await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: dead.reduce((sum, holder) => sum + holder.jobIds.length, 0) })})`.execute(db);
+  }
+  const waiting = holders.filter((holder) => !holder.deadBecause && holder.deadAt).map((holder) => holder.deadAt!.getTime());
+  return { released: dead, nextCheckAt: waiting.length > 0 ? new Date(Math.min(...waiting)) : null };
+}
+
+/**
+ * Deployments left `running` by a worker that died: a running deployment holds its LAN's
+ * advisory lock on its own database session, which ends with the worker, so a `running` row of a
+ * LAN whose lock is free is orphaned. It is marked `interrupted` with the reason and the LAN is
+ * deployed again (the route server converges to the latest rendered config).
+ */
+export async function interruptOrphanedDeployments(db: Db) {
+  const lans = await db.selectFrom("deployments").select("lan_id").distinct().where("status", "=", "running").execute();
+  const interrupted: { id: number; lanId: number }[] = [];
+  for (const { lan_id: lanId } of lans) {
+    await db.transaction().execute(async (trx) => {
+      const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(${DEPLOY_LOCK_KEY}), ${Number(lanId)}::int) as locked`.execute(trx);
+      if (!lock.rows[0]?.locked) return;
+      const rows = await markInterrupted(trx, Number(lanId));
+      if (rows.length === 0) return;
+      interrupted.push(...rows.map((row) => ({ id: row.id, lanId: Number(lanId) })));
+      await enqueueJob(trx, "deploy_route_servers", { lanId: Number(lanId), reason: `redeploy after interrupted deployment ${rows.map((row) => row.id).join(", ")}` }, {
+        jobKey: `deploy_route_servers:${lanId}`,
+        jobKeyMode: "replace",
+        maxAttempts: 5,
+      });
+    });
+  }
+  return interrupted;
+}
+
+/** Marks a LAN's `running` deployments interrupted; the caller holds the LAN's deployment lock. */
+export async function markInterrupted(db: Db, lanId: number) {
+  const reason = "interrupted: the worker running this deployment died before it finished (its database session ended); the LAN is deployed again";
+  const rows = await db
+    .updateTable("deployments")
+    .set({ status: "interrupted", error: reason, finished_at: sql<Date>`now()`, log: sql<string>`log || case when log = '' then '' else E'\n' end || ${`${new Date().toISOString()} ${reason}`}::text` })
+    .where("lan_id", "=", lanId)
+    .where("status", "=", "running")
+    .returning(["id"])
+    .execute();
+  return rows.map((row) => ({ id: Number(row.id) }));
+}
