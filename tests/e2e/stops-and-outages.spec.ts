@@ -28,7 +28,7 @@ async function api(portal: OwnPortal, key: string, method: "GET" | "POST", path:
 }
 
 async function requestAndApprove(portal: OwnPortal, key: string, lanId: number, asn: number, ztNodeId: string) {
-  const created = await api(portal, key, "POST", "/api/v1/connections", { asn, lan: lanId, ztNodeId });
+  const created = await api(portal, key, "POST", "/api/v1/connections", { asn, lan: Number(lanId), ztNodeId });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const id = (created.body!.data as { id: number }).id;
   const approved = await api(portal, key, "POST", `/api/v1/connections/${id}/approve`, {});
