@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
+import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
 import { recordAudit, type Actor } from "./audit";
 import { NotFoundError } from "./errors";
 
@@ -47,4 +48,29 @@ export async function cancelJob(db: Db, id: number, actor: Actor) {
   const job = await requireJob(db, id);
   await sql`select graphile_worker.complete_jobs(array[${id}::bigint])`.execute(db);
   await recordAudit(db, { actor, action: "job.cancelled", subject: { type: "job", id }, before: { task: job.task_identifier, attempts: job.attempts, lastError: job.last_error } });
+}
+
+/** Finished jobs (recorded by the runner, kept ZTIX_JOB_HISTORY_DAYS): sortable, searchable by task, job id or payload text. */
+export const JOB_HISTORY_SORTS = ["finished", "task", "duration", "outcome"] as const;
+const JOB_HISTORY_SORT_COLUMNS = { finished: "id", task: "task", duration: "duration_ms", outcome: "ok" } as const;
+export const jobHistorySpec = { sorts: JOB_HISTORY_SORTS, defaultSort: "finished", defaultDir: "desc", filters: { outcome: ["succeeded", "failed"] } } as const;
+
+export async function listJobHistory(db: Db, params: ListParams<(typeof JOB_HISTORY_SORTS)[number], "outcome">) {
+  let query = db.selectFrom("job_runs");
+  if (params.filters.outcome) query = query.where("ok", "=", params.filters.outcome === "succeeded");
+  if (params.q) {
+    const pattern = likePattern(params.q);
+    query = query.where((eb) => eb.or([eb("task", "ilike", pattern), eb("job_id", "=", params.q), eb(sql<string>`payload::text`, "ilike", pattern), eb("error", "ilike", pattern)]));
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .select(["id", "job_id", "task", "ok", "duration_ms", "attempts", "payload", "error", "finished_at"])
+      .orderBy(JOB_HISTORY_SORT_COLUMNS[params.sort], params.dir === "asc" ? sql`asc nulls last` : sql`desc nulls last`)
+      .orderBy("id", params.dir)
+      .limit(params.size)
+      .offset(offsetOf(params))
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
 }

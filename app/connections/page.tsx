@@ -8,8 +8,9 @@ import { CONNECTION_STATES } from "@/lib/connections/state";
 import { listLans } from "@/lib/lans";
 import { offsetOf, parseListParams } from "@/lib/lists/list-params";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
-import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
+import { TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
 import { DataTable } from "@/app/ui/data-table";
+import { ConnectionRows } from "./connection-rows";
 import { ListSearch, Pager } from "@/app/ui/list-controls";
 
 export const metadata: Metadata = { title: "Connections" };
@@ -47,16 +48,9 @@ export default async function ConnectionsPage(props: { searchParams: Promise<Rec
           list={list}
           columns={[{ label: "#", sort: "id" }, { label: "Network", sort: "asn" }, { label: "LAN", sort: "lan" }, { label: "Router", sort: "node" }, { label: "Addresses", sort: "address" }, { label: "State", sort: "state" }]}
         >
-          {rows.map((row) => (
-            <tr key={row.id} data-connection-id={row.id}>
-              <td><a className="text-brand-700 hover:underline" href={`/connections/${row.id}`}>{row.id}</a></td>
-              <td>AS{row.asn} <span className="text-slate-500">{row.network_name ?? ""}</span></td>
-              <td>{row.lan_name}</td>
-              <td className="font-mono text-xs">{row.zt_node_id}</td>
-              <td className="font-mono text-xs">{row.ipv4_address ? <>{row.ipv4_address}<br />{row.ipv6_address}</> : "—"}</td>
-              <td><ConnectionStateBadge state={row.state} /></td>
-            </tr>
-          ))}
+          <ConnectionRows
+            rows={rows.map((row) => ({ id: row.id, asn: row.asn, network_name: row.network_name, lan_name: row.lan_name, zt_node_id: row.zt_node_id, ipv4_address: row.ipv4_address, ipv6_address: row.ipv6_address, state: row.state }))}
+          />
         </DataTable>
       )}
       <Pager list={list} total={total} noun={["connection", "connections"]} />
