@@ -22,6 +22,7 @@ export type ListSpec<S extends string, F extends string> = {
   /** Each filter's allowed values (e.g. connection states); anything else means "any". */
   filters?: Record<F, readonly string[]>;
   pageSizes?: readonly number[];
+  defaultSize?: number;
 };
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
@@ -33,7 +34,7 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 export function parseListParams<S extends string, F extends string = never>(spec: ListSpec<S, F>, raw: RawParams): ListParams<S, F> {
   const sizes = spec.pageSizes ?? PAGE_SIZES;
-  const defaultSize = sizes.includes(50) ? 50 : sizes[0]!;
+  const defaultSize = spec.defaultSize ?? (sizes.includes(50) ? 50 : sizes[0]!);
   const schema = z.object({
     sort: z.enum(spec.sorts as unknown as [S, ...S[]]).catch(spec.defaultSort),
     dir: z.enum(["asc", "desc"]).catch(spec.defaultDir ?? "asc"),
