@@ -9,6 +9,7 @@
  * Run: npm run bench:pages -- [seconds per page] [port]
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import autocannon from "autocannon";
 import { baseDatabase } from "../tests/support/base-database";
@@ -67,13 +68,23 @@ const login = await fetch(`${url}/api/auth/callback/credentials`, {
 const session = [cookies, ...(login.headers.getSetCookie?.() ?? []).map((cookie) => cookie.split(";")[0])].join("; ");
 if (!session.includes("session-token")) throw new Error("bench could not sign in");
 
-type Figures = { name: string; rps: number; p50: number; p95: number; p99: number; bytes: number; statuses: string; vsLogin?: number };
-type Sample = { latencies: number[]; seconds: number; bytes: number; statuses: Map<string, number> };
+type Figures = { name: string; rps: number; p50: number; p95: number; p99: number; bytes: number; cpuMs: number; statuses: string; vsLogin?: number };
+type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; statuses: Map<string, number> };
+
+/**
+ * CPU time the server process has used (Linux /proc, in ms): per request, it is what a page costs
+ * whatever else the shared machine is doing, where req/s and latency move with the load.
+ */
+function serverCpuMs() {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 /** One stretch of load on one page; latencies from every response (autocannon reports no p95). */
 async function load(path: string, duration: number, cookie?: string): Promise<Sample> {
   const latencies: number[] = [];
   let bytes = 0;
+  const cpuBefore = serverCpuMs();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url: `${url}${path}`, connections: concurrency, duration, headers: cookie ? { cookie } : {} }, (error, done) =>
       error ? reject(error) : resolve(done),
@@ -84,7 +95,7 @@ async function load(path: string, duration: number, cookie?: string): Promise<Sa
     });
   });
   const statuses = new Map(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]));
-  return { latencies, seconds: duration, bytes, statuses };
+  return { latencies, seconds: duration, bytes, cpuMs: serverCpuMs() - cpuBefore, statuses };
 }
 
 /**
@@ -103,7 +114,8 @@ async function compare(pages: { name: string; path: string; cookie?: string }[],
     const statuses = new Map<string, number>();
     for (const sample of samples[index]!) for (const [code, count] of sample.statuses) statuses.set(code, (statuses.get(code) ?? 0) + count);
     const total = samples[index]!.reduce((sum, sample) => sum + sample.seconds, 0);
-    return { name: page.name, rps: latencies.length / total, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes: samples[index]![0]!.bytes, statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(" ") };
+    const cpuMs = samples[index]!.reduce((sum, sample) => sum + sample.cpuMs, 0) / Math.max(1, latencies.length);
+    return { name: page.name, rps: latencies.length / total, cpuMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes: samples[index]![0]!.bytes, statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(" ") };
   });
 }
 
@@ -126,10 +138,10 @@ figures.push(
 );
 
 console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
-console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  statuses");
+console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req  statuses");
 for (const row of figures) {
   console.log(
-    `${row.name.padEnd(27)} ${row.rps.toFixed(1).padStart(6)} ${String(row.p50).padStart(8)} ${String(row.p95).padStart(7)} ${String(row.p99).padStart(7)} ${String(row.bytes).padStart(7)} ${`${Math.round(row.vsLogin ?? 100)} %`.padStart(9)}  ${row.statuses}`,
+    `${row.name.padEnd(27)} ${row.rps.toFixed(1).padStart(6)} ${String(row.p50).padStart(8)} ${String(row.p95).padStart(7)} ${String(row.p99).padStart(7)} ${String(row.bytes).padStart(7)} ${`${Math.round(row.vsLogin ?? 100)} %`.padStart(9)} ${row.cpuMs.toFixed(1).padStart(11)}  ${row.statuses}`,
   );
 }
 for (const row of figures.filter((entry) => entry.name.startsWith("connections list"))) {
