@@ -35,6 +35,37 @@ export async function routeServerDetail(db: Db, id: number) {
   return { server, deployments };
 }
 
+/** The route server page's deployments list (URL parameters prefixed "d"): sort, outcome filter, pages. */
+export const DEPLOYMENT_SORTS = ["started", "status", "trigger"] as const;
+const DEPLOYMENT_SORT_COLUMNS = { started: "id", status: "status", trigger: "trigger" } as const;
+export const deploymentListSpec = {
+  sorts: DEPLOYMENT_SORTS,
+  defaultSort: "started",
+  defaultDir: "desc",
+  defaultSize: 25,
+  filters: { status: ["running", "succeeded", "failed", "unchanged"] },
+} as const;
+
+export async function listDeployments(db: Db, routeServerId: number, params: ListParams<(typeof DEPLOYMENT_SORTS)[number], "status">) {
+  let query = db.selectFrom("deployments").where("route_server_id", "=", routeServerId);
+  if (params.filters.status) query = query.where("status", "=", params.filters.status);
+  if (params.q) {
+    const hex = /^[0-9a-f]+$/i.test(params.q) ? params.q.toLowerCase() : null;
+    query = query.where((eb) => eb.or([eb("trigger", "ilike", likePattern(params.q)), ...(hex ? [eb("sha256", "like", `${hex}%`)] : [])]));
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .select(["id", "status", "trigger", "sha256", "previous_sha256", "error", "log", "started_at", "finished_at"])
+      .orderBy(DEPLOYMENT_SORT_COLUMNS[params.sort], params.dir)
+      .orderBy("id", params.dir)
+      .limit(params.size)
+      .offset(offsetOf(params))
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
 /** The route server page's sessions list: sort names mapped to columns, filters by state and family. */
 export const SESSION_SORTS = ["asn", "connection", "family", "state", "accepted", "updated"] as const;
 export type SessionSort = (typeof SESSION_SORTS)[number];

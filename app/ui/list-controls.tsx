@@ -10,16 +10,17 @@ export type ListFilter = { name: string; label: string; options: readonly (strin
  * without JavaScript. Sort order and page size are kept; the page goes back to 1.
  */
 export function ListSearch({ list, label, placeholder, filters = [], hidden = {} }: { list: ListParams; label: string; placeholder?: string; filters?: ListFilter[]; hidden?: Record<string, string | undefined> }) {
+  const prefix = list.prefix ?? "";
   return (
     <form className="flex flex-wrap items-end gap-3" role="search" aria-label={label} method="get">
       <div>
-        <label htmlFor="list-q" className="block text-xs font-medium text-slate-600">Search</label>
-        <input id="list-q" name="q" type="search" defaultValue={list.q} placeholder={placeholder} className="mt-1 w-64 max-w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+        <label htmlFor={`list-${prefix}q`} className="block text-xs font-medium text-slate-600">Search</label>
+        <input id={`list-${prefix}q`} name={`${prefix}q`} type="search" defaultValue={list.q} placeholder={placeholder} className="mt-1 w-64 max-w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
       </div>
       {filters.map((filter) => (
         <div key={filter.name}>
-          <label htmlFor={`list-${filter.name}`} className="block text-xs font-medium text-slate-600">{filter.label}</label>
-          <select id={`list-${filter.name}`} name={filter.name} defaultValue={list.filters[filter.name] ?? ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+          <label htmlFor={`list-${prefix}${filter.name}`} className="block text-xs font-medium text-slate-600">{filter.label}</label>
+          <select id={`list-${prefix}${filter.name}`} name={`${prefix}${filter.name}`} defaultValue={list.filters[filter.name] ?? ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
             <option value="">any</option>
             {filter.options.map((option) => {
               const { value, label: text } = typeof option === "string" ? { value: option, label: option } : option;
@@ -28,7 +29,7 @@ export function ListSearch({ list, label, placeholder, filters = [], hidden = {}
           </select>
         </div>
       ))}
-      {Object.entries({ ...hidden, sort: list.sort, dir: list.dir, size: String(list.size) }).map(([name, value]) => (value ? <input key={name} type="hidden" name={name} value={value} /> : null))}
+      {Object.entries({ ...hidden, [`${prefix}sort`]: list.sort, [`${prefix}dir`]: list.dir, [`${prefix}size`]: String(list.size) }).map(([name, value]) => (value ? <input key={name} type="hidden" name={name} value={value} /> : null))}
       <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">Search</button>
       {list.q || Object.values(list.filters).some(Boolean) ? (
         <a href={listHref(list, { q: "", filters: Object.fromEntries(Object.keys(list.filters).map((name) => [name, undefined])) }, hidden)} className="py-1.5 text-sm text-brand-700 hover:underline">

@@ -13,6 +13,8 @@ export type ListParams<S extends string = string, F extends string = string> = {
   filters: Partial<Record<F, string>>;
   page: number;
   size: number;
+  /** Prefix of this list's URL parameters, when a page shows more than one list. */
+  prefix?: string;
 };
 
 export type ListSpec<S extends string, F extends string> = {
@@ -32,7 +34,8 @@ type RawParams = Record<string, string | string[] | undefined>;
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-export function parseListParams<S extends string, F extends string = never>(spec: ListSpec<S, F>, raw: RawParams): ListParams<S, F> {
+export function parseListParams<S extends string, F extends string = never>(spec: ListSpec<S, F>, rawParams: RawParams, prefix = ""): ListParams<S, F> {
+  const raw: RawParams = prefix ? Object.fromEntries(Object.entries(rawParams).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value])) : rawParams;
   const sizes = spec.pageSizes ?? PAGE_SIZES;
   const defaultSize = spec.defaultSize ?? (sizes.includes(50) ? 50 : sizes[0]!);
   const schema = z.object({
@@ -58,7 +61,7 @@ export function parseListParams<S extends string, F extends string = never>(spec
     const value = first(raw[name]);
     if (value && allowed.includes(value)) filters[name] = value;
   }
-  return { ...parsed, filters };
+  return { ...parsed, filters, ...(prefix ? { prefix } : {}) };
 }
 
 /** Rows to skip for the page. */
@@ -70,21 +73,29 @@ export function pageCountOf(total: number, size: number) {
   return Math.max(1, Math.ceil(total / size));
 }
 
+/** The view's state as URL parameters (page 1 left out). */
+export function listQuery(params: ListParams): Record<string, string> {
+  const prefix = params.prefix ?? "";
+  const query: Record<string, string> = {};
+  if (params.q) query[`${prefix}q`] = params.q;
+  for (const [key, value] of Object.entries(params.filters)) if (value) query[`${prefix}${key}`] = value as string;
+  query[`${prefix}sort`] = params.sort;
+  query[`${prefix}dir`] = params.dir;
+  if (params.page > 1) query[`${prefix}page`] = String(params.page);
+  query[`${prefix}size`] = String(params.size);
+  return query;
+}
+
 /**
- * The query string for the view with some of its state changed. Defaults are left out so links
- * stay short; changing anything but the page goes back to page 1.
+ * The query string for the view with some of its state changed (and `extra` parameters kept, such
+ * as another list's on the same page); changing anything but the page goes back to page 1.
  */
 export function listHref(params: ListParams, change: Partial<Omit<ListParams, "filters">> & { filters?: Record<string, string | undefined> } = {}, extra: Record<string, string | undefined> = {}) {
   const next = { ...params, ...change, filters: { ...params.filters, ...change.filters } };
   if (change.page === undefined) next.page = Object.keys(change).length > 0 ? 1 : params.page;
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(extra)) if (value) query.set(key, value);
-  if (next.q) query.set("q", next.q);
-  for (const [key, value] of Object.entries(next.filters)) if (value) query.set(key, value as string);
-  query.set("sort", next.sort);
-  query.set("dir", next.dir);
-  if (next.page > 1) query.set("page", String(next.page));
-  query.set("size", String(next.size));
+  for (const [key, value] of Object.entries(listQuery(next))) query.set(key, value);
   return `?${query}`;
 }
 

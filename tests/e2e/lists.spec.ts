@@ -148,8 +148,10 @@ test("a route server's page with 500 sessions shows its deployments first and pa
   const deployments = page.getByRole("region", { name: "Deployments" });
   await expect(deployments.getByText("e2e 1", { exact: true })).toBeVisible();
   const sessionRows = page.getByTestId("bgp-session");
+  const sessionList = page.getByRole("region", { name: "BGP sessions" });
   await expect(sessionRows).toHaveCount(50);
-  await expect(page.getByTestId("list-range")).toHaveText("1–50 of 500 sessions");
+  await expect(sessionList.getByTestId("list-range")).toHaveText("1–50 of 500 sessions");
+  await expect(deployments.getByTestId("list-range")).toHaveText("1–3 of 3 deployments");
   const order = await page.evaluate(() => {
     const table = document.querySelector("#deployments-heading");
     const firstSession = document.querySelector("[data-testid=bgp-session]");
@@ -157,10 +159,15 @@ test("a route server's page with 500 sessions shows its deployments first and pa
   });
   expect(order).toBeTruthy();
 
-  await page.getByRole("link", { name: "Last page" }).click();
-  await expect(page.getByTestId("list-range")).toHaveText("451–500 of 500 sessions");
-  await page.getByLabel("State", { exact: true }).selectOption("down");
-  await page.getByRole("button", { name: "Search" }).click();
-  await expect(page.getByTestId("list-range")).toHaveText("1–50 of 100 sessions");
+  await sessionList.getByRole("link", { name: "Last page" }).click();
+  await expect(sessionList.getByTestId("list-range")).toHaveText("451–500 of 500 sessions");
+  await sessionList.getByLabel("State", { exact: true }).selectOption("down");
+  await sessionList.getByRole("button", { name: "Search" }).click();
+  await expect(sessionList.getByTestId("list-range")).toHaveText("1–50 of 100 sessions");
+  // The deployments list keeps its own state beside the sessions'.
+  await deployments.getByLabel("Outcome", { exact: true }).selectOption("failed");
+  await deployments.getByRole("button", { name: "Search" }).click();
+  await expect(deployments.getByTestId("list-range")).toHaveText("0–0 of 0 deployments");
+  await expect(sessionList.getByTestId("list-range")).toHaveText("1–50 of 100 sessions");
   await expect(sessionRows.filter({ hasText: "Idle" })).toHaveCount(50);
 });

@@ -3,8 +3,8 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
-import { deploymentConfig, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/route-server-views";
-import { parseListParams } from "@/lib/lists/list-params";
+import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/route-server-views";
+import { listHref, listQuery, parseListParams } from "@/lib/lists/list-params";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
 import { rtrStatesOf } from "@/lib/routeserver/rtr-state";
 import { diffLines } from "@/lib/text-diff";
@@ -27,12 +27,14 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
   const { server, deployments } = detail;
   const searchParams = await props.searchParams;
   const list = parseListParams(sessionListSpec, searchParams);
-  const sessions = await listRouteServerSessions(getDb(), id, list);
+  const deploymentList = parseListParams(deploymentListSpec, searchParams, "d");
+  const [sessions, deploymentPage] = await Promise.all([listRouteServerSessions(getDb(), id, list), listDeployments(getDb(), id, deploymentList)]);
   const rtr = await rtrStatesOf(getDb(), id);
   const selectedId = Number(searchParams.deployment) || null;
   // The sessions list's links keep the chosen deployment.
-  const keep = { deployment: selectedId ? String(selectedId) : undefined };
-  const selected = deployments.find((deployment) => deployment.id === selectedId) ?? null;
+  const keep = { deployment: selectedId ? String(selectedId) : undefined, ...listQuery(deploymentList) };
+  const keepForDeployments = { deployment: selectedId ? String(selectedId) : undefined, ...listQuery(list) };
+  const selected = deploymentPage.rows.find((deployment) => deployment.id === selectedId) ?? deployments.find((deployment) => deployment.id === selectedId) ?? null;
 
   // The diff shown: a chosen deployment against the one before it, else what would be deployed now against what is live.
   let diffTitle: string;
@@ -62,25 +64,29 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
 
       <section aria-labelledby="deployments-heading">
         <h2 id="deployments-heading" className="mb-2 text-lg font-semibold">Deployments</h2>
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr><th className="px-3 py-2">#</th><th className="px-3 py-2">Started (UTC)</th><th className="px-3 py-2">Outcome</th><th className="px-3 py-2">Trigger</th><th className="px-3 py-2">SHA-256</th></tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {deployments.map((deployment) => (
+        <div className="space-y-3">
+          <ListSearch list={deploymentList} label="Search deployments" placeholder="trigger or SHA-256" hidden={keepForDeployments} filters={[{ name: "status", label: "Outcome", options: deploymentListSpec.filters.status }]} />
+          <DataTable
+            dense
+            list={deploymentList}
+            hidden={keepForDeployments}
+            columns={[{ label: "#", sort: "started" }, "Started (UTC)", { label: "Outcome", sort: "status" }, { label: "Trigger", sort: "trigger" }, "SHA-256"]}
+          >
+            {deploymentPage.rows.map((deployment) => (
               <tr key={deployment.id} className={deployment.id === selectedId ? "bg-brand-50" : undefined}>
-                <td className="px-3 py-2"><a className="text-brand-700 hover:underline" href={`?deployment=${deployment.id}`}>{deployment.id}</a></td>
-                <td className="px-3 py-2 font-mono text-xs">{new Date(deployment.started_at).toISOString().slice(0, 19).replace("T", " ")}</td>
-                <td className="px-3 py-2">
+                <td><a className="text-brand-700 hover:underline" href={listHref(deploymentList, { page: deploymentList.page }, { ...listQuery(list), deployment: String(deployment.id) })}>{deployment.id}</a></td>
+                <td className="font-mono text-xs">{new Date(deployment.started_at).toISOString().slice(0, 19).replace("T", " ")}</td>
+                <td>
                   <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : "neutral"}>{deployment.status}</StatusBadge>
                   {deployment.error ? <div className="mt-1 text-xs text-red-700">{deployment.error}</div> : null}
                 </td>
-                <td className="px-3 py-2 text-xs">{deployment.trigger}</td>
-                <td className="px-3 py-2 font-mono text-xs">{deployment.sha256.slice(0, 12)}</td>
+                <td className="text-xs">{deployment.trigger}</td>
+                <td className="font-mono text-xs">{deployment.sha256.slice(0, 12)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </DataTable>
+          <Pager list={deploymentList} total={deploymentPage.total} noun={["deployment", "deployments"]} hidden={keepForDeployments} />
+        </div>
         {selected ? <pre className="mt-3 overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100">{selected.log || "(no log)"}</pre> : null}
       </section>
 
