@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 
 export type Actor =
   | { type: "user"; id: number; label: string }
@@ -103,7 +104,7 @@ export async function pageAuditEvents(db: Db, filters: AuditQuery, params: ListP
   const [rows, count] = await Promise.all([
     query
       .select(["id", "at", "actor_type", "actor_id", "actor_label", "action", "subject_type", "subject_id", "before", "after", "details", "client_ip"])
-      .orderBy(AUDIT_SORT_COLUMNS[params.sort], params.dir === "asc" ? sql`asc nulls last` : sql`desc nulls last`)
+      .orderBy(AUDIT_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "target"))
       .orderBy("id", params.dir)
       .limit(params.size)
       .offset(offsetOf(params))

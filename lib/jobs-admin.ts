@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 import { recordAudit, type Actor } from "./audit";
 import { NotFoundError } from "./errors";
 
@@ -65,7 +66,7 @@ export async function listJobHistory(db: Db, params: ListParams<(typeof JOB_HIST
   const [rows, count] = await Promise.all([
     query
       .select(["id", "job_id", "task", "ok", "duration_ms", "attempts", "payload", "error", "finished_at"])
-      .orderBy(JOB_HISTORY_SORT_COLUMNS[params.sort], params.dir === "asc" ? sql`asc nulls last` : sql`desc nulls last`)
+      .orderBy(JOB_HISTORY_SORT_COLUMNS[params.sort], direction(params.dir, false))
       .orderBy("id", params.dir)
       .limit(params.size)
       .offset(offsetOf(params))

@@ -3,6 +3,7 @@ import { sql, type ExpressionBuilder } from "kysely";
 import type { Db } from "@/db";
 import type { DB } from "@/db/schema.generated";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 
 /** Networks known to the exchange, with their PeeringDB data and how many live connections they have. */
 export async function listNetworks(db: Db) {
@@ -51,7 +52,7 @@ export async function pageNetworks(db: Db, params: ListParams<(typeof NETWORK_SO
     query
       .select(["asn", "name", "irr_as_set", "info_prefixes4", "info_prefixes6", "known_to_peeringdb", "fetched_at"])
       .select((eb) => live(eb).as("live_connections"))
-      .orderBy(sql.ref(NETWORK_SORT_COLUMNS[params.sort]), params.dir === "asc" ? sql`asc nulls last` : sql`desc nulls last`)
+      .orderBy(sql.ref(NETWORK_SORT_COLUMNS[params.sort]), direction(params.dir, params.sort !== "asn" && params.sort !== "live"))
       .orderBy("asn", params.dir)
       .limit(params.size)
       .offset(offsetOf(params))

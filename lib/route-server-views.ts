@@ -1,7 +1,7 @@
 import "server-only";
-import { sql } from "kysely";
 import type { Db } from "@/db";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 
 /** Route servers by LAN with their last deployment, for the operators' overview. */
 export async function routeServerOverview(db: Db) {
@@ -108,7 +108,7 @@ export async function listRouteServerSessions(db: Db, id: number, params: ListPa
   const [rows, count] = await Promise.all([
     query
       .select(["bgp_sessions.connection_id", "connections.asn", "networks.name as network_name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
-      .orderBy(SESSION_SORT_COLUMNS[params.sort], params.dir === "asc" ? sql`asc nulls last` : sql`desc nulls last`)
+      .orderBy(SESSION_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "accepted"))
       .orderBy("bgp_sessions.connection_id", params.dir)
       .orderBy("bgp_sessions.family")
       .limit(params.size)

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "@/db";
 import { isStaff } from "@/lib/auth/roles";
 import { likePattern, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 import type { SessionUser } from "@/lib/users";
 import { CONNECTION_STATES, type ConnectionState } from "./state";
 
@@ -108,7 +109,7 @@ export async function listConnections(
         "connections.created_at",
         "connections.updated_at",
       ])
-      .orderBy(column, order.dir === "asc" ? sql`asc nulls last` : sql`desc nulls last`)
+      .orderBy(column, direction(order.dir, order.sort === "network" || order.sort === "address"))
       .orderBy("connections.id", order.dir)
       .limit(page.limit)
       .offset(page.offset)
