@@ -1,17 +1,23 @@
 /**
- * Portal pages under load: 2,000 connections, the production build served by `next start`, an
- * operator session, and autocannon (a real HTTP load generator) on the connections list and a
- * connection's page. Prints latency percentiles and throughput. Needs a build (npm run build).
- * Run: npm run bench:pages -- [seconds] [connections]
+ * Portal pages under load: the production build served by `next start`, an operator session, and
+ * autocannon (a real HTTP load generator) at 20 concurrent on the login page, the connections
+ * list with 2,000 connections and a connection's page; then, with 20,000 connections, the login
+ * page and the list again. Prints p50/p95/p99 latency and throughput side by side, and each list's
+ * throughput as a share of the login page's in the same alternating rounds (the target: p95 ≤
+ * 150 ms and ≥ 50 %).
+ * Needs a build (npm run build).
+ * Run: npm run bench:pages -- [seconds per page] [port]
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
 import autocannon from "autocannon";
 import { baseDatabase } from "../tests/support/base-database";
 import { createTestDatabase, dropTestDatabase } from "../tests/support/database";
 
 const seconds = Number(process.argv[2] ?? 10);
-const connections = Number(process.argv[3] ?? 2000);
-const port = 3180;
+const port = Number(process.argv[3] ?? 3180);
+const concurrency = 20;
 const base = await baseDatabase();
 const scratch = await createTestDatabase(base.url, "ztix_bench_pages");
 process.env.DATABASE_URL = scratch.url;
@@ -27,13 +33,17 @@ const lan = await db
   .returning("id")
   .executeTakeFirstOrThrow();
 await sql`insert into networks (asn, name) select 64500 + n, 'Network ' || n from generate_series(0, 499) n`.execute(db);
-await sql`
-  insert into connections (lan_id, asn, zt_node_id, state, ipv4_address, ipv6_address)
-  select ${lan.id}, 64500 + (n % 500), lpad(to_hex(n + 1), 10, '0'),
-         (array['requested','provisioned','active','removed'])[1 + n % 4],
-         ('10.64.0.0'::inet + n + 11), ('2001:db8:ffff::'::inet + n + 11)
-    from generate_series(0, ${connections - 1}) n`.execute(db);
-const middle = await db.selectFrom("connections").select("id").orderBy("id").offset(Math.floor(connections / 2)).limit(1).executeTakeFirstOrThrow();
+async function seedConnections(from: number, to: number) {
+  await sql`
+    insert into connections (lan_id, asn, zt_node_id, state, ipv4_address, ipv6_address)
+    select ${lan.id}, 64500 + (n % 500), lpad(to_hex(n + 1), 10, '0'),
+           (array['requested','provisioned','active','removed'])[1 + n % 4],
+           ('10.64.0.0'::inet + n + 11), ('2001:db8:ffff::'::inet + n + 11)
+      from generate_series(${from}::int, ${to - 1}::int) n`.execute(db);
+  await sql`analyze connections`.execute(db);
+}
+await seedConnections(0, 2000);
+const middle = await db.selectFrom("connections").select("id").orderBy("id").offset(1000).limit(1).executeTakeFirstOrThrow();
 
 const server = spawn(process.execPath, ["--import", "./scripts/socket-address.mjs", "node_modules/next/dist/bin/next", "start", "--port", String(port)], {
   env: { ...process.env, NODE_ENV: "production", NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret!", NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" },
@@ -58,15 +68,85 @@ const login = await fetch(`${url}/api/auth/callback/credentials`, {
 const session = [cookies, ...(login.headers.getSetCookie?.() ?? []).map((cookie) => cookie.split(";")[0])].join("; ");
 if (!session.includes("session-token")) throw new Error("bench could not sign in");
 
-for (const [name, path] of [
-  ["connections list (50 of 2,000)", "/connections"],
-  ["connection page", `/connections/${middle.id}`],
-] as const) {
-  const result = await autocannon({ url: `${url}${path}`, connections: 10, duration: seconds, headers: { cookie: session } });
-  const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => `${code}×${(stat as { count: number }).count}`).join(" ");
+type Figures = { name: string; rps: number; p50: number; p95: number; p99: number; bytes: number; cpuMs: number; statuses: string; vsLogin?: number };
+type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; statuses: Map<string, number> };
+
+/**
+ * CPU time the server process has used (Linux /proc, in ms): per request, it is what a page costs
+ * whatever else the shared machine is doing, where req/s and latency move with the load.
+ */
+function serverCpuMs() {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** One stretch of load on one page; latencies from every response (autocannon reports no p95). */
+async function load(path: string, duration: number, cookie?: string): Promise<Sample> {
+  const latencies: number[] = [];
+  let bytes = 0;
+  const cpuBefore = serverCpuMs();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url: `${url}${path}`, connections: concurrency, duration, headers: cookie ? { cookie } : {} }, (error, done) =>
+      error ? reject(error) : resolve(done),
+    );
+    instance.on("response", (_client, _status, resBytes, responseTime) => {
+      latencies.push(responseTime);
+      bytes = resBytes;
+    });
+  });
+  const statuses = new Map(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]));
+  return { latencies, seconds: duration, bytes, cpuMs: serverCpuMs() - cpuBefore, statuses };
+}
+
+/**
+ * The pages of one comparison, measured in alternating rounds (login, list, …, login, list, …):
+ * on a shared machine whose load comes and goes, every page then sees the same conditions.
+ */
+async function compare(pages: { name: string; path: string; cookie?: string }[], rounds = 3): Promise<Figures[]> {
+  const samples = pages.map(() => [] as Sample[]);
+  for (const page of pages) await load(page.path, 2, page.cookie); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, page] of pages.entries()) samples[index]!.push(await load(page.path, Math.max(1, Math.round(seconds / rounds)), page.cookie));
+  }
+  return pages.map((page, index) => {
+    const latencies = samples[index]!.flatMap((sample) => sample.latencies).sort((a, b) => a - b);
+    const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
+    const statuses = new Map<string, number>();
+    for (const sample of samples[index]!) for (const [code, count] of sample.statuses) statuses.set(code, (statuses.get(code) ?? 0) + count);
+    const total = samples[index]!.reduce((sum, sample) => sum + sample.seconds, 0);
+    const cpuMs = samples[index]!.reduce((sum, sample) => sum + sample.cpuMs, 0) / Math.max(1, latencies.length);
+    return { name: page.name, rps: latencies.length / total, cpuMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes: samples[index]![0]!.bytes, statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(" ") };
+  });
+}
+
+const withLogin = (rows: Figures[]) => rows.map((row) => ({ ...row, vsLogin: (100 * row.rps) / rows[0]!.rps }));
+const figures: Figures[] = withLogin(
+  await compare([
+    { name: "login page", path: "/login" },
+    { name: "connections list (2,000)", path: "/connections", cookie: session },
+    { name: "connection page", path: `/connections/${middle.id}`, cookie: session },
+  ]),
+);
+await seedConnections(2000, 20000);
+figures.push(
+  ...withLogin(
+    await compare([
+      { name: "login page (again)", path: "/login" },
+      { name: "connections list (20,000)", path: "/connections", cookie: session },
+    ]),
+  ),
+);
+
+console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req  statuses");
+for (const row of figures) {
   console.log(
-    `${name}: ${result.requests.average.toFixed(1)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms (10 concurrent, ${seconds} s; ${statuses})`,
+    `${row.name.padEnd(27)} ${row.rps.toFixed(1).padStart(6)} ${String(row.p50).padStart(8)} ${String(row.p95).padStart(7)} ${String(row.p99).padStart(7)} ${String(row.bytes).padStart(7)} ${`${Math.round(row.vsLogin ?? 100)} %`.padStart(9)} ${row.cpuMs.toFixed(1).padStart(11)}  ${row.statuses}`,
   );
+}
+for (const row of figures.filter((entry) => entry.name.startsWith("connections list"))) {
+  const ok = row.p95 <= 150 && (row.vsLogin ?? 0) >= 50;
+  console.log(`target for ${row.name}: p95 ${row.p95} ms (≤ 150), ${Math.round(row.vsLogin ?? 0)} % of the login page's req/s (≥ 50): ${ok ? "met" : "NOT met"}`);
 }
 
 server.kill("SIGTERM");

@@ -161,10 +161,14 @@ export interface IrrPrefixLists {
 }
 
 export interface JobRuns {
+  attempts: number | null;
   duration_ms: number;
+  error: string | null;
   finished_at: Generated<Timestamp>;
   id: Generated<number>;
+  job_id: string | null;
   ok: boolean;
+  payload: Json | null;
   task: string;
 }
 

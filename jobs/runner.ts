@@ -59,7 +59,16 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     if (since === undefined) return;
     void db
       .insertInto("job_runs")
-      .values({ task: job.task_identifier, ok: !error, duration_ms: Math.round(performance.now() - since) })
+      .values({
+        task: job.task_identifier,
+        ok: !error,
+        duration_ms: Math.round(performance.now() - since),
+        // Kept as the jobs page's history (graphile-worker deletes finished jobs).
+        job_id: String(job.id),
+        payload: JSON.stringify(job.payload ?? null),
+        error: error ? String(error instanceof Error ? error.message : error).slice(0, 2000) : null,
+        attempts: job.attempts,
+      })
       .execute()
       .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
   });

@@ -1,6 +1,8 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
+import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 import { recordAudit, type Actor } from "./audit";
 import { nudgeWorkers } from "./connections/controller-recovery";
 import { DomainError, NotFoundError } from "./errors";
@@ -72,4 +74,29 @@ export async function releaseIfOrphaned(db: Db, id: number) {
     throw new DomainError(`job ${id} is running on ${who} (${seen}); it can be retried when it ends, or once that worker has been silent for ${WORKER_DEAD_AFTER_MS / 1000} s`);
   }
   await sql`select graphile_worker.force_unlock_workers(${[holder.lockId]}::text[])`.execute(db);
+}
+
+/** Finished jobs (recorded by the runner, kept ZTIX_JOB_HISTORY_DAYS): sortable, searchable by task, job id or payload text. */
+export const JOB_HISTORY_SORTS = ["finished", "task", "duration", "outcome"] as const;
+const JOB_HISTORY_SORT_COLUMNS = { finished: "id", task: "task", duration: "duration_ms", outcome: "ok" } as const;
+export const jobHistorySpec = { sorts: JOB_HISTORY_SORTS, defaultSort: "finished", defaultDir: "desc", filters: { outcome: ["succeeded", "failed"] } } as const;
+
+export async function listJobHistory(db: Db, params: ListParams<(typeof JOB_HISTORY_SORTS)[number], "outcome">) {
+  let query = db.selectFrom("job_runs");
+  if (params.filters.outcome) query = query.where("ok", "=", params.filters.outcome === "succeeded");
+  if (params.q) {
+    const pattern = likePattern(params.q);
+    query = query.where((eb) => eb.or([eb("task", "ilike", pattern), eb("job_id", "=", params.q), eb(sql<string>`payload::text`, "ilike", pattern), eb("error", "ilike", pattern)]));
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .select(["id", "job_id", "task", "ok", "duration_ms", "attempts", "payload", "error", "finished_at"])
+      .orderBy(JOB_HISTORY_SORT_COLUMNS[params.sort], direction(params.dir, false))
+      .orderBy("id", params.dir)
+      .limit(params.size)
+      .offset(offsetOf(params))
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
 }

@@ -1,5 +1,7 @@
 import "server-only";
 import type { Db } from "@/db";
+import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 
 /** Route servers by LAN with their last deployment, for the operators' overview. */
 export async function routeServerOverview(db: Db) {
@@ -30,14 +32,91 @@ export async function routeServerDetail(db: Db, id: number) {
     .orderBy("id", "desc")
     .limit(50)
     .execute();
-  const sessions = await db
+  return { server, deployments };
+}
+
+/** The route server page's deployments list (URL parameters prefixed "d"): sort, outcome filter, pages. */
+export const DEPLOYMENT_SORTS = ["started", "status", "trigger"] as const;
+const DEPLOYMENT_SORT_COLUMNS = { started: "id", status: "status", trigger: "trigger" } as const;
+export const deploymentListSpec = {
+  sorts: DEPLOYMENT_SORTS,
+  defaultSort: "started",
+  defaultDir: "desc",
+  defaultSize: 25,
+  filters: { status: ["running", "succeeded", "failed", "unchanged"] },
+} as const;
+
+export async function listDeployments(db: Db, routeServerId: number, params: ListParams<(typeof DEPLOYMENT_SORTS)[number], "status">) {
+  let query = db.selectFrom("deployments").where("route_server_id", "=", routeServerId);
+  if (params.filters.status) query = query.where("status", "=", params.filters.status);
+  if (params.q) {
+    const hex = /^[0-9a-f]+$/i.test(params.q) ? params.q.toLowerCase() : null;
+    query = query.where((eb) => eb.or([eb("trigger", "ilike", likePattern(params.q)), ...(hex ? [eb("sha256", "like", `${hex}%`)] : [])]));
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .select(["id", "status", "trigger", "sha256", "previous_sha256", "error", "log", "started_at", "finished_at"])
+      .orderBy(DEPLOYMENT_SORT_COLUMNS[params.sort], params.dir)
+      .orderBy("id", params.dir)
+      .limit(params.size)
+      .offset(offsetOf(params))
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
+/** The route server page's sessions list: sort names mapped to columns, filters by state and family. */
+export const SESSION_SORTS = ["asn", "connection", "family", "state", "accepted", "updated"] as const;
+export type SessionSort = (typeof SESSION_SORTS)[number];
+const SESSION_SORT_COLUMNS = {
+  asn: "connections.asn",
+  connection: "bgp_sessions.connection_id",
+  family: "bgp_sessions.family",
+  state: "bgp_sessions.state",
+  accepted: "bgp_sessions.imported",
+  updated: "bgp_sessions.updated_at",
+} as const satisfies Record<SessionSort, string>;
+export const sessionListSpec = {
+  sorts: SESSION_SORTS,
+  defaultSort: "asn",
+  defaultDir: "asc",
+  filters: { state: ["established", "down"], family: ["4", "6"] },
+} as const;
+
+/** One page of a route server's BGP sessions; the search text matches an ASN, a network name or a node id. */
+export async function listRouteServerSessions(db: Db, id: number, params: ListParams<SessionSort, "state" | "family">) {
+  let query = db
     .selectFrom("bgp_sessions")
     .innerJoin("connections", "connections.id", "bgp_sessions.connection_id")
-    .select(["bgp_sessions.connection_id", "connections.asn", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
-    .where("bgp_sessions.route_server_id", "=", id)
-    .orderBy("connections.asn")
-    .execute();
-  return { server, deployments, sessions };
+    .leftJoin("networks", "networks.asn", "connections.asn")
+    .where("bgp_sessions.route_server_id", "=", id);
+  if (params.filters.state === "established") query = query.where("bgp_sessions.info", "like", "Established%");
+  if (params.filters.state === "down") query = query.where("bgp_sessions.info", "not like", "Established%");
+  if (params.filters.family) query = query.where("bgp_sessions.family", "=", Number(params.filters.family));
+  if (params.q) {
+    const asn = /^(as)?\d{1,10}$/i.test(params.q) ? Number(params.q.replace(/^as/i, "")) : null;
+    const lower = params.q.toLowerCase();
+    query = query.where((eb) =>
+      eb.or([
+        eb("networks.name", "ilike", likePattern(params.q)),
+        ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
+        ...(/^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
+      ]),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .select(["bgp_sessions.connection_id", "connections.asn", "networks.name as network_name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
+      .orderBy(SESSION_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "accepted"))
+      .orderBy("bgp_sessions.connection_id", params.dir)
+      .orderBy("bgp_sessions.family")
+      .limit(params.size)
+      .offset(offsetOf(params))
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
 }
 
 export async function deploymentConfig(db: Db, id: number) {

@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
-import { listConnections } from "@/lib/connections/queries";
+import { connectionFiltersOf, connectionListSpec, listConnections } from "@/lib/connections/queries";
+import { listLans } from "@/lib/lans";
+import { offsetOf, parseListParams } from "@/lib/lists/list-params";
+import { ListSearch, Pager, SortLink } from "@/app/ui/list-controls";
 import { routerStatesOf } from "@/lib/router-state/collect";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms";
@@ -10,15 +13,21 @@ import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms
 export const metadata: Metadata = { title: "Requests" };
 export const dynamic = "force-dynamic";
 
-export default async function RequestsPage() {
+export default async function RequestsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser("/requests", ["admin", "operator"]);
-  const { rows } = await listConnections(getDb(), user, { state: "requested" }, { limit: 200, offset: 0 });
+  const lans = await listLans(getDb());
+  const list = parseListParams({ ...connectionListSpec(lans.map((lan) => lan.id)), filters: { lan: lans.map((lan) => String(lan.id)) } }, await props.searchParams);
+  const { rows, total } = await listConnections(getDb(), user, { ...connectionFiltersOf(list), state: "requested" }, { limit: list.size, offset: offsetOf(list) }, list);
   const routerStates = await routerStatesOf(getDb(), rows.map((row) => row.id));
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Pending requests</h1>
+      <ListSearch list={list} label="Search requests" placeholder="ASN, name, node id" filters={[{ name: "lan", label: "LAN", options: lans.map((lan) => ({ value: String(lan.id), label: lan.name })) }]} />
+      <nav aria-label="Sort requests" className="flex flex-wrap gap-3 text-xs text-slate-600">
+        Sort by: {(["id", "asn", "network", "node", "created"] as const).map((column) => <SortLink key={column} list={list} column={column} label={{ id: "number", asn: "ASN", network: "name", node: "node id", created: "asked" }[column]} />)}
+      </nav>
       {rows.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">Nothing waits for a decision.</p>
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">{list.q || list.filters.lan ? "No pending request matches." : "Nothing waits for a decision."}</p>
       ) : (
         <ul className="space-y-4">
           {rows.map((row) => (
@@ -41,6 +50,7 @@ export default async function RequestsPage() {
           ))}
         </ul>
       )}
+      <Pager list={list} total={total} noun={["request", "requests"]} />
     </div>
   );
 }

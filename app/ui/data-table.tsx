@@ -1,18 +1,34 @@
 import type { ReactNode } from "react";
+import type { ListParams } from "@/lib/lists/list-params";
+import { SortLink } from "./list-controls";
+
+/** A column title; with `sort` (one of the list's sort names) it sorts the list when clicked. */
+export type DataColumn = ReactNode | { label: string; sort: string };
+
+const isSortable = (column: DataColumn): column is { label: string; sort: string } =>
+  typeof column === "object" && column !== null && "sort" in column && typeof (column as { sort?: unknown }).sort === "string";
 
 /** The portal's list tables: a bordered, scrollable table with a header row of column titles. */
-export function DataTable({ columns, children, dense = false }: { columns: ReactNode[]; children: ReactNode; dense?: boolean }) {
+export function DataTable({ columns, children, dense = false, list, hidden }: { columns: DataColumn[]; children: ReactNode; dense?: boolean; list?: ListParams; hidden?: Record<string, string | undefined> }) {
   const cell = dense ? "px-3 py-2" : "px-4 py-2";
+  // Cell padding is set once here rather than on every cell: long lists render less markup.
+  const cells = dense ? "[&_td]:px-3 [&_td]:py-2" : "[&_td]:px-4 [&_td]:py-2";
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="w-full text-sm">
+      <table className={`w-full text-sm ${cells}`}>
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
           <tr>
-            {columns.map((column, index) => (
-              <th key={index} scope="col" className={cell}>
-                {column}
-              </th>
-            ))}
+            {columns.map((column, index) =>
+              isSortable(column) ? (
+                <th key={index} scope="col" className={cell} aria-sort={list?.sort === column.sort ? (list.dir === "asc" ? "ascending" : "descending") : undefined}>
+                  {list ? <SortLink list={list} column={column.sort} label={column.label} hidden={hidden} /> : column.label}
+                </th>
+              ) : (
+                <th key={index} scope="col" className={cell}>
+                  {column}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody className={`divide-y divide-slate-100${dense ? " align-top" : ""}`}>{children}</tbody>

@@ -16,6 +16,7 @@ import * as lanRouteServerPolicy from "./2026-11-30T15-00-00Z_lan-route-server-p
 import * as irrPrefixLists from "./2026-11-30T16-00-00Z_irr-prefix-lists";
 import * as routerStates from "./2026-11-30T17-00-00Z_router-states";
 import * as notificationOptOuts from "./2026-11-30T17-30-00Z_notification-opt-outs";
+import * as listIndexesAndJobHistory from "./2026-11-30T18-00-00Z_list-indexes-and-job-history";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T16-00-00Z_irr-prefix-lists": irrPrefixLists,
   "2026-11-30T17-00-00Z_router-states": routerStates,
   "2026-11-30T17-30-00Z_notification-opt-outs": notificationOptOuts,
+  "2026-11-30T18-00-00Z_list-indexes-and-job-history": listIndexesAndJobHistory,
 };

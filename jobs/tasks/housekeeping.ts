@@ -12,6 +12,8 @@ export const housekeeping: Task = async (payload, helpers) => {
   const windows = await pruneRateLimitCounters(db);
   const throttles = await db.deleteFrom("login_throttle").where("window_started_at", "<", sql<Date>`now() - interval '1 day'`).where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", sql<Date>`now()`)])).executeTakeFirst();
   await deleteExpiredSessions(db);
-  const runs = await db.deleteFrom("job_runs").where("finished_at", "<", sql<Date>`now() - interval '7 days'`).executeTakeFirst();
+  // Finished jobs stay on the jobs page as history for ZTIX_JOB_HISTORY_DAYS (default 7).
+  const historyDays = Math.max(1, Math.floor(Number(process.env.ZTIX_JOB_HISTORY_DAYS) || 7));
+  const runs = await db.deleteFrom("job_runs").where("finished_at", "<", sql<Date>`now() - make_interval(days => ${historyDays})`).executeTakeFirst();
   helpers.logger.info(`removed ${windows} rate-limit window(s), ${Number(throttles.numDeletedRows)} login throttle(s), ${Number(runs.numDeletedRows)} job timing(s)`);
 };

@@ -1,10 +1,33 @@
 import "server-only";
+import { sql } from "kysely";
 import type { Db } from "@/db";
 import { isStaff } from "@/lib/auth/roles";
+import { likePattern, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 import type { SessionUser } from "@/lib/users";
 import { CONNECTION_STATES, type ConnectionState } from "./state";
 
-export type ConnectionFilters = { state?: ConnectionState; asn?: number; lanId?: number };
+export type ConnectionFilters = { state?: ConnectionState; asn?: number; lanId?: number; search?: string };
+
+/** The connections list's sort names, each mapped to a column below (never SQL from the URL). */
+export const CONNECTION_SORTS = ["id", "asn", "network", "lan", "node", "address", "state", "created"] as const;
+export type ConnectionSort = (typeof CONNECTION_SORTS)[number];
+const SORT_COLUMNS = {
+  id: "connections.id",
+  asn: "connections.asn",
+  network: "networks.name",
+  lan: "lans.name",
+  node: "connections.zt_node_id",
+  address: "connections.ipv4_address",
+  state: "connections.state",
+  created: "connections.created_at",
+} as const satisfies Record<ConnectionSort, string>;
+
+export type ConnectionListParams = ListParams<ConnectionSort, "state" | "lan">;
+
+export function connectionListSpec(lanIds: number[]) {
+  return { sorts: CONNECTION_SORTS, defaultSort: "id", defaultDir: "desc", filters: { state: CONNECTION_STATES, lan: lanIds.map(String) } } as const;
+}
 
 export function parseConnectionFilters(params: Record<string, string | undefined>): ConnectionFilters {
   const state = CONNECTION_STATES.find((candidate) => candidate === params.state);
@@ -17,8 +40,27 @@ export function parseConnectionFilters(params: Record<string, string | undefined
   };
 }
 
-/** Connections a user may see (members: their networks'), newest first, one page at a time. */
-export async function listConnections(db: Db, user: SessionUser, filters: ConnectionFilters, page: { limit: number; offset: number }) {
+/** The list view's filters: its search text and state/LAN selections. */
+export function connectionFiltersOf(params: ConnectionListParams): ConnectionFilters {
+  return {
+    state: CONNECTION_STATES.find((candidate) => candidate === params.filters.state),
+    lanId: params.filters.lan ? Number(params.filters.lan) : undefined,
+    search: params.q || undefined,
+  };
+}
+
+/**
+ * Connections a user may see (members: their networks'), one page at a time, sorted by a known
+ * column (ties broken by id). The search text matches what its shape can be: an ASN ("64500",
+ * "AS64500"), the start of a node id, the start of an IPv4/IPv6 address, or part of the network's name.
+ */
+export async function listConnections(
+  db: Db,
+  user: SessionUser,
+  filters: ConnectionFilters,
+  page: { limit: number; offset: number },
+  order: { sort: ConnectionSort; dir: "asc" | "desc" } = { sort: "id", dir: "desc" },
+) {
   let query = db
     .selectFrom("connections")
     .innerJoin("lans", "lans.id", "connections.lan_id")
@@ -31,7 +73,27 @@ export async function listConnections(db: Db, user: SessionUser, filters: Connec
   if (filters.state) query = query.where("connections.state", "=", filters.state);
   if (filters.asn) query = query.where("connections.asn", "=", filters.asn);
   if (filters.lanId) query = query.where("connections.lan_id", "=", filters.lanId);
+  const search = filters.search?.trim();
+  if (search) {
+    const lower = search.toLowerCase();
+    const asn = /^(as)?\d{1,10}$/i.test(search) ? Number(search.replace(/^as/i, "")) : null;
+    query = query.where((eb) =>
+      eb.or([
+        eb("networks.name", "ilike", likePattern(search)),
+        ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
+        ...(/^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
+        // A whole address matches exactly (10.0.0.1 is not 10.0.0.10), a part by its start.
+        ...(/^\d{1,3}(\.\d{1,3}){3}$/.test(search)
+          ? [eb(sql<string>`host(connections.ipv4_address)`, "=", search)]
+          : /^[0-9.]+$/.test(search) && search.includes(".")
+            ? [eb(sql<string>`host(connections.ipv4_address)`, "like", `${search}%`)]
+            : []),
+        ...(/^[0-9a-f:]+$/.test(lower) && lower.includes(":") ? [eb(sql<string>`host(connections.ipv6_address)`, "like", `${lower}%`)] : []),
+      ]),
+    );
+  }
 
+  const column = SORT_COLUMNS[order.sort];
   const [rows, count] = await Promise.all([
     query
       .select([
@@ -48,7 +110,8 @@ export async function listConnections(db: Db, user: SessionUser, filters: Connec
         "connections.created_at",
         "connections.updated_at",
       ])
-      .orderBy("connections.id", "desc")
+      .orderBy(column, direction(order.dir, order.sort === "network" || order.sort === "address"))
+      .orderBy("connections.id", order.dir)
       .limit(page.limit)
       .offset(page.offset)
       .execute(),

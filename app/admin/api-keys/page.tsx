@@ -5,15 +5,19 @@ import { requirePageUser } from "@/lib/auth/page";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { CreateApiKeyForm, RevokeApiKeyForm } from "./api-key-forms";
 import { DataTable } from "@/app/ui/data-table";
+import { ListSearch, Pager } from "@/app/ui/list-controls";
+import { apiKeyListSpec, pageApiKeys } from "@/lib/lists/admin-lists";
+import { parseListParams } from "@/lib/lists/list-params";
 
 export const metadata: Metadata = { title: "API keys" };
 export const dynamic = "force-dynamic";
 
 const when = (value: Date | string | null) => (value ? new Date(value).toISOString().replace("T", " ").slice(0, 16) : "—");
 
-export default async function ApiKeysPage() {
+export default async function ApiKeysPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser("/admin/api-keys", ["admin"]);
-  const keys = await listApiKeys(getDb());
+  const list = parseListParams(apiKeyListSpec, await props.searchParams);
+  const { rows: keys, total } = pageApiKeys(await listApiKeys(getDb()), list);
   return (
     <div className="space-y-6">
       <div>
@@ -24,7 +28,19 @@ export default async function ApiKeysPage() {
         </p>
       </div>
       <CreateApiKeyForm />
-      <DataTable columns={["Name", "Prefix", "Scope", "State", "Last used (UTC)", "Expires", <span key="actions" className="sr-only">Actions</span>]}>
+      <ListSearch
+        list={list}
+        label="Search API keys"
+        placeholder="name or prefix"
+        filters={[
+          { name: "scope", label: "Scope", options: apiKeyListSpec.filters.scope },
+          { name: "status", label: "State", options: apiKeyListSpec.filters.status },
+        ]}
+      />
+      <DataTable
+        list={list}
+        columns={[{ label: "Name", sort: "name" }, { label: "Prefix", sort: "prefix" }, { label: "Scope", sort: "scope" }, { label: "State", sort: "state" }, { label: "Last used (UTC)", sort: "used" }, { label: "Expires", sort: "expires" }, <span key="actions" className="sr-only">Actions</span>]}
+      >
             {keys.map((key) => {
               const expired = key.expires_at !== null && new Date(key.expires_at) < new Date();
               return (
@@ -40,6 +56,7 @@ export default async function ApiKeysPage() {
               );
             })}
       </DataTable>
+      <Pager list={list} total={total} noun={["key", "keys"]} />
     </div>
   );
 }

@@ -1,64 +1,102 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { listAuditEvents } from "@/lib/audit";
+import { auditListSpec, pageAuditEvents, parseAuditQuery } from "@/lib/audit";
 import { requirePageUser } from "@/lib/auth/page";
+import { auditChanges } from "@/lib/lists/audit-changes";
+import { listHref, parseListParams } from "@/lib/lists/list-params";
 import { DataTable } from "@/app/ui/data-table";
+import { Pager } from "@/app/ui/list-controls";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
-
-const PAGE_SIZE = 100;
 
 function summarize(value: unknown) {
   if (value === null || value === undefined) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export default async function AuditPage(props: { searchParams: Promise<{ action?: string; actor?: string; page?: string }> }) {
+const input = "mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm";
+
+export default async function AuditPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser("/admin/audit", ["admin", "operator"]);
   const searchParams = await props.searchParams;
-  const page = Math.max(1, Number(searchParams.page) || 1);
-  const events = await listAuditEvents(
-    getDb(),
-    { action: searchParams.action?.slice(0, 100) || undefined, actor: searchParams.actor?.slice(0, 100) || undefined },
-    { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
-  );
+  const list = parseListParams(auditListSpec, searchParams);
+  const filters = parseAuditQuery(searchParams);
+  const keep = { actor: filters.actor, action: filters.action, target: filters.target, from: filters.from, to: filters.to };
+  const { rows, total } = await pageAuditEvents(getDb(), filters, list);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Audit log</h1>
-      <form className="flex flex-wrap items-end gap-3" role="search">
+      <form className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter the audit log" method="get">
         <div>
-          <label htmlFor="action" className="block text-xs font-medium text-slate-600">Action starts with</label>
-          <input id="action" name="action" defaultValue={searchParams.action ?? ""} placeholder="auth." className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+          <label htmlFor="actor" className="block text-xs font-medium text-slate-600">Who (contains)</label>
+          <input id="actor" name="actor" defaultValue={filters.actor} className={input} />
         </div>
         <div>
-          <label htmlFor="actor" className="block text-xs font-medium text-slate-600">Actor contains</label>
-          <input id="actor" name="actor" defaultValue={searchParams.actor ?? ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+          <label htmlFor="action" className="block text-xs font-medium text-slate-600">What (action starts with)</label>
+          <input id="action" name="action" defaultValue={filters.action} placeholder="connection." className={input} />
         </div>
+        <div>
+          <label htmlFor="target" className="block text-xs font-medium text-slate-600">On what</label>
+          <input id="target" name="target" defaultValue={filters.target} placeholder="connection 12" className={`${input} w-36`} />
+        </div>
+        <div>
+          <label htmlFor="from" className="block text-xs font-medium text-slate-600">From (UTC)</label>
+          <input id="from" name="from" type="date" defaultValue={filters.from?.slice(0, 10)} className={input} />
+        </div>
+        <div>
+          <label htmlFor="to" className="block text-xs font-medium text-slate-600">To (UTC)</label>
+          <input id="to" name="to" type="date" defaultValue={filters.to?.slice(0, 10)} className={input} />
+        </div>
+        <div>
+          <label htmlFor="q" className="block text-xs font-medium text-slate-600">Text</label>
+          <input id="q" name="q" type="search" defaultValue={list.q} className={input} />
+        </div>
+        <input type="hidden" name="sort" value={list.sort} />
+        <input type="hidden" name="dir" value={list.dir} />
+        <input type="hidden" name="size" value={String(list.size)} />
         <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">Filter</button>
+        {Object.values(keep).some(Boolean) || list.q ? <a href={listHref(list, { q: "" })} className="py-1.5 text-sm text-brand-700 hover:underline">Clear</a> : null}
       </form>
-      <DataTable columns={["When (UTC)", "Actor", "Action", "Subject", "Change"]} dense>
-            {events.map((event) => (
-              <tr key={event.id}>
-                <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</td>
-                <td className="px-3 py-2 text-xs">
-                  {event.actor_label}
-                  <div className="text-slate-400">{event.actor_type}{event.client_ip ? ` · ${event.client_ip}` : ""}</div>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{event.action}</td>
-                <td className="px-3 py-2 text-xs">{event.subject_type ? `${event.subject_type} ${event.subject_id}` : "—"}</td>
-                <td className="max-w-md px-3 py-2 font-mono text-xs break-words text-slate-600">
-                  {event.before ? <div>before: {summarize(event.before)}</div> : null}
-                  {event.after ? <div>after: {summarize(event.after)}</div> : null}
-                  {event.details ? <div>{summarize(event.details)}</div> : null}
-                </td>
-              </tr>
-            ))}
+      <DataTable
+        dense
+        list={list}
+        hidden={keep}
+        columns={[{ label: "When (UTC)", sort: "at" }, { label: "Who", sort: "actor" }, { label: "What", sort: "action" }, { label: "On what", sort: "target" }, "Before → after"]}
+      >
+        {rows.map((event) => {
+          const changes = auditChanges(event.before, event.after);
+          return (
+            <tr key={event.id} data-testid="audit-event">
+              <td className="whitespace-nowrap font-mono text-xs">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</td>
+              <td className="text-xs">
+                {event.actor_label}
+                <div className="text-slate-500">{event.actor_type}{event.client_ip ? ` · ${event.client_ip}` : ""}</div>
+              </td>
+              <td className="font-mono text-xs">{event.action}</td>
+              <td className="text-xs">{event.subject_type ? `${event.subject_type} ${event.subject_id}` : "—"}</td>
+              <td className="max-w-md text-xs break-words text-slate-600">
+                {changes.length > 0 ? (
+                  <dl className="grid grid-cols-[auto_1fr] gap-x-2">
+                    {changes.map((change) => (
+                      <div key={change.field} className="contents">
+                        <dt className="font-mono text-slate-500">{change.field}</dt>
+                        <dd className="font-mono">
+                          {change.before !== undefined ? <del className="text-red-700">{change.before}</del> : null}
+                          {change.before !== undefined && change.after !== undefined ? " → " : null}
+                          {change.after !== undefined ? <ins className="text-emerald-800 no-underline">{change.after}</ins> : null}
+                        </dd>
+                      </div>
+                    ))}
+                  </dl>
+                ) : null}
+                {event.details ? <div className="font-mono">{summarize(event.details)}</div> : null}
+              </td>
+            </tr>
+          );
+        })}
       </DataTable>
-      <nav aria-label="Pages" className="flex gap-3 text-sm">
-        {page > 1 ? <a className="text-brand-700 hover:underline" href={`?${new URLSearchParams({ ...searchParams, page: String(page - 1) })}`}>Newer</a> : null}
-        {events.length === PAGE_SIZE ? <a className="text-brand-700 hover:underline" href={`?${new URLSearchParams({ ...searchParams, page: String(page + 1) })}`}>Older</a> : null}
-      </nav>
+      <Pager list={list} total={total} noun={["event", "events"]} hidden={keep} />
     </div>
   );
 }

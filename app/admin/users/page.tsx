@@ -5,13 +5,17 @@ import { listUsers } from "@/lib/users";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DisableForm, RoleForm, SignOutEverywhereForm } from "./user-row-forms";
 import { DataTable } from "@/app/ui/data-table";
+import { ListSearch, Pager } from "@/app/ui/list-controls";
+import { pageUsers, userListSpec } from "@/lib/lists/admin-lists";
+import { parseListParams } from "@/lib/lists/list-params";
 
 export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
 
-export default async function UsersPage() {
+export default async function UsersPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser("/admin/users", ["admin"]);
-  const users = await listUsers(getDb());
+  const list = parseListParams(userListSpec, await props.searchParams);
+  const { rows: users, total } = pageUsers(await listUsers(getDb()), list);
   return (
     <div className="space-y-6">
       <div>
@@ -21,7 +25,17 @@ export default async function UsersPage() {
           PeeringDB users appear on their first login.
         </p>
       </div>
-      <DataTable columns={["User", "Login", "Networks", "State", "Role", "Access"]}>
+      <ListSearch
+        list={list}
+        label="Search users"
+        placeholder="username, name or ASN"
+        filters={[
+          { name: "role", label: "Role", options: userListSpec.filters.role },
+          { name: "status", label: "State", options: userListSpec.filters.status },
+          { name: "login", label: "Login", options: [{ value: "local", label: "local" }, { value: "peeringdb", label: "PeeringDB" }] },
+        ]}
+      />
+      <DataTable list={list} columns={[{ label: "User", sort: "username" }, { label: "Login", sort: "login" }, "Networks", { label: "State", sort: "state" }, { label: "Role", sort: "role" }, "Access"]}>
             {users.map((user) => (
               <tr key={user.id} data-username={user.username}>
                 <td className="px-4 py-2">
@@ -45,6 +59,7 @@ export default async function UsersPage() {
               </tr>
             ))}
       </DataTable>
+      <Pager list={list} total={total} noun={["user", "users"]} />
     </div>
   );
 }

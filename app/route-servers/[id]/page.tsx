@@ -3,28 +3,38 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
-import { deploymentConfig, previousSucceededConfig, routeServerDetail } from "@/lib/route-server-views";
+import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/route-server-views";
+import { listHref, listQuery, parseListParams } from "@/lib/lists/list-params";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
 import { rtrStatesOf } from "@/lib/routeserver/rtr-state";
 import { diffLines } from "@/lib/text-diff";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { DataTable } from "@/app/ui/data-table";
+import { ListSearch, Pager } from "@/app/ui/list-controls";
 import { DiffView } from "@/app/ui/diff-view";
 import { StatusBadge } from "@/app/ui/status-badge";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Route server" };
 
-export default async function RouteServerPage(props: { params: Promise<{ id: string }>; searchParams: Promise<{ deployment?: string }> }) {
+export default async function RouteServerPage(props: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { id: idText } = await props.params;
   const id = Number(idText);
   if (!/^\d+$/.test(idText)) notFound();
   await requirePageUser(`/route-servers/${id}`, ["admin", "operator"]);
   const detail = await routeServerDetail(getDb(), id);
   if (!detail) notFound();
-  const { server, deployments, sessions } = detail;
+  const { server, deployments } = detail;
+  const searchParams = await props.searchParams;
+  const list = parseListParams(sessionListSpec, searchParams);
+  const deploymentList = parseListParams(deploymentListSpec, searchParams, "d");
+  const [sessions, deploymentPage] = await Promise.all([listRouteServerSessions(getDb(), id, list), listDeployments(getDb(), id, deploymentList)]);
   const rtr = await rtrStatesOf(getDb(), id);
-  const selectedId = Number((await props.searchParams).deployment) || null;
-  const selected = deployments.find((deployment) => deployment.id === selectedId) ?? null;
+  const selectedId = Number(searchParams.deployment) || null;
+  // The sessions list's links keep the chosen deployment.
+  const keep = { deployment: selectedId ? String(selectedId) : undefined, ...listQuery(deploymentList) };
+  const keepForDeployments = { deployment: selectedId ? String(selectedId) : undefined, ...listQuery(list) };
+  const selected = deploymentPage.rows.find((deployment) => deployment.id === selectedId) ?? deployments.find((deployment) => deployment.id === selectedId) ?? null;
 
   // The diff shown: a chosen deployment against the one before it, else what would be deployed now against what is live.
   let diffTitle: string;
@@ -52,6 +62,34 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
         </p>
       </div>
 
+      <section aria-labelledby="deployments-heading">
+        <h2 id="deployments-heading" className="mb-2 text-lg font-semibold">Deployments</h2>
+        <div className="space-y-3">
+          <ListSearch list={deploymentList} label="Search deployments" placeholder="trigger or SHA-256" hidden={keepForDeployments} filters={[{ name: "status", label: "Outcome", options: deploymentListSpec.filters.status }]} />
+          <DataTable
+            dense
+            list={deploymentList}
+            hidden={keepForDeployments}
+            columns={[{ label: "#", sort: "started" }, "Started (UTC)", { label: "Outcome", sort: "status" }, { label: "Trigger", sort: "trigger" }, "SHA-256"]}
+          >
+            {deploymentPage.rows.map((deployment) => (
+              <tr key={deployment.id} className={deployment.id === selectedId ? "bg-brand-50" : undefined}>
+                <td><a className="text-brand-700 hover:underline" href={listHref(deploymentList, { page: deploymentList.page }, { ...listQuery(list), deployment: String(deployment.id) })}>{deployment.id}</a></td>
+                <td className="font-mono text-xs">{new Date(deployment.started_at).toISOString().slice(0, 19).replace("T", " ")}</td>
+                <td>
+                  <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : deployment.status === "interrupted" ? "warn" : "neutral"}>{deployment.status}</StatusBadge>
+                  {deployment.error ? <div className="mt-1 text-xs text-red-700">{deployment.error}</div> : null}
+                </td>
+                <td className="text-xs">{deployment.trigger}</td>
+                <td className="font-mono text-xs">{deployment.sha256.slice(0, 12)}</td>
+              </tr>
+            ))}
+          </DataTable>
+          <Pager list={deploymentList} total={deploymentPage.total} noun={["deployment", "deployments"]} hidden={keepForDeployments} />
+        </div>
+        {selected ? <pre className="mt-3 overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100">{selected.log || "(no log)"}</pre> : null}
+      </section>
+
       <section aria-labelledby="node-heading" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
         <h2 id="node-heading" className="mb-1 text-lg font-semibold">On the LAN</h2>
         <p className="mb-3 text-sm text-slate-600">
@@ -74,27 +112,39 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
         </div>
       </section>
 
-      <section>
-        <h2 className="mb-2 text-lg font-semibold">BGP sessions</h2>
-        {sessions.length === 0 ? (
-          <p className="text-sm text-slate-600">No session states collected yet.</p>
+      <section aria-labelledby="sessions-heading" className="space-y-3">
+        <h2 id="sessions-heading" className="text-lg font-semibold">BGP sessions</h2>
+        <ListSearch
+          list={list}
+          label="Search sessions"
+          placeholder="ASN, name or node id"
+          hidden={keep}
+          filters={[
+            { name: "state", label: "State", options: ["established", "down"] },
+            { name: "family", label: "Family", options: [{ value: "4", label: "IPv4" }, { value: "6", label: "IPv6" }] },
+          ]}
+        />
+        {sessions.total === 0 ? (
+          <p className="text-sm text-slate-600">{list.q || list.filters.state || list.filters.family ? "No sessions match." : "No session states collected yet."}</p>
         ) : (
-          <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr><th className="px-3 py-2">Member</th><th className="px-3 py-2">Family</th><th className="px-3 py-2">State</th><th className="px-3 py-2">Accepted / filtered / sent</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {sessions.map((session) => (
-                <tr key={`${session.connection_id}-${session.family}`}>
-                  <td className="px-3 py-2">AS{session.asn} (connection {session.connection_id})</td>
-                  <td className="px-3 py-2">IPv{session.family}</td>
-                  <td className="px-3 py-2"><StatusBadge tone={session.info.startsWith("Established") ? "ok" : "bad"}>{session.info || session.state}</StatusBadge></td>
-                  <td className="px-3 py-2">{session.imported ?? "—"} / {session.filtered ?? "—"} / {session.exported ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            dense
+            list={list}
+            hidden={keep}
+            columns={[{ label: "Member", sort: "asn" }, { label: "Connection", sort: "connection" }, { label: "Family", sort: "family" }, { label: "State", sort: "state" }, { label: "Accepted / filtered / sent", sort: "accepted" }]}
+          >
+            {sessions.rows.map((session) => (
+              <tr key={`${session.connection_id}-${session.family}`} data-testid="bgp-session">
+                <td className="px-3 py-2">AS{session.asn} <span className="text-slate-500">{session.network_name ?? ""}</span></td>
+                <td className="px-3 py-2"><a className="text-brand-700 hover:underline" href={`/connections/${session.connection_id}`}>{session.connection_id}</a></td>
+                <td className="px-3 py-2">IPv{session.family}</td>
+                <td className="px-3 py-2"><StatusBadge tone={session.info.startsWith("Established") ? "ok" : "bad"}>{session.info || session.state}</StatusBadge></td>
+                <td className="px-3 py-2">{session.imported ?? "—"} / {session.filtered ?? "—"} / {session.exported ?? "—"}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
+        <Pager list={list} total={sessions.total} noun={["session", "sessions"]} hidden={keep} />
       </section>
 
       <section>
@@ -122,29 +172,6 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
         {rtr?.checkedAt ? <p className="mt-1 text-xs text-slate-500">Read {new Date(rtr.checkedAt).toISOString().slice(0, 19).replace("T", " ")} UTC. A cache that is down keeps its ROAs in BIRD until they expire; nothing is withdrawn meanwhile.</p> : null}
       </section>
 
-      <section>
-        <h2 className="mb-2 text-lg font-semibold">Deployments</h2>
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr><th className="px-3 py-2">#</th><th className="px-3 py-2">Started (UTC)</th><th className="px-3 py-2">Outcome</th><th className="px-3 py-2">Trigger</th><th className="px-3 py-2">SHA-256</th></tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {deployments.map((deployment) => (
-              <tr key={deployment.id} className={deployment.id === selectedId ? "bg-brand-50" : undefined}>
-                <td className="px-3 py-2"><a className="text-brand-700 hover:underline" href={`?deployment=${deployment.id}`}>{deployment.id}</a></td>
-                <td className="px-3 py-2 font-mono text-xs">{new Date(deployment.started_at).toISOString().slice(0, 19).replace("T", " ")}</td>
-                <td className="px-3 py-2">
-                  <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : deployment.status === "interrupted" ? "warn" : "neutral"}>{deployment.status}</StatusBadge>
-                  {deployment.error ? <div className="mt-1 text-xs text-red-700">{deployment.error}</div> : null}
-                </td>
-                <td className="px-3 py-2 text-xs">{deployment.trigger}</td>
-                <td className="px-3 py-2 font-mono text-xs">{deployment.sha256.slice(0, 12)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {selected ? <pre className="mt-3 overflow-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-100">{selected.log || "(no log)"}</pre> : null}
-      </section>
 
       <section>
         <h2 className="mb-2 text-lg font-semibold">{diffTitle}</h2>
