@@ -204,6 +204,7 @@ export interface RouteServers {
   control_socket: Generated<string>;
   created_at: Generated<Timestamp>;
   deploy_order: Generated<number>;
+  drained: Generated<boolean>;
   enabled: Generated<boolean>;
   host_key_fingerprint: string | null;
   id: Generated<number>;
@@ -245,6 +246,15 @@ export interface Users {
   username: string;
 }
 
+export interface UserSignInTokens {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: Generated<number>;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: number;
+}
+
 export interface WorkerHeartbeats {
   hostname: string;
   last_seen_at: Generated<Timestamp>;
@@ -271,6 +281,7 @@ export interface DB {
   rate_limit_counters: RateLimitCounters;
   route_servers: RouteServers;
   user_networks: UserNetworks;
+  user_sign_in_tokens: UserSignInTokens;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;
 }

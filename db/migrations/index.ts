@@ -10,6 +10,7 @@ import * as configDrift from "./2026-11-22T19-00-00Z_config-drift";
 import * as jobRunsAndRpki from "./2026-11-22T19-30-00Z_job-runs-and-rpki";
 import * as routeServerNodes from "./2026-11-30T14-00-00Z_route-server-nodes";
 import * as lanRouteServerPolicy from "./2026-11-30T15-00-00Z_lan-route-server-policy";
+import * as uiManagement from "./2026-11-30T19-00-00Z_ui-management";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-22T19-30-00Z_job-runs-and-rpki": jobRunsAndRpki,
   "2026-11-30T14-00-00Z_route-server-nodes": routeServerNodes,
   "2026-11-30T15-00-00Z_lan-route-server-policy": lanRouteServerPolicy,
+  "2026-11-30T19-00-00Z_ui-management": uiManagement,
 };

@@ -5,6 +5,7 @@ import { listUsers } from "@/lib/users";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DisableForm, RoleForm } from "./user-row-forms";
 import { DataTable } from "@/app/ui/data-table";
+import { CreateAccountForm } from "./create-account-form";
 
 export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
@@ -17,10 +18,11 @@ export default async function UsersPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Local accounts are created on the server: <code className="font-mono text-xs">npm run cli -- users create --username U --role R</code>.
+          Create local accounts below (or on the server: <code className="font-mono text-xs">npm run cli -- users create --username U --role R</code>).
           PeeringDB users appear on their first login.
         </p>
       </div>
+      <CreateAccountForm />
       <DataTable columns={["User", "Login", "Networks", "State", "Role", "Access"]}>
             {users.map((user) => (
               <tr key={user.id} data-username={user.username}>
