@@ -19,7 +19,7 @@ export function CreateLanForm() {
         <TextField name="mtu" label="MTU" state={state} defaultValue="2800" hint="1280 to 10000; ZeroTier's default is 2800." />
         <div>
           <label htmlFor="ipv6Scheme" className="block text-sm font-medium text-slate-700 dark:text-slate-200">IPv6 addresses</label>
-          <select id="ipv6Scheme" name="ipv6Scheme" defaultValue={state.values?.ipv6Scheme ?? "asn"} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800">
+          <select key={state.values?.ipv6Scheme ?? "asn"} id="ipv6Scheme" name="ipv6Scheme" defaultValue={state.values?.ipv6Scheme ?? "asn"} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800">
             <option value="asn">from the ASN (needs a /64 or shorter)</option>
             <option value="sequential">sequential</option>
           </select>
@@ -28,10 +28,10 @@ export function CreateLanForm() {
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-700 dark:text-slate-200">ZeroTier network</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="network" value="create" checked={network === "create"} onChange={() => setNetwork("create")} /> Create a new network on the controller
+          <input type="radio" name="network" value="create" defaultChecked={network === "create"} onChange={() => setNetwork("create")} /> Create a new network on the controller
         </label>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="network" value="adopt" checked={network === "adopt"} onChange={() => setNetwork("adopt")} /> Use an existing network (checked first: private, no auto-assignment, on-link routes)
+          <input type="radio" name="network" value="adopt" defaultChecked={network === "adopt"} onChange={() => setNetwork("adopt")} /> Use an existing network (checked first: private, no auto-assignment, on-link routes)
         </label>
         {network === "adopt" ? <TextField name="ztNetworkId" label="Network id" state={state} placeholder="16 hexadecimal digits" required /> : null}
       </fieldset>

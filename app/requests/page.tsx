@@ -4,6 +4,8 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { listConnections } from "@/lib/connections/queries";
 import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms";
+import { requestContexts, type RequestContext } from "@/lib/connections/request-context";
+import { BulkApproveForm } from "./bulk-approve-form";
 
 export const metadata: Metadata = { title: "Requests" };
 export const dynamic = "force-dynamic";
@@ -11,22 +13,27 @@ export const dynamic = "force-dynamic";
 export default async function RequestsPage() {
   const user = await requirePageUser("/requests", ["admin", "operator"]);
   const { rows } = await listConnections(getDb(), user, { state: "requested" }, { limit: 200, offset: 0 });
+  const contexts = await requestContexts(getDb(), rows.map((row) => ({ id: row.id, asn: row.asn, lanName: row.lan_name })));
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Pending requests</h1>
       {rows.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">Nothing waits for a decision.</p>
       ) : (
+        <>
+        <BulkApproveForm />
         <ul className="space-y-4">
           {rows.map((row) => (
             <li key={row.id} data-connection-id={row.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
               <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+                <input type="checkbox" form="bulk-approve" name={`approve-${row.id}`} aria-label={`Tick connection ${row.id} (AS${row.asn}) for approval`} className="h-4 w-4 self-center" />
                 <Link href={`/connections/${row.id}`} className="font-medium text-brand-700 hover:underline">Connection {row.id}</Link>
                 <span>AS{row.asn} {row.network_name ?? ""}</span>
                 <span className="text-slate-500">on {row.lan_name}</span>
                 <span className="font-mono text-xs">router {row.zt_node_id}</span>
                 <span className="text-xs text-slate-500">asked {new Date(row.created_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
               </div>
+              <RequestFacts context={contexts.get(row.id)} asn={row.asn} />
               <div className="mt-4 grid gap-6 md:grid-cols-2">
                 <ApproveForm id={row.id} compact />
                 <RejectForm id={row.id} />
@@ -34,7 +41,31 @@ export default async function RequestsPage() {
             </li>
           ))}
         </ul>
+        </>
       )}
+    </div>
+  );
+}
+
+/** The network's PeeringDB record and what to look at before approving. */
+function RequestFacts({ context, asn }: { context?: RequestContext; asn: number }) {
+  const network = context?.network;
+  return (
+    <div className="mt-3 space-y-2 text-sm" data-testid="request-facts">
+      {network ? (
+        <p className="text-slate-700">
+          PeeringDB: <a href={network.peeringDbUrl} className="text-brand-700 hover:underline" rel="noreferrer" target="_blank">{network.name ?? `AS${asn}`}</a>
+          {" · "}as-set <span className="font-mono text-xs">{network.irrAsSet ?? "none"}</span>
+          {" · "}prefixes {network.prefixes4 ?? "?"} IPv4, {network.prefixes6 ?? "?"} IPv6
+        </p>
+      ) : null}
+      {context?.warnings.length ? (
+        <ul className="space-y-1" aria-label="Warnings">
+          {context.warnings.map((warning) => (
+            <li key={warning} className="rounded-md bg-amber-50 px-3 py-1.5 text-amber-900">{warning}</li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }

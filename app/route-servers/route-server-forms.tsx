@@ -32,7 +32,7 @@ export function AddRouteServerForm({ lans }: { lans: { id: number; name: string 
       <div className="grid gap-4 md:grid-cols-2">
         <div>
           <label htmlFor="lanId" className="block text-sm font-medium text-slate-700 dark:text-slate-200">LAN</label>
-          <select id="lanId" name="lanId" defaultValue={state.values?.lanId} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800" required>
+          <select key={state.values?.lanId ?? ""} id="lanId" name="lanId" defaultValue={state.values?.lanId} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800" required>
             {lans.map((lan) => <option key={lan.id} value={lan.id}>{lan.name}</option>)}
           </select>
           <FieldErrors id="lanId-errors" errors={state.fieldErrors?.lanId} />
@@ -40,7 +40,7 @@ export function AddRouteServerForm({ lans }: { lans: { id: number; name: string 
         <TextField name="name" label="Name" state={state} placeholder="rs1" required />
         <div>
           <label htmlFor="transport" className="block text-sm font-medium text-slate-700 dark:text-slate-200">Reached over</label>
-          <select id="transport" name="transport" defaultValue={state.values?.transport ?? "ssh"} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800">
+          <select key={state.values?.transport ?? "ssh"} id="transport" name="transport" defaultValue={state.values?.transport ?? "ssh"} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800">
             <option value="ssh">SSH (host key pinned)</option>
             <option value="local">this host (BIRD runs here)</option>
           </select>

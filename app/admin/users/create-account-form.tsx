@@ -17,7 +17,7 @@ export function CreateAccountForm() {
         <TextField name="displayName" label="Display name" state={state} />
         <div>
           <label htmlFor="role" className="block text-sm font-medium text-slate-700 dark:text-slate-200">Role</label>
-          <select id="role" name="role" defaultValue={state.values?.role ?? "member"} aria-describedby="role-errors" className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800">
+          <select key={state.values?.role ?? "member"} id="role" name="role" defaultValue={state.values?.role ?? "member"} aria-describedby="role-errors" className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800">
             <option value="member">member</option>
             <option value="operator">operator</option>
             <option value="admin">admin</option>
@@ -29,10 +29,10 @@ export function CreateAccountForm() {
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-700 dark:text-slate-200">First sign-in</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="credential" value="link" checked={credential === "link"} onChange={() => setCredential("link")} /> A one-time sign-in link (they choose their password)
+          <input type="radio" name="credential" value="link" defaultChecked={credential === "link"} onChange={() => setCredential("link")} /> A one-time sign-in link (they choose their password)
         </label>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="credential" value="password" checked={credential === "password"} onChange={() => setCredential("password")} /> A password I set
+          <input type="radio" name="credential" value="password" defaultChecked={credential === "password"} onChange={() => setCredential("password")} /> A password I set
         </label>
         {credential === "password" ? (
           <div>

@@ -47,7 +47,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
     <div className="space-y-8">
       <AutoRefresh active={deployments.some((deployment) => deployment.status === "running")} />
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}{server.drained ? " (drained)" : ""}</h1>
         <p className="mt-1 text-sm text-slate-600">
           LAN {server.lan} · {server.transport === "local" ? "this host" : `${server.ssh_user}@${server.ssh_host}:${server.ssh_port}`} · host key <code className="font-mono text-xs">{server.host_key_fingerprint ?? "—"}</code> · {server.config_path}
         </p>

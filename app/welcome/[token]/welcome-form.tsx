@@ -12,7 +12,7 @@ export function WelcomeForm({ token, username }: { token: string; username: stri
     return (
       <div className="space-y-3">
         <FormMessage state={state} />
-        <Link href="/login" className="text-brand-700 hover:underline dark:text-brand-300">Sign in</Link>
+        <Link href="/login" className="text-brand-700 hover:underline dark:text-brand-100">Sign in</Link>
       </div>
     );
   }
