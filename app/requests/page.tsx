@@ -17,11 +17,11 @@ export default async function RequestsPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Pending requests</h1>
+      {/* Always rendered: its answer stays on screen after the approved requests leave the list. */}
+      <BulkApproveForm />
       {rows.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">Nothing waits for a decision.</p>
       ) : (
-        <>
-        <BulkApproveForm />
         <ul className="space-y-4">
           {rows.map((row) => (
             <li key={row.id} data-connection-id={row.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
@@ -41,7 +41,6 @@ export default async function RequestsPage() {
             </li>
           ))}
         </ul>
-        </>
       )}
     </div>
   );

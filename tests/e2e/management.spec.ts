@@ -170,7 +170,7 @@ async function expectNoHorizontalScroll(page: Page, target: string) {
       .map((element) => ({ element, right: element.getBoundingClientRect().right }))
       .filter(({ right }) => right > 391)
       .sort((a, b) => b.right - a.right)
-      .slice(-5)
+      .slice(0, 5)
       .map(({ element, right }) => `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 80)} (${Math.round(right)} px): ${(element.textContent ?? "").slice(0, 60)}`),
   );
   expect(width, `${target} is ${width} px wide at 390 px: ${culprits.join(" | ")}`).toBeLessThanOrEqual(390);
@@ -191,11 +191,21 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   await signIn(page, admin, "/");
   const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
   const [server] = await query<{ id: number }>("select id from route_servers order by id limit 1");
-  for (const target of ["/", "/lans", `/lans/${lan!.id}`, "/route-servers", ...(server ? [`/route-servers/${server.id}`] : []), "/requests", "/connections", `/connections/${connection!.id}`, "/networks", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit", "/api-docs"]) {
+  for (const target of ["/", "/lans", `/lans/${lan!.id}`, "/route-servers", ...(server ? [`/route-servers/${server.id}`] : []), "/requests", "/connections", `/connections/${connection!.id}`, "/networks", "/admin/users", "/admin/api-keys", "/admin/audit", "/api-docs"]) {
     await expectNoHorizontalScroll(page, target);
   }
   await page.goto(`/connections/${connection!.id}`);
   await expect(page.getByTestId("router-config").getByRole("button", { name: "Copy" })).toBeVisible();
+  // The snippet starts at its first line, scrolled to the top (nothing cut off above).
+  const snippet = page.getByTestId("router-config-bird");
+  const expected = await (await page.request.get(`/api/v1/connections/${connection!.id}/router-config?flavor=bird`)).text();
+  expect((await snippet.innerText()).split("\n")[0]).toBe(expected.split("\n")[0]);
+  expect(await snippet.evaluate((element) => element.scrollTop)).toBe(0);
+  await expect(page.getByTestId("api-example")).toHaveCount(0);
+  await page.goto("/api-docs");
+  await expect(page.getByTestId("api-example")).toBeVisible();
+  await expect(page.getByTestId("copy-button").first()).toBeVisible();
+  await expect(page.getByTestId("api-operation").filter({ hasText: "/api/v1/connections/{id}/approve" })).toContainText("Request body (application/json)");
 
   await page.goto("/admin/api-keys");
   await page.getByLabel("Name").fill(`narrow-${Date.now().toString(36)}`);
