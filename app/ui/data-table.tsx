@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 export function DataTable({ columns, children, dense = false }: { columns: ReactNode[]; children: ReactNode; dense?: boolean }) {
   const cell = dense ? "px-3 py-2" : "px-4 py-2";
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900">
       <table className="w-full text-sm">
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 dark:bg-slate-800 dark:text-slate-300">
           <tr>

@@ -4,8 +4,8 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/audit";
 import { authenticateLocal } from "@/lib/auth/local-login";
 import { findSignInToken, redeemSignInToken } from "@/lib/auth/sign-in-links";
-import { specialAsn } from "@/lib/connections/request-context";
-import { setRouteServerDrained } from "@/lib/route-servers";
+import { requestContexts, specialAsn } from "@/lib/connections/request-context";
+import { setRouteServerDrained, updateRouteServer } from "@/lib/route-servers";
 import { loadRenderInputs } from "@/lib/routeserver/input";
 import { renderBirdConfig } from "@/lib/routeserver/render";
 import { createAccount, setDisabled } from "@/lib/users";
@@ -82,6 +82,57 @@ describe("draining a route server", () => {
     expect(await rendered()).not.toContain("bgp_community.add((65535, 0));");
     const audit = await testDb().selectFrom("audit_events").select("action").where("subject_type", "=", "route_server").orderBy("id").execute();
     expect(audit.map((row) => row.action)).toEqual(["route_server.drained", "route_server.undrained"]);
+  });
+});
+
+describe("editing a route server", () => {
+  beforeEach(resetDatabase);
+  afterAll(closeDb);
+
+  it("changes how it is reached, keeps the host key pinned, answers bad fields in place, and redeploys", async () => {
+    const lan = await testDb()
+      .insertInto("lans")
+      .values({ name: "main", zt_network_id: "a1b2c3d4e5000001", ipv4_prefix: "192.0.2.0/24", ipv6_prefix: "2001:db8:ffff::/64", rs_asn: 64496 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const server = await testDb()
+      .insertInto("route_servers")
+      .values({ lan_id: lan.id, name: "rs1", transport: "ssh", ssh_host: "rs1.example.net", host_key_fingerprint: `SHA256:${"A".repeat(43)}`, router_id: "192.0.2.1" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const fields = { sshHost: "rs1-new.example.net", sshPort: "2222", sshUser: "bird", hostKey: `SHA256:${"B".repeat(43)}`, routerId: "192.0.2.9", configPath: "/etc/bird/bird.conf", controlSocket: "/run/bird/bird.ctl", deployOrder: "3" };
+    await expect(updateRouteServer(testDb(), server.id, { ...fields, hostKey: undefined }, cliActor())).rejects.toMatchObject({ fieldErrors: { hostKey: ["required"] } });
+    await expect(updateRouteServer(testDb(), server.id, { ...fields, hostKey: "md5:xx" }, cliActor())).rejects.toMatchObject({ fieldErrors: { hostKey: [expect.stringContaining("SHA256")] } });
+    await expect(updateRouteServer(testDb(), server.id, { ...fields, routerId: "2001:db8::1" }, cliActor())).rejects.toMatchObject({ fieldErrors: { routerId: ["must be an IPv4 address"] } });
+    await updateRouteServer(testDb(), server.id, fields, cliActor());
+    const row = await testDb().selectFrom("route_servers").select(["ssh_host", "ssh_port", "ssh_user", "host_key_fingerprint", "router_id", "deploy_order"]).where("id", "=", server.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ ssh_host: "rs1-new.example.net", ssh_port: 2222, ssh_user: "bird", host_key_fingerprint: `SHA256:${"B".repeat(43)}`, router_id: "192.0.2.9", deploy_order: 3 });
+    const jobs = await sql<{ task_identifier: string }>`select task_identifier from graphile_worker.jobs`.execute(testDb());
+    expect(jobs.rows.map((job) => job.task_identifier)).toContain("deploy_route_servers");
+  });
+});
+
+describe("the Requests page's context", () => {
+  beforeEach(resetDatabase);
+  afterAll(closeDb);
+
+  it("gives the PeeringDB record, and warns of a network without an as-set, an unknown network and a full LAN", async () => {
+    const full = await testDb()
+      .insertInto("lans")
+      .values({ name: "tiny", zt_network_id: "a1b2c3d4e5000002", ipv4_prefix: "198.51.100.0/29", ipv6_prefix: "2001:db8:eeee::/64", rs_asn: 64496, reserved_host_count: 0 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    for (let host = 1; host <= 6; host++) await testDb().insertInto("address_allocations").values({ lan_id: full.id, address: `198.51.100.${host}`, state: "reserved", note: "test" }).execute();
+    await testDb().insertInto("networks").values([{ asn: 13335, name: "Example", irr_as_set: null, info_prefixes4: 10, info_prefixes6: 2, peeringdb_id: 77, known_to_peeringdb: true }]).execute();
+    const contexts = await requestContexts(testDb(), [{ id: 1, asn: 13335, lanName: "tiny" }, { id: 2, asn: 3320, lanName: "tiny" }]);
+    expect(contexts.get(1)!.network).toMatchObject({ name: "Example", prefixes4: 10, prefixes6: 2, peeringDbUrl: "https://www.peeringdb.com/net/77" });
+    expect(contexts.get(1)!.warnings).toEqual([
+      "The network has no as-set in PeeringDB: its prefixes cannot be filtered by IRR.",
+      "LAN tiny has no free IPv4 address left: approving fails until one is released or the prefix grows.",
+    ]);
+    expect(contexts.get(2)!.warnings[0]).toBe("AS3320 has no PeeringDB record.");
+    await testDb().deleteFrom("address_allocations").where("address", "=", "198.51.100.6").execute();
+    expect((await requestContexts(testDb(), [{ id: 1, asn: 13335, lanName: "tiny" }])).get(1)!.warnings).toHaveLength(1);
   });
 });
 
