@@ -5,7 +5,7 @@ import { health } from "./commands/health";
 import { lansCreate, lansList, lansPolicy, lansSetBlackhole, lansSetMaxPrefix, lansSetRpki } from "./commands/lans";
 import { networksRefresh } from "./commands/networks";
 import { zerotierStatus } from "./commands/zerotier";
-import { deployCommand, routeServersAdd, routeServersDisable, routeServersEnable, routeServersList, routeServersSetNode } from "./commands/route-servers";
+import { deployCommand, routeServersAdd, routeServersDisable, routeServersDrain, routeServersEnable, routeServersList, routeServersSetNode, routeServersUndrain } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersSetPassword, usersSetRole } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
@@ -34,6 +34,8 @@ export const commands: CliCommand[] = [
   routeServersSetNode,
   routeServersEnable,
   routeServersDisable,
+  routeServersDrain,
+  routeServersUndrain,
   deployCommand,
   networksRefresh,
 ];

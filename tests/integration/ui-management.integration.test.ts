@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "@/cli/main";
 import { cliActor } from "@/lib/audit";
 import { authenticateLocal } from "@/lib/auth/local-login";
 import { findSignInToken, redeemSignInToken } from "@/lib/auth/sign-in-links";
@@ -78,8 +79,14 @@ describe("draining a route server", () => {
     expect(jobs.rows.map((job) => job.task_identifier)).toContain("deploy_route_servers");
     expect(await setRouteServerDrained(testDb(), "rs1", true, cliActor())).toMatchObject({ changed: false });
 
-    await setRouteServerDrained(testDb(), server.id, false, cliActor());
+    // The CLI does the same.
+    const out = { stdout: "", stderr: "" };
+    const io = { stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text), stdin: async () => "" };
+    expect(await runCli(["route-servers", "undrain", "--name", "rs1"], io)).toBe(0);
+    expect(out.stdout).toBe("route server rs1 undrained; the LAN's deployment is queued\n");
     expect(await rendered()).not.toContain("bgp_community.add((65535, 0));");
+    expect(await runCli(["route-servers", "drain"], io)).not.toBe(0);
+    expect(out.stderr).toContain("missing --name");
     const audit = await testDb().selectFrom("audit_events").select("action").where("subject_type", "=", "route_server").orderBy("id").execute();
     expect(audit.map((row) => row.action)).toEqual(["route_server.drained", "route_server.undrained"]);
   });
