@@ -29,7 +29,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <main id="main" className="mx-auto w-full max-w-6xl px-4 py-8 sm:px-6">
           {children}
         </main>
-        <footer className="mx-auto w-full max-w-6xl px-4 pb-8 text-xs text-slate-500 sm:px-6">
+        <footer className="mx-auto w-full max-w-6xl px-4 pb-8 text-xs text-slate-600 sm:px-6 dark:text-slate-400">
           ztix — a self-hosted Internet Exchange over ZeroTier
         </footer>
       </body>

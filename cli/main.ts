@@ -6,7 +6,7 @@ import { lansCreate, lansList, lansPolicy, lansSetBlackhole, lansSetIrr, lansSet
 import { networksRefresh, networksRefreshIrr, networksSetAsSet } from "./commands/networks";
 import { connectionsSetPassword, secretsRotateKey } from "./commands/secrets";
 import { zerotierStatus } from "./commands/zerotier";
-import { deployCommand, routeServersAdd, routeServersDisable, routeServersEnable, routeServersList, routeServersSetNode } from "./commands/route-servers";
+import { deployCommand, routeServersAdd, routeServersDisable, routeServersDrain, routeServersEnable, routeServersList, routeServersSetNode, routeServersUndrain } from "./commands/route-servers";
 import { usersAffiliate, usersCreate, usersDisable, usersEnable, usersList, usersResetTwoFactor, usersSetPassword, usersSetRole, usersSignOutEverywhere } from "./commands/users";
 import { CliError, readAllStdin, type CliCommand, type CliIo } from "./io";
 
@@ -38,6 +38,8 @@ export const commands: CliCommand[] = [
   routeServersSetNode,
   routeServersEnable,
   routeServersDisable,
+  routeServersDrain,
+  routeServersUndrain,
   deployCommand,
   networksRefresh,
   networksRefreshIrr,

@@ -8,7 +8,7 @@ import { DomainError } from "./errors";
 import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
 import { enqueueLanDeployment } from "./connections/service";
 import { enqueueIrrRefresh } from "./irr/prefix-lists";
-import { checkExistingNetwork, createLanNetwork } from "./zerotier/network-setup";
+import { checkExistingNetwork, configureLanNetwork, createLanNetwork } from "./zerotier/network-setup";
 
 export async function listLans(db: Db) {
   return db
@@ -311,4 +311,50 @@ export async function setLanIrrFiltering(db: Db, lanRef: string, enabled: boolea
     }
     return { name: lan.name, enabled, changed: true };
   });
+}
+
+export const ZLanEdit = z.object({
+  name: ZLanCreate.shape.name,
+  mtu: z.coerce.number({ message: "MTU must be a number" }).int().min(1280, "MTU must be 1280 to 10000").max(10000, "MTU must be 1280 to 10000"),
+  reservedHosts: z.coerce.number({ message: "must be a number" }).int().min(0, "0 to 1000").max(1000, "0 to 1000"),
+  quarantineDays: z.coerce.number({ message: "must be a number" }).int().min(0, "0 to 365 days").max(365, "0 to 365 days"),
+  description: z.string().trim().max(500, "at most 500 characters").default(""),
+});
+
+/**
+ * Edits a LAN's general settings. A changed MTU is written to its ZeroTier network first (the
+ * same configuration a created network gets), so the database never claims an MTU routers lack.
+ */
+export async function updateLanSettings(db: Db, provider: LanProvider & Parameters<typeof configureLanNetwork>[0], lanId: number, rawInput: z.input<typeof ZLanEdit>, actor: Actor) {
+  const parsed = ZLanEdit.safeParse(rawInput);
+  if (!parsed.success) {
+    const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
+    throw new DomainError(Object.values(fieldErrors).flat().join("; "), fieldErrors);
+  }
+  const input = parsed.data;
+  const lan = await db.selectFrom("lans").select(["id", "name", "zt_network_id", "ipv4_prefix", "ipv6_prefix", "mtu", "reserved_host_count", "quarantine_days", "description"]).where("id", "=", lanId).executeTakeFirst();
+  if (!lan) throw new DomainError(`no peering LAN ${lanId}`);
+  if (input.name !== lan.name) {
+    const taken = await db.selectFrom("lans").select("id").where("name", "=", input.name).executeTakeFirst();
+    if (taken) throw new DomainError(`a LAN named ${input.name} already exists`, { name: ["already taken"] });
+  }
+  if (input.mtu !== lan.mtu) await configureLanNetwork(provider, lan.zt_network_id, { name: input.name, ipv4Prefix: lan.ipv4_prefix, ipv6Prefix: lan.ipv6_prefix, mtu: input.mtu });
+  const before = { name: lan.name, mtu: lan.mtu, reservedHosts: lan.reserved_host_count, quarantineDays: lan.quarantine_days, description: lan.description ?? "" };
+  const after = { name: input.name, mtu: input.mtu, reservedHosts: input.reservedHosts, quarantineDays: input.quarantineDays, description: input.description };
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("lans")
+      .set({ name: input.name, mtu: input.mtu, reserved_host_count: input.reservedHosts, quarantine_days: input.quarantineDays, description: input.description || null })
+      .where("id", "=", lan.id)
+      .execute();
+    if (JSON.stringify(before) !== JSON.stringify(after)) await recordAudit(trx, { actor, action: "lan.updated", subject: { type: "lan", id: lan.id }, before, after });
+    // The LAN's name is in every route server's config header.
+    if (input.name !== lan.name) await enqueueLanDeployment(trx, lan.id, "LAN renamed");
+    return { id: lan.id, name: input.name, mtuChanged: input.mtu !== lan.mtu };
+  });
+}
+
+/** A LAN's general settings (the LAN page's first form). */
+export async function getLanGeneralSettings(db: Db, lanId: number) {
+  return db.selectFrom("lans").select(["id", "name", "zt_network_id", "ipv4_prefix", "ipv6_prefix", "mtu", "reserved_host_count", "quarantine_days", "description"]).where("id", "=", lanId).executeTakeFirstOrThrow();
 }

@@ -39,6 +39,13 @@ export const ZRouteServerAdd = z.object({
   ztNodeId: ZZtNodeId.optional(),
 });
 
+/** zod issues as a form's field errors (keyed by the input's field names). */
+function issueFields(issues: z.core.$ZodIssue[]) {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of issues) (fieldErrors[String(issue.path[0])] ??= []).push(issue.message);
+  return fieldErrors;
+}
+
 /** Adds a route server to a LAN; its LAN addresses are reserved so no member gets them. */
 export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, actor: Actor) {
   try {
@@ -53,7 +60,7 @@ export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd
 
 async function insertRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, actor: Actor) {
   const parsed = ZRouteServerAdd.safeParse(raw);
-  if (!parsed.success) throw new DomainError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
+  if (!parsed.success) throw new DomainError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "), issueFields(parsed.error.issues));
   const input = parsed.data;
   if (input.transport === "ssh" && (!input.sshHost || !input.hostKey)) throw new DomainError("an SSH route server needs --ssh-host and --host-key (its pinned SHA256 fingerprint)");
   const lan = await db.selectFrom("lans").select(["id", "name", "ipv4_prefix", "ipv6_prefix"]).where((eb) => (/^\d+$/.test(input.lan) ? eb("id", "=", Number(input.lan)) : eb("name", "=", input.lan))).executeTakeFirst();
@@ -188,4 +195,61 @@ export async function connectRouteServer(server: { name: string; transport: stri
   if (!keyFile) throw new Error("RS_SSH_KEY_FILE is not set: ztix has no key to reach route servers over SSH");
   readFileSync(keyFile);
   return sshTransport({ host: server.ssh_host!, port: server.ssh_port, username: server.ssh_user, privateKeyFile: keyFile, hostKeyFingerprint: server.host_key_fingerprint ?? "" });
+}
+
+/**
+ * Drains a route server for maintenance, or puts it back: while drained, every route it sends
+ * carries GRACEFUL_SHUTDOWN (65535:0, RFC 8326), so members prefer the LAN's other route servers
+ * before its sessions go down. The LAN is redeployed either way.
+ */
+export async function setRouteServerDrained(db: Db, ref: string | number, drained: boolean, actor: Actor) {
+  return db.transaction().execute(async (trx) => {
+    const server = await findRouteServer(trx, ref);
+    const current = await trx.selectFrom("route_servers").select("drained").where("id", "=", server.id).executeTakeFirstOrThrow();
+    if (current.drained === drained) return { id: server.id, name: server.name, drained, changed: false };
+    await trx.updateTable("route_servers").set({ drained }).where("id", "=", server.id).execute();
+    await recordAudit(trx, { actor, action: drained ? "route_server.drained" : "route_server.undrained", subject: { type: "route_server", id: server.id }, before: { drained: current.drained }, after: { drained } });
+    await enqueueLanDeployment(trx, server.lan_id, `route server ${server.name} ${drained ? "drained" : "undrained"}`);
+    return { id: server.id, name: server.name, drained, changed: true };
+  });
+}
+
+export const ZRouteServerEdit = ZRouteServerAdd.pick({ sshHost: true, sshPort: true, sshUser: true, hostKey: true, configPath: true, controlSocket: true, deployOrder: true }).extend({
+  routerId: z.string().trim(),
+});
+
+/**
+ * Edits how a route server is reached and deployed (SSH host, port, user, pinned host key, paths,
+ * deploy order, router id). Its LAN addresses and node have their own flows (reserved addresses,
+ * node authorization). The LAN is redeployed so the change is tried at once.
+ */
+export async function updateRouteServer(db: Db, ref: string | number, raw: z.input<typeof ZRouteServerEdit>, actor: Actor) {
+  const parsed = ZRouteServerEdit.safeParse(raw);
+  if (!parsed.success) {
+    throw new DomainError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "), issueFields(parsed.error.issues));
+  }
+  const input = parsed.data;
+  if (parseAddress(input.routerId)?.family !== 4) throw new DomainError(`router id ${input.routerId} must be an IPv4 address`, { routerId: ["must be an IPv4 address"] });
+  return db.transaction().execute(async (trx) => {
+    const { id } = await findRouteServer(trx, ref);
+    const server = await trx.selectFrom("route_servers").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    if (server.transport === "ssh" && (!input.sshHost || !input.hostKey)) {
+      throw new DomainError("an SSH route server needs its host and its pinned host key fingerprint", { ...(input.sshHost ? {} : { sshHost: ["required"] }), ...(input.hostKey ? {} : { hostKey: ["required"] }) });
+    }
+    const next = {
+      ssh_host: input.sshHost ?? null,
+      ssh_port: input.sshPort,
+      ssh_user: input.sshUser,
+      host_key_fingerprint: input.hostKey ?? null,
+      router_id: normalizeAddress(input.routerId)!,
+      config_path: input.configPath,
+      control_socket: input.controlSocket,
+      deploy_order: input.deployOrder,
+    };
+    const before = Object.fromEntries(Object.keys(next).map((key) => [key, server[key as keyof typeof server]]));
+    await trx.updateTable("route_servers").set(next).where("id", "=", server.id).execute();
+    await recordAudit(trx, { actor, action: "route_server.updated", subject: { type: "route_server", id: server.id }, before, after: next });
+    await enqueueLanDeployment(trx, server.lan_id, `route server ${server.name} edited`);
+    return { id: server.id, name: server.name };
+  });
 }

@@ -4,6 +4,7 @@ import type { Db } from "@/db";
 import { recordAudit, type Actor } from "./audit";
 import { hashPassword, passwordProblem } from "./auth/password";
 import { PERM_READ, PERM_UPDATE, type TRole } from "./auth/roles";
+import { issueSignInToken } from "./auth/sign-in-links";
 import { ZUsername } from "./auth/username";
 import { DomainError, NotFoundError } from "./errors";
 
@@ -50,6 +51,44 @@ export async function createLocalUser(db: Db, input: { username: string; role: T
     if (!created) throw new DomainError(`a user named ${username} already exists`, { username: ["already taken"] });
     await recordAudit(trx, { actor, action: "user.created", subject: { type: "user", id: created.id }, after: { username, role: input.role } });
     return created;
+  });
+}
+
+/**
+ * An admin creates an account in the portal: a role, manual network affiliations, and either a
+ * password or a one-time sign-in link (the returned token; only its hash is stored). One transaction.
+ */
+export async function createAccount(
+  db: Db,
+  input: { username: string; role: TRole; displayName?: string; asns: (string | number)[]; credential: { password: string } | { signInLink: true } },
+  actor: Actor,
+) {
+  const username = parseUsername(input.username);
+  const asns = [...new Set(input.asns.map((asn) => {
+    try {
+      return parseAsn(asn);
+    } catch (error) {
+      throw new DomainError((error as Error).message, { asns: [(error as Error).message] });
+    }
+  }))];
+  let passwordHash: string | null = null;
+  if ("password" in input.credential) {
+    const problem = passwordProblem(input.credential.password, username);
+    if (problem) throw new DomainError(problem, { password: [problem] });
+    passwordHash = await hashPassword(input.credential.password);
+  }
+  return db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto("users")
+      .values({ username, role: input.role, password_hash: passwordHash, display_name: input.displayName || null })
+      .onConflict((oc) => oc.column("username").doNothing())
+      .returning(["id", "username", "role"])
+      .executeTakeFirst();
+    if (!created) throw new DomainError(`a user named ${username} already exists`, { username: ["already taken"] });
+    for (const asn of asns) await trx.insertInto("user_networks").values({ user_id: created.id, asn, source: "manual", perms: PERM_READ | PERM_UPDATE }).execute();
+    const signInToken = "signInLink" in input.credential ? await issueSignInToken(trx, created.id) : null;
+    await recordAudit(trx, { actor, action: "user.created", subject: { type: "user", id: created.id }, after: { username, role: input.role, asns, credential: signInToken ? "sign-in link" : "password" } });
+    return { ...created, asns, signInToken };
   });
 }
 

@@ -7,6 +7,8 @@ import { getDb } from "@/db";
 import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
 import type { FormState } from "@/lib/actions/form-state";
+import { DomainError } from "@/lib/errors";
+import { createLogger } from "@/lib/log";
 import {
   actorOf,
   approveConnection,
@@ -21,6 +23,7 @@ import { generateBgpPassword, revealBgpPasswordOnce, setBgpPassword } from "@/li
 import { isStaff } from "@/lib/auth/roles";
 import { AuthorizationError } from "@/lib/errors";
 
+const log = createLogger("action");
 const ZConnectionId = z.object({ id: z.coerce.number().int().positive() });
 const optionalAddress = z
   .string()
@@ -113,3 +116,39 @@ export const revealBgpPasswordAction = formAction({ name: "revealBgpPassword", s
   if (password === null) return { status: "error", message: "This password was shown already; ask the exchange to set a new one." };
   return { status: "ok", message: password };
 });
+
+/**
+ * Approves every checked request (checkboxes named approve-<id>), each on its own: its own
+ * authorization and transaction, so one that cannot be approved does not hold up the others.
+ * Answers one line per request.
+ */
+export const approveConnectionsAction = formAction(
+  { name: "approveConnections", roles: ["admin", "operator"], schema: z.record(z.string(), z.unknown()) },
+  async ({ user, input }) => {
+    const ids = Object.keys(input)
+      .map((key) => /^approve-(\d{1,10})$/.exec(key)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .map(Number)
+      .slice(0, 200);
+    if (ids.length === 0) return { status: "error", message: "Tick the requests to approve first." };
+    const lines: string[] = [];
+    let failed = 0;
+    for (const id of ids) {
+      try {
+        await getConnectionFor(getDb(), user, id);
+        const addresses = await approveConnection(getDb(), actorOf(user), id, {});
+        lines.push(`Connection ${id}: approved with ${addresses.ipv4} and ${addresses.ipv6}.`);
+      } catch (error) {
+        // The ones before were committed: report every outcome rather than fail the batch.
+        failed++;
+        if (error instanceof DomainError) lines.push(`Connection ${id}: not approved: ${error.message}`);
+        else {
+          log.error("bulk approval failed", { connectionId: id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+          lines.push(`Connection ${id}: not approved: something went wrong on our side (logged).`);
+        }
+      }
+    }
+    revalidatePath("/requests");
+    return { status: failed > 0 ? "error" : "ok", message: [`${ids.length - failed} of ${ids.length} approved; provisioning has started for those.`, ...lines].join("\n") };
+  },
+);

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { listLans } from "@/lib/lans";
 import { DataTable } from "@/app/ui/data-table";
+import { CreateLanForm } from "./lan-forms";
 
 export const metadata: Metadata = { title: "Peering LANs" };
 export const dynamic = "force-dynamic";
@@ -15,8 +16,9 @@ export default async function LansPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Peering LANs</h1>
-        <p className="mt-1 text-sm text-slate-600">Created on the server: <code className="font-mono text-xs">npm run cli -- lans create --name N --ipv4 P --ipv6 P --rs-asn A --create-network</code></p>
+        <p className="mt-1 text-sm text-slate-600">Create one below, or on the server: <code className="font-mono text-xs break-all">npm run cli -- lans create --name N --ipv4 P --ipv6 P --rs-asn A --create-network</code></p>
       </div>
+      <CreateLanForm />
       <DataTable columns={["Name", "ZeroTier network", "Prefixes", "RS ASN", "IPv6 scheme", "Live connections"]}>
             {lans.map((lan) => (
               <tr key={lan.id}>

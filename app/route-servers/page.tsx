@@ -6,6 +6,8 @@ import { routeServerOverview } from "@/lib/route-server-views";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DeployNowForm } from "./deploy-now-form";
+import { AddRouteServerForm } from "./route-server-forms";
+import { listLans } from "@/lib/lans";
 import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Route servers" };
@@ -14,6 +16,7 @@ export const dynamic = "force-dynamic";
 export default async function RouteServersPage() {
   await requirePageUser("/route-servers", ["admin", "operator"]);
   const servers = await routeServerOverview(getDb());
+  const allLans = await listLans(getDb());
   const lans = [...new Map(servers.map((server) => [server.lan_id, server.lan])).entries()];
   return (
     <div className="space-y-6">
@@ -21,9 +24,10 @@ export default async function RouteServersPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Route servers</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Added on the server: <code className="font-mono text-xs">npm run cli -- route-servers add …</code>. Deployments go one route server at a time, in deploy order.
+          Add one below, or on the server: <code className="font-mono text-xs">npm run cli -- route-servers add …</code>. Deployments go one route server at a time, in deploy order.
         </p>
       </div>
+      {allLans.length > 0 ? <AddRouteServerForm lans={allLans.map((lan) => ({ id: lan.id, name: lan.name }))} /> : <p className="text-sm text-slate-600">Create a peering LAN first.</p>}
       {lans.length === 0 ? <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No route servers yet.</p> : null}
       {lans.map(([lanId, lan]) => (
         <section key={lanId} className="space-y-3">

@@ -14,9 +14,9 @@ export function DataTable({ columns, children, dense = false, list, hidden }: { 
   // Cell padding is set once here rather than on every cell: long lists render less markup.
   const cells = dense ? "[&_td]:px-3 [&_td]:py-2" : "[&_td]:px-4 [&_td]:py-2";
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900">
       <table className={`w-full text-sm ${cells}`}>
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 dark:bg-slate-800 dark:text-slate-300">
           <tr>
             {columns.map((column, index) =>
               isSortable(column) ? (

@@ -15,7 +15,7 @@ export function MainNav({ items }: { items: { href: string; label: string }[] })
               <Link
                 href={item.href}
                 aria-current={current ? "page" : undefined}
-                className={`rounded-md px-3 py-1.5 font-medium ${current ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"}`}
+                className={`rounded-md px-3 py-1.5 font-medium ${current ? "bg-brand-50 text-brand-700 dark:bg-brand-900 dark:text-brand-100" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-slate-100"}`}
               >
                 {item.label}
               </Link>

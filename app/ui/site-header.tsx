@@ -8,9 +8,9 @@ export async function SiteHeader() {
   const user = await getCurrentUser();
   const items = user && !user.mustEnrolTwoFactor ? navItems.filter((item) => item.roles.includes(user.role)) : [];
   return (
-    <header className="border-b border-slate-200 bg-white">
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <div className="mx-auto flex w-full max-w-6xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-3 sm:px-6">
-        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-brand-900">
+        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-brand-900 dark:text-brand-100">
           <svg aria-hidden="true" viewBox="0 0 24 24" className="h-6 w-6 text-brand-600" fill="none" stroke="currentColor" strokeWidth="2">
             <circle cx="5" cy="12" r="2.5" />
             <circle cx="19" cy="5" r="2.5" />

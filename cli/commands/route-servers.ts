@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
-import { connectRouteServer, addRouteServer, listRouteServers, setRouteServerEnabled, setRouteServerNode } from "@/lib/route-servers";
+import { connectRouteServer, addRouteServer, listRouteServers, setRouteServerDrained, setRouteServerEnabled, setRouteServerNode } from "@/lib/route-servers";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
@@ -100,6 +100,26 @@ function enableCommand(enabled: boolean): CliCommand {
 
 export const routeServersEnable = enableCommand(true);
 export const routeServersDisable = enableCommand(false);
+
+function drainCommand(drained: boolean): CliCommand {
+  const verb = drained ? "drain" : "undrain";
+  return {
+    name: `route-servers ${verb}`,
+    usage: `route-servers ${verb} --name N`,
+    summary: drained
+      ? "drain a route server before maintenance: every route it sends carries GRACEFUL_SHUTDOWN (65535:0); the LAN redeployed"
+      : "put a drained route server back in service; the LAN redeployed",
+    async run(args, io) {
+      const options = parseOptions(args, { name: { type: "string" } });
+      if (typeof options.name !== "string") throw new CliError("missing --name");
+      const result = await withDatabase(() => setRouteServerDrained(getDb(), options.name as string, drained, cliActor()));
+      io.stdout(result.changed ? `route server ${result.name} ${verb}ed; the LAN's deployment is queued\n` : `route server ${result.name} is already ${drained ? "drained" : "in service"}\n`);
+    },
+  };
+}
+
+export const routeServersDrain = drainCommand(true);
+export const routeServersUndrain = drainCommand(false);
 
 export const deployCommand: CliCommand = {
   name: "deploy",

@@ -69,6 +69,7 @@ export async function loadRenderInputs(db: Db, lanId: number) {
         ipv4Address: server.ipv4_address ? normalizeAddress(server.ipv4_address) : null,
         ipv6Address: server.ipv6_address ? normalizeAddress(server.ipv6_address) : null,
         localIncludeDir: null,
+        drained: server.drained,
       },
       policy: { ...DEFAULT_POLICY, maxPrefixMarginPercent: lan.max_prefix_margin_percent, defaultMaxPrefix4: lan.default_max_prefix4, defaultMaxPrefix6: lan.default_max_prefix6 },
       members: members.map((member) => ({

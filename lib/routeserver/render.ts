@@ -141,6 +141,9 @@ function exportFunction(input: RouteServerRenderInput) {
   }
   lines.push("  bgp_large_community.delete([(RS_ASN, *, *)]);");
   if (is16Bit(input.lan.rsAsn)) lines.push("  bgp_community.delete([(0, *), (RS_ASN, *)]);");
+  if (input.routeServer.drained) {
+    lines.push("  # Drained for maintenance (RFC 8326): peers lower these routes' preference and move away first.", "  bgp_community.add((65535, 0));");
+  }
   lines.push("  accept;", "}");
   return lines.join("\n");
 }

@@ -26,6 +26,8 @@ export type RouteServerRenderInput = {
     ipv6Address: string | null;
     /** A directory of host-local, version-specific snippets (must exist on the host), or null. */
     localIncludeDir: string | null;
+    /** Drained for maintenance: every route it sends carries GRACEFUL_SHUTDOWN (65535:0, RFC 8326). */
+    drained?: boolean;
   };
   policy: RoutePolicy;
   members: RouteServerMember[];

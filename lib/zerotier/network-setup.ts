@@ -42,6 +42,11 @@ export async function createLanNetwork(provider: ZeroTierProvider, input: LanNet
   return { networkId: network.networkId, network };
 }
 
+/** Writes the LAN's network configuration again (e.g. a changed MTU), verified by reading it back. */
+export async function configureLanNetwork(provider: ZeroTierProvider, networkId: string, input: LanNetworkInput): Promise<NetworkInfo> {
+  return provider.configureNetwork(normalizeNetworkId(networkId), lanNetworkConfig(input));
+}
+
 /**
  * Why an existing network cannot serve as this LAN, one sentence per problem (empty when it can).
  * Throws when the controller cannot be asked: "could not check" is not "no problems".

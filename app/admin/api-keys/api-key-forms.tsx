@@ -5,6 +5,7 @@ import { initialFormState } from "@/lib/actions/form-state";
 import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
 import { FieldErrors, FormMessage, SubmitButton, TextField } from "@/app/ui/forms/fields";
 import { createApiKeyAction, revokeApiKeyAction } from "./actions";
+import { CopyButton } from "@/app/ui/copy-button";
 
 export function CreateApiKeyForm() {
   const [state, action] = useActionState(createApiKeyAction, initialFormState);
@@ -27,6 +28,7 @@ export function CreateApiKeyForm() {
         <div role="status" className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900">
           Copy the key now; it is not shown again:
           <code data-testid="new-api-key" className="mt-1 block break-all font-mono text-xs">{state.message}</code>
+          <CopyButton text={state.message} label="Copy key" />
         </div>
       ) : (
         <FormMessage state={state} />

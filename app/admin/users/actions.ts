@@ -7,7 +7,10 @@ import { formAction } from "@/lib/actions/form-action";
 import { ZRole } from "@/lib/auth/roles";
 import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { endAllSessions } from "@/lib/auth/sessions";
-import { setDisabled, setRole } from "@/lib/users";
+import { createAccount, setDisabled, setRole } from "@/lib/users";
+import { SIGN_IN_LINK_HOURS } from "@/lib/auth/sign-in-links";
+import { headers } from "next/headers";
+import { getConfig } from "@/lib/config";
 
 const ZUserTarget = z.object({ username: z.string().min(1, "username is required") });
 
@@ -44,3 +47,53 @@ export const signOutUserEverywhereAction = formAction({ name: "signOutUserEveryw
   revalidatePath("/admin/users");
   return { status: "ok", message: `${target.username}: ${ended} session(s) ended.` };
 });
+
+/**
+ * The CLI's `users create` and `users affiliate` in one form: a role, networks, and either a
+ * password or a one-time sign-in link shown once to the admin (valid SIGN_IN_LINK_HOURS, used once).
+ */
+export const createAccountAction = formAction(
+  {
+    name: "createAccount",
+    roles: ["admin"],
+    schema: z.object({
+      username: z.string().max(200),
+      displayName: z.string().trim().max(200).default(""),
+      role: ZRole,
+      asns: z.string().max(2000).default(""),
+      credential: z.enum(["link", "password"], { message: "choose a sign-in link or a password" }),
+      password: z.string().max(300).default(""),
+    }),
+  },
+  async ({ user, input }) => {
+    const created = await createAccount(
+      getDb(),
+      {
+        username: input.username,
+        displayName: input.displayName || undefined,
+        role: input.role,
+        asns: input.asns.split(/[\s,]+/).filter(Boolean),
+        credential: input.credential === "password" ? { password: input.password } : { signInLink: true },
+      },
+      { type: "user", id: user.id, label: user.username },
+    );
+    revalidatePath("/admin/users");
+    const networks = created.asns.length > 0 ? ` with ${created.asns.map((asn) => `AS${asn}`).join(", ")}` : "";
+    if (!created.signInToken) return { status: "ok", message: `Created ${created.role} ${created.username}${networks}.` };
+    const link = `${await publicOrigin()}/welcome/${created.signInToken}`;
+    return {
+      status: "ok",
+      message: `Created ${created.role} ${created.username}${networks}. Send them this one-time sign-in link (shown only now, valid ${SIGN_IN_LINK_HOURS} hours):`,
+      secret: link,
+    };
+  },
+);
+
+/** The portal's own address for links: NEXTAUTH_URL when set, else the request's host. */
+async function publicOrigin() {
+  const configured = getConfig().NEXTAUTH_URL;
+  if (configured) return configured.replace(/\/$/, "");
+  const requestHeaders = await headers();
+  const host = requestHeaders.get("x-forwarded-host") ?? requestHeaders.get("host") ?? "localhost";
+  return `${requestHeaders.get("x-forwarded-proto") ?? "http"}://${host}`;
+}

@@ -8,6 +8,7 @@ import { DataTable } from "@/app/ui/data-table";
 import { ListSearch, Pager } from "@/app/ui/list-controls";
 import { pageUsers, userListSpec } from "@/lib/lists/admin-lists";
 import { parseListParams } from "@/lib/lists/list-params";
+import { CreateAccountForm } from "./create-account-form";
 
 export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
@@ -21,10 +22,11 @@ export default async function UsersPage(props: { searchParams: Promise<Record<st
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Local accounts are created on the server: <code className="font-mono text-xs">npm run cli -- users create --username U --role R</code>.
+          Create local accounts below (or on the server: <code className="font-mono text-xs">npm run cli -- users create --username U --role R</code>).
           PeeringDB users appear on their first login.
         </p>
       </div>
+      <CreateAccountForm />
       <ListSearch
         list={list}
         label="Search users"

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
+import { DrainForm, EditRouteServerForm } from "../route-server-forms";
 import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/route-server-views";
 import { listHref, listQuery, parseListParams } from "@/lib/lists/list-params";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
@@ -56,7 +57,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
     <div className="space-y-8">
       <AutoRefresh active={deployments.some((deployment) => deployment.status === "running")} />
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}{server.drained ? " (drained)" : ""}</h1>
         <p className="mt-1 text-sm text-slate-600">
           LAN {server.lan} · {server.transport === "local" ? "this host" : `${server.ssh_user}@${server.ssh_host}:${server.ssh_port}`} · host key <code className="font-mono text-xs">{server.host_key_fingerprint ?? "—"}</code> · {server.config_path}
         </p>
@@ -110,6 +111,33 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
           <SetNodeForm id={server.id} ztNodeId={server.zt_node_id} />
           <EnableForm id={server.id} enabled={server.enabled} />
         </div>
+      </section>
+
+      <section aria-labelledby="drain-heading" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-700 dark:bg-slate-900">
+        <h2 id="drain-heading" className="mb-1 text-lg font-semibold">Maintenance</h2>
+        <p className="mb-3 text-sm text-slate-600 dark:text-slate-300" data-testid="drain-state">
+          {server.drained
+            ? "Drained: every route it sends carries GRACEFUL_SHUTDOWN (65535:0, RFC 8326), so members prefer the LAN's other route servers. Undrain after the work."
+            : "In service. Before maintenance, drain it: its sessions stay up while members move their traffic to the other route servers."}
+        </p>
+        <DrainForm id={server.id} drained={server.drained} />
+      </section>
+
+      <section aria-labelledby="edit-heading" className="space-y-3">
+        <h2 id="edit-heading" className="text-lg font-semibold">Settings</h2>
+        <EditRouteServerForm
+          id={server.id}
+          values={{
+            sshHost: server.ssh_host ?? "",
+            sshPort: String(server.ssh_port),
+            sshUser: server.ssh_user,
+            hostKey: server.host_key_fingerprint ?? "",
+            routerId: server.router_id,
+            configPath: server.config_path,
+            controlSocket: server.control_socket,
+            deployOrder: String(server.deploy_order),
+          }}
+        />
       </section>
 
       <section aria-labelledby="sessions-heading" className="space-y-3">

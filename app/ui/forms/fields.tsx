@@ -7,7 +7,7 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   return (
     <div id={id} aria-live="polite">
       {errors?.map((error) => (
-        <p key={error} className="mt-1 text-xs text-red-700">
+        <p key={error} className="mt-1 text-xs text-red-700 dark:text-red-300">
           {error}
         </p>
       ))}
@@ -30,7 +30,7 @@ export function TextField(props: {
   const errorId = `${props.name}-errors`;
   return (
     <div className={props.className}>
-      <label htmlFor={props.name} className="block text-sm font-medium text-slate-700">
+      <label htmlFor={props.name} className="block text-sm font-medium text-slate-700 dark:text-slate-200">
         {props.label}
       </label>
       <input
@@ -42,9 +42,9 @@ export function TextField(props: {
         autoComplete={props.autoComplete ?? "off"}
         aria-invalid={errors ? true : undefined}
         aria-describedby={errorId}
-        className={`mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow-sm ${errors ? "border-red-400" : "border-slate-300"}`}
+        className={`mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow-sm dark:bg-slate-800 dark:text-slate-100 ${errors ? "border-red-400" : "border-slate-300 dark:border-slate-600"}`}
       />
-      {props.hint ? <p className="mt-1 text-xs text-slate-500">{props.hint}</p> : null}
+      {props.hint ? <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{props.hint}</p> : null}
       <FieldErrors id={errorId} errors={errors} />
     </div>
   );
@@ -54,7 +54,7 @@ export function SubmitButton({ children, pendingText, tone = "primary" }: { chil
   const { pending } = useFormStatus();
   const styles = {
     primary: "bg-brand-600 text-white hover:bg-brand-700",
-    secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
+    secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700",
     danger: "bg-red-600 text-white hover:bg-red-700",
   }[tone];
   return (
@@ -67,7 +67,7 @@ export function SubmitButton({ children, pendingText, tone = "primary" }: { chil
 export function FormMessage({ state }: { state: FormState }) {
   if (!state.message) return null;
   return (
-    <p role={state.status === "error" ? "alert" : "status"} className={`rounded-md p-3 text-sm ${state.status === "error" ? "bg-red-50 text-red-800" : "bg-emerald-50 text-emerald-800"}`}>
+    <p role={state.status === "error" ? "alert" : "status"} className={`whitespace-pre-line rounded-md p-3 text-sm ${state.status === "error" ? "bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "bg-emerald-50 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"}`}>
       {state.message}
     </p>
   );

@@ -44,6 +44,15 @@ describe("BIRD route-server configuration", () => {
     expect(full).not.toContain("bgp_community.delete([(0, *), (RS_ASN, *)])");
   });
 
+  it("sends every route with GRACEFUL_SHUTDOWN (65535:0) while the route server is drained, and parses", async () => {
+    const base = renderInput();
+    const normal = renderBirdConfig(base);
+    const drained = renderBirdConfig({ ...base, routeServer: { ...base.routeServer, drained: true } });
+    expect(normal).not.toContain("bgp_community.add((65535, 0));");
+    expect(drained).toMatch(/function rs_export\(int peer_asn\) \{[\s\S]*?bgp_community\.add\(\(65535, 0\)\);\n  accept;\n\}/);
+    expect(await parseCheck(drained)).toEqual({ ok: true });
+  });
+
   it("opens a session per member and family with its own filters and max-prefix", () => {
     const config = renderBirdConfig(renderInput());
     expect(config.match(/^protocol bgp pb_c\d+_v[46] from tpl_rs_v[46] \{$/gm)).toHaveLength(7);
