@@ -32,6 +32,7 @@ export interface AddressAllocations {
   note: string | null;
   quarantine_until: Timestamp | null;
   released_at: Timestamp | null;
+  route_server_id: number | null;
   state: string;
 }
 
@@ -78,6 +79,9 @@ export interface BgpSessions {
 
 export interface Connections {
   asn: number;
+  bgp_password: string | null;
+  bgp_password_set_at: Timestamp | null;
+  bgp_password_shown_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   decided_at: Timestamp | null;
   decided_by: number | null;
@@ -143,11 +147,28 @@ export interface GraphileWorkerJobs {
   updated_at: Timestamp | null;
 }
 
+export interface IrrPrefixLists {
+  as_set: string;
+  asn: number;
+  attempted_at: Generated<Timestamp>;
+  error: string | null;
+  family: number;
+  fetched_at: Timestamp | null;
+  irr_server: string;
+  irr_sources: Generated<string>;
+  prefix_count: Generated<number>;
+  prefixes: Generated<Json>;
+}
+
 export interface JobRuns {
+  attempts: number | null;
   duration_ms: number;
+  error: string | null;
   finished_at: Generated<Timestamp>;
   id: Generated<number>;
+  job_id: string | null;
   ok: boolean;
+  payload: Json | null;
   task: string;
 }
 
@@ -162,6 +183,7 @@ export interface Lans {
   ipv4_prefix: string;
   ipv6_prefix: string;
   ipv6_scheme: Generated<string>;
+  irr_filtering: Generated<boolean>;
   max_prefix_margin_percent: Generated<number>;
   mtu: Generated<number>;
   name: string;
@@ -186,15 +208,37 @@ export interface Networks {
   info_prefixes4: number | null;
   info_prefixes6: number | null;
   irr_as_set: string | null;
+  irr_as_set_override: string | null;
   known_to_peeringdb: boolean | null;
   name: string | null;
   peeringdb_id: number | null;
+}
+
+export interface NotificationOptOuts {
+  created_at: Generated<Timestamp>;
+  kind: string;
+  user_id: number;
 }
 
 export interface RateLimitCounters {
   bucket: string;
   count: number;
   window_start: Timestamp;
+}
+
+export interface RouterStates {
+  bgp_down_notified_at: Timestamp | null;
+  bgp_down_since: Timestamp | null;
+  checked_at: Generated<Timestamp>;
+  connection_id: number;
+  error: string | null;
+  joined: boolean;
+  last_seen_at: Timestamp | null;
+  latency_ms: number | null;
+  member_found: boolean;
+  online: boolean;
+  paths: Generated<Json>;
+  version: string | null;
 }
 
 export interface RouteServers {
@@ -232,6 +276,14 @@ export interface UserNetworks {
   user_id: number;
 }
 
+export interface UserRecoveryCodes {
+  code_hash: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  used_at: Timestamp | null;
+  user_id: number;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
@@ -242,8 +294,20 @@ export interface Users {
   password_hash: string | null;
   peeringdb_id: number | null;
   role: string;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: number | null;
+  totp_pending_secret: string | null;
+  totp_secret: string | null;
   updated_at: Generated<Timestamp>;
   username: string;
+}
+
+export interface UserSessions {
+  client_ip: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  last_seen_at: Generated<Timestamp>;
+  user_id: number;
 }
 
 export interface UserSignInTokens {
@@ -257,8 +321,10 @@ export interface UserSignInTokens {
 
 export interface WorkerHeartbeats {
   hostname: string;
+  job_lock_id: string | null;
   last_seen_at: Generated<Timestamp>;
   pid: number;
+  process_namespace: string | null;
   started_at: Generated<Timestamp>;
   stopped_at: Timestamp | null;
   version: string;
@@ -274,13 +340,18 @@ export interface DB {
   deployments: Deployments;
   drift_items: DriftItems;
   "graphile_worker.jobs": GraphileWorkerJobs;
+  irr_prefix_lists: IrrPrefixLists;
   job_runs: JobRuns;
   lans: Lans;
   login_throttle: LoginThrottle;
   networks: Networks;
+  notification_opt_outs: NotificationOptOuts;
   rate_limit_counters: RateLimitCounters;
   route_servers: RouteServers;
+  router_states: RouterStates;
   user_networks: UserNetworks;
+  user_recovery_codes: UserRecoveryCodes;
+  user_sessions: UserSessions;
   user_sign_in_tokens: UserSignInTokens;
   users: Users;
   worker_heartbeats: WorkerHeartbeats;
