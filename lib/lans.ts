@@ -250,7 +250,7 @@ async function applyMaxPrefix(trx: Db, lan: LanRow, input: z.output<typeof ZMaxP
 export async function setLanRouteServerSettings(
   db: Db,
   lanId: number,
-  input: { rtr: string; ipv4: string; ipv6: string; marginPercent: string; default4: string; default6: string },
+  input: { rtr: string; ipv4: string; ipv6: string; marginPercent: string; default4: string; default6: string; irrFiltering?: boolean },
   actor: Actor,
 ) {
   const rtrEntries = input.rtr.split(/[\s,]+/).filter(Boolean);
@@ -270,6 +270,7 @@ export async function setLanRouteServerSettings(
     }
     await applyBlackhole(trx, lan, { ipv4: input.ipv4.trim() || null, ipv6: input.ipv6.trim() || null }, actor);
     await applyMaxPrefix(trx, lan, maxPrefix, actor);
+    if (input.irrFiltering !== undefined) await applyIrrFiltering(trx, lan.id, input.irrFiltering, actor);
     await enqueueLanDeployment(trx, lan.id, "route-server settings changed");
     return { name: lan.name };
   });
@@ -279,7 +280,7 @@ export async function setLanRouteServerSettings(
 export async function getLanPolicySettings(db: Db, lanRef: string) {
   const lan = await db
     .selectFrom("lans")
-    .select(["id", "name", "rs_asn", "rpki_servers", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
+    .select(["id", "name", "rs_asn", "rpki_servers", "irr_filtering", "blackhole_ipv4", "blackhole_ipv6", "max_prefix_margin_percent", "default_max_prefix4", "default_max_prefix6"])
     .where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef)))
     .executeTakeFirst();
   if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
@@ -288,6 +289,7 @@ export async function getLanPolicySettings(db: Db, lanRef: string) {
     name: lan.name,
     rsAsn: lan.rs_asn,
     rpkiServers: (lan.rpki_servers as { host: string; port: number }[] | null) ?? [],
+    irrFiltering: lan.irr_filtering,
     blackholeIpv4: lan.blackhole_ipv4 ? normalizeAddress(lan.blackhole_ipv4) : null,
     blackholeIpv6: lan.blackhole_ipv6 ? normalizeAddress(lan.blackhole_ipv6) : null,
     maxPrefixMarginPercent: lan.max_prefix_margin_percent,
@@ -298,19 +300,26 @@ export async function getLanPolicySettings(db: Db, lanRef: string) {
 /** Turns IRR prefix filtering on or off for a LAN's route servers (they redeploy). */
 export async function setLanIrrFiltering(db: Db, lanRef: string, enabled: boolean, actor: Actor) {
   return db.transaction().execute(async (trx) => {
-    const lan = await trx.selectFrom("lans").select(["id", "name", "irr_filtering"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst();
+    const lan = await trx.selectFrom("lans").select(["id", "name"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst();
     if (!lan) throw new DomainError(`no peering LAN ${lanRef}`);
-    if (lan.irr_filtering === enabled) return { name: lan.name, enabled, changed: false };
-    await trx.updateTable("lans").set({ irr_filtering: enabled }).where("id", "=", lan.id).execute();
-    await recordAudit(trx, { actor, action: "lan.irr_filtering_changed", subject: { type: "lan", id: lan.id }, before: lan.irr_filtering, after: enabled });
-    await enqueueLanDeployment(trx, lan.id, `IRR filtering turned ${enabled ? "on" : "off"}`);
-    if (enabled) {
-      // Every member's lists are fetched now; until its first fetch a member's routes are filtered.
-      const members = await trx.selectFrom("connections").select("asn").distinct().where("lan_id", "=", lan.id).where("state", "in", ["provisioned", "active"]).where("route_server_peering", "=", true).execute();
-      for (const member of members) await enqueueIrrRefresh(trx, member.asn);
-    }
-    return { name: lan.name, enabled, changed: true };
+    const changed = await applyIrrFiltering(trx, lan.id, enabled, actor);
+    if (changed) await enqueueLanDeployment(trx, lan.id, `IRR filtering turned ${enabled ? "on" : "off"}`);
+    return { name: lan.name, enabled, changed };
   });
+}
+
+/** Whether it changed; turning it on queues a fetch of every member's lists (the caller deploys). */
+async function applyIrrFiltering(trx: Db, lanId: number, enabled: boolean, actor: Actor) {
+  const lan = await trx.selectFrom("lans").select(["irr_filtering"]).where("id", "=", lanId).executeTakeFirstOrThrow();
+  if (lan.irr_filtering === enabled) return false;
+  await trx.updateTable("lans").set({ irr_filtering: enabled }).where("id", "=", lanId).execute();
+  await recordAudit(trx, { actor, action: "lan.irr_filtering_changed", subject: { type: "lan", id: lanId }, before: lan.irr_filtering, after: enabled });
+  if (enabled) {
+    // Every member's lists are fetched now; until its first fetch a member's routes are filtered.
+    const members = await trx.selectFrom("connections").select("asn").distinct().where("lan_id", "=", lanId).where("state", "in", ["provisioned", "active"]).where("route_server_peering", "=", true).execute();
+    for (const member of members) await enqueueIrrRefresh(trx, member.asn);
+  }
+  return true;
 }
 
 export const ZLanEdit = z.object({

@@ -18,11 +18,12 @@ const ZSettings = z.object({
   marginPercent: z.string().max(20),
   default4: z.string().max(20),
   default6: z.string().max(20),
+  irr: z.enum(["on", "off"], { message: "choose on or off" }).optional(),
 });
 
 export const saveLanRouteServerSettingsAction = formAction({ name: "saveLanRouteServerSettings", roles: ["admin", "operator"], schema: ZSettings }, async ({ user, input }) => {
-  const { lanId, ...settings } = input;
-  const lan = await setLanRouteServerSettings(getDb(), lanId, settings, actorOf(user));
+  const { lanId, irr, ...settings } = input;
+  const lan = await setLanRouteServerSettings(getDb(), lanId, { ...settings, irrFiltering: irr === undefined ? undefined : irr === "on" }, actorOf(user));
   revalidatePath(`/lans/${lanId}`);
   return { status: "ok", message: `Saved; the route servers of ${lan.name} redeploy within seconds.` };
 });

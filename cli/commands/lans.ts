@@ -98,7 +98,7 @@ export const lansSetMaxPrefix: CliCommand = {
 export const lansPolicy: CliCommand = {
   name: "lans policy",
   usage: "lans policy --lan N [--json]",
-  summary: "show a LAN's route-server settings in one place: RTR caches, blackhole addresses, max-prefix",
+  summary: "show a LAN's route-server settings in one place: RTR caches, IRR filtering, blackhole addresses, max-prefix",
   async run(args, io) {
     const options = parseOptions(args, { lan: { type: "string" }, json: { type: "boolean" } });
     if (typeof options.lan !== "string") throw new CliError("missing --lan");
@@ -111,6 +111,7 @@ export const lansPolicy: CliCommand = {
       [
         `LAN ${settings.name} (route-server ASN ${settings.rsAsn})`,
         `RPKI (RTR caches): ${settings.rpkiServers.length ? settings.rpkiServers.map((server) => `${server.host}:${server.port}`).join(", ") : "none (routes are not checked against RPKI)"}`,
+        `IRR prefix filtering: ${settings.irrFiltering ? "on (lists built with bgpq4; see networks refresh-irr)" : "off"}`,
         `Blackhole (RFC 7999): IPv4 ${settings.blackholeIpv4 ?? "off"}, IPv6 ${settings.blackholeIpv6 ?? "off"}`,
         `Max-prefix: PeeringDB + ${settings.maxPrefixMarginPercent} %, else ${settings.defaultMaxPrefix4} (IPv4) / ${settings.defaultMaxPrefix6} (IPv6)`,
         "",

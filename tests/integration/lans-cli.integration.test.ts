@@ -144,7 +144,7 @@ describe("lans and zerotier commands against the controller simulator", () => {
     const lan = await testDb().selectFrom("lans").select("id").executeTakeFirstOrThrow();
     const { setLanRouteServerSettings, getLanPolicySettings } = await import("@/lib/lans");
     const actor = { type: "cli" as const, label: "test" };
-    const form = { rtr: "rtr1.example.net:3323, [2001:db8::53]:8282", ipv4: "192.0.2.66", ipv6: "", marginPercent: "30", default4: "1500", default6: "600" };
+    const form = { rtr: "rtr1.example.net:3323, [2001:db8::53]:8282", ipv4: "192.0.2.66", ipv6: "", marginPercent: "30", default4: "1500", default6: "600", irrFiltering: true };
 
     // A bad blackhole address: nothing is saved, not even the valid RTR caches; the error names the field.
     const refused = await setLanRouteServerSettings(testDb(), lan.id, { ...form, ipv4: "198.51.100.1" }, actor).catch((error: unknown) => error);
@@ -153,12 +153,13 @@ describe("lans and zerotier commands against the controller simulator", () => {
     expect(badRtr).toMatchObject({ fieldErrors: { rtr: [expect.stringContaining("is not host:port")] } });
     const badMargin = await setLanRouteServerSettings(testDb(), lan.id, { ...form, marginPercent: "lots" }, actor).catch((error: unknown) => error);
     expect(badMargin).toMatchObject({ fieldErrors: { marginPercent: [expect.any(String)] } });
-    expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({ rpkiServers: [], blackholeIpv4: null, maxPrefixMarginPercent: 20 });
+    expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({ rpkiServers: [], irrFiltering: false, blackholeIpv4: null, maxPrefixMarginPercent: 20 });
     expect(await testDb().selectFrom("graphile_worker.jobs").select("id").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(0);
 
     await setLanRouteServerSettings(testDb(), lan.id, form, actor);
     expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({
       rpkiServers: [{ host: "rtr1.example.net", port: 3323 }, { host: "2001:db8::53", port: 8282 }],
+      irrFiltering: true,
       blackholeIpv4: "192.0.2.66",
       blackholeIpv6: null,
       maxPrefixMarginPercent: 30,

@@ -20,7 +20,7 @@ export default async function LanPage(props: { params: Promise<{ id: string }> }
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Peering LAN {settings.name}</h1>
-        <p className="mt-1 text-sm text-slate-600">Route servers AS{settings.rsAsn}. The route-server policy settings of this LAN; saving queues one deployment of its route servers. The same from the CLI: <code className="font-mono text-xs">lans set-rpki</code>, <code className="font-mono text-xs">lans set-blackhole</code>, <code className="font-mono text-xs">lans set-max-prefix</code>, <code className="font-mono text-xs">lans policy</code>.</p>
+        <p className="mt-1 text-sm text-slate-600">Route servers AS{settings.rsAsn}. The route-server policy settings of this LAN; saving queues one deployment of its route servers. The same from the CLI: <code className="font-mono text-xs">lans set-rpki</code>, <code className="font-mono text-xs">lans set-blackhole</code>, <code className="font-mono text-xs">lans set-max-prefix</code>, <code className="font-mono text-xs">lans set-irr</code>, <code className="font-mono text-xs">lans policy</code>.</p>
       </div>
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">General</h2>
@@ -32,6 +32,7 @@ export default async function LanPage(props: { params: Promise<{ id: string }> }
         lanId={settings.id}
         settings={{
           rtr: settings.rpkiServers.map((server) => (server.host.includes(":") ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`)).join(", "),
+          irr: settings.irrFiltering ? "on" : "off",
           ipv4: settings.blackholeIpv4 ?? "",
           ipv6: settings.blackholeIpv6 ?? "",
           marginPercent: String(settings.maxPrefixMarginPercent),
