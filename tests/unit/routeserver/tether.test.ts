@@ -19,13 +19,14 @@ describe("tethered commands", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("pass through output and exit status, and say when a program is missing", async () => {
-    expect(await execTethered(["sh", "-c", "echo out; echo err >&2; exit 3"], { timeoutMs: 10_000 })).toEqual({ code: 3, stdout: "out\n", stderr: "err\n" });
+    expect(await execTethered(["sh", "-c", "echo out; echo err >&2; exit 3"], { timeoutMs: 10_000 })).toEqual({ code: 3, stdout: "out\n", stderr: "err\n", timedOut: false });
     expect((await execTethered(["ztix-no-such-program"], { timeoutMs: 10_000 })).code).toBe(127);
   });
 
   it("are killed after their timeout", async () => {
     const result = await execTethered(["sleep", "30"], { timeoutMs: 300 });
     expect(result.code).toBe(137);
+    expect(result.timedOut).toBe(true);
     expect(result.stderr).toContain("killed after 300 ms");
   });
 
