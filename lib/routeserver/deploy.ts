@@ -85,7 +85,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
     if (!locked.rows[0]?.locked) throw new Error(`another deployment of LAN ${lanId} is running; retrying later`);
     try {
       const targets = await loadRenderInputs(db, lanId);
-      const localBird = await birdAvailable();
+      let localBird: Promise<boolean> | undefined;
       const outcomes: { routeServer: string; status: "succeeded" | "unchanged" }[] = [];
       for (const { server, input } of targets) {
         const config = renderBirdConfig(input);
@@ -118,7 +118,9 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
         const lines: string[] = [];
         const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
         try {
-          if (localBird) {
+          // The check on the route server runs before anything is activated; a local transport's
+          // check is that same run on this host, so a second one here would only cost time.
+          if (server.transport !== "local" && (await (localBird ??= birdAvailable()))) {
             const check = await parseCheck(config);
             if (!check.ok && check.timedOut) throw new Error(`the local parse check timed out: ${check.message}`);
             if (!check.ok) throw new Error(`the rendered config does not parse${check.line ? ` (line ${check.line})` : ""}: ${check.message}`);
