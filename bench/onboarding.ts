@@ -13,7 +13,7 @@
  * (DATABASE_URL's server, else the embedded test cluster; needs bird2.)
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -49,6 +49,7 @@ const { getZeroTierProvider } = await import("../lib/zerotier-client");
 const { approveConnection, createConnectionRequest } = await import("../lib/connections/service");
 
 let worker: ReturnType<typeof spawn> | undefined;
+let finished = false;
 try {
   for (const server of servers) {
     writeFileSync(server.config, `router id 10.64.0.${server.n};\nprotocol device {}\n`);
@@ -65,7 +66,15 @@ try {
     );
   }
 
-  worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "jobs/worker.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  // The worker's log goes to a file (kept when the worker dies early, which ends the bench).
+  const workerLog = path.join(os.tmpdir(), `ztix-bench-onboarding-worker-${process.pid}.log`);
+  const logFd = openSync(workerLog, "w");
+  worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "jobs/worker.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", logFd, logFd] });
+  worker.once("exit", (code, signal) => {
+    if (finished) return;
+    console.error(`the worker process exited (${signal ?? `status ${code}`}) before the bench finished; its log: ${workerLog}`);
+    process.exit(1);
+  });
   const deploymentsSoFar = async () => Number((await db.selectFrom("deployments").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n);
   // The route servers' first deployment (no members yet) settles before anything is timed.
   while ((await deploymentsSoFar()) < servers.length) await sleep(100);
@@ -149,6 +158,7 @@ try {
   );
   console.log(`load: ${os.loadavg().map((value) => value.toFixed(2)).join(" ")} (${os.cpus().length} cores)`);
 } finally {
+  finished = true;
   if (worker && worker.exitCode === null) {
     const exited = new Promise((resolve) => worker!.once("exit", resolve));
     worker.kill("SIGTERM");
