@@ -146,11 +146,17 @@ try {
   const provisioned = await db.selectFrom("connections").select(["id", "provisioned_at"]).where("id", "in", ids).execute();
   const windows = deployments.map((deployment) => [deployment.started_at.getTime(), (deployment.finished_at ?? new Date()).getTime()] as const);
   let worst = 0;
+  const waits: number[] = [];
   for (const row of provisioned) {
     const approved = approvedAt.get(row.id)!;
-    if (!row.provisioned_at || !windows.some(([from, to]) => approved <= to && row.provisioned_at!.getTime() >= from)) continue;
+    if (!row.provisioned_at) continue;
+    waits.push(row.provisioned_at.getTime() - approved);
+    if (!windows.some(([from, to]) => approved <= to && row.provisioned_at!.getTime() >= from)) continue;
     worst = Math.max(worst, row.provisioned_at.getTime() - approved);
   }
+  waits.sort((a, b) => a - b);
+  const at = (p: number) => waits[Math.min(waits.length - 1, Math.floor((p / 100) * waits.length))] ?? 0;
+  console.log(`burst: approval → provisioned, each: p50 ${seconds(at(50))}, p99 ${seconds(at(99))}, max ${seconds(waits.at(-1) ?? 0)}`);
   const durations = windows.map(([from, to]) => to - from).sort((a, b) => a - b);
   console.log(
     `burst: ${deployments.length} route-server deployments (${deployments.filter((d) => d.status === "succeeded").length} succeeded, ${deployments.filter((d) => d.status === "failed").length} failed; ` +

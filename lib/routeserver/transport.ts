@@ -104,7 +104,8 @@ export function localTransport(): Transport {
     },
     exec(argv) {
       return new Promise((resolve) =>
-        execFile(argv[0]!, argv.slice(1), { timeout: 120_000 }, (error, stdout, stderr) =>
+        // `birdc show protocols all` of 2,000 members is megabytes: past Node's 1 MiB default.
+        execFile(argv[0]!, argv.slice(1), { timeout: 120_000, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
         ),
       );
