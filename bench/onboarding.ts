@@ -17,6 +17,7 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { sql } from "kysely";
 import { baseDatabase } from "../tests/support/base-database";
 import { createTestDatabase, dropTestDatabase } from "../tests/support/database";
 import { startPeeringDbSimulator } from "../simulators/peeringdb/server";
@@ -162,6 +163,11 @@ try {
     `burst: ${deployments.length} route-server deployments (${deployments.filter((d) => d.status === "succeeded").length} succeeded, ${deployments.filter((d) => d.status === "failed").length} failed; ` +
       `each ${durations.length ? `${seconds(durations[0]!)}–${seconds(durations.at(-1)!)}` : "n/a"}); worst approval → provisioned wait while a deployment ran: ${seconds(worst)}`,
   );
+  // Where the worker's slots went during the burst (job_runs: one row per finished job).
+  const runs = await sql<{ task: string; n: number; total: number; p50: number; max: number }>`
+    select task, count(*)::int as n, sum(duration_ms)::int as total, (percentile_cont(0.5) within group (order by duration_ms))::int as p50, max(duration_ms)::int as max
+      from job_runs where finished_at >= ${new Date(burstStarted)} group by task order by sum(duration_ms) desc`.execute(db);
+  for (const row of runs.rows) console.log(`burst: worker time in ${row.task}: ${row.n} jobs, ${seconds(row.total)} in all, p50 ${row.p50} ms, max ${row.max} ms`);
   console.log(`load: ${os.loadavg().map((value) => value.toFixed(2)).join(" ")} (${os.cpus().length} cores)`);
 } finally {
   finished = true;

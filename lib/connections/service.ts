@@ -74,6 +74,9 @@ function isUniqueViolation(error: unknown, constraint: string) {
  */
 export const DEPLOYMENT_QUEUE = "route_server_deployments";
 
+/** How long after its enqueueing a follow-up of a running deployment of the LAN starts, at the earliest. */
+export const FOLLOW_UP_SPACING_MS = 3_000;
+
 /**
  * Enqueues the route-server deployment of a LAN, due now. One job key per LAN coalesces: changes
  * while the deployment waits fold into it (preserve_run_at: a stream of changes cannot postpone
@@ -81,10 +84,18 @@ export const DEPLOYMENT_QUEUE = "route_server_deployments";
  * newest state when it starts.
  */
 export async function enqueueLanDeployment(db: Db, lanId: number, reason: string) {
+  // A follow-up of a running deployment waits a little: in a burst, deployments (CPU-heavy
+  // parse checks and reloads) take turns with provisioning instead of running back to back.
+  const running = await sql<{ running: boolean }>`
+    select exists (
+      select 1 from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+       where t.identifier = 'deploy_route_servers' and j.locked_at is not null and j.payload->>'lanId' = ${String(lanId)}
+    ) as running`.execute(db);
   await enqueueJob(db, "deploy_route_servers", { lanId, reason }, {
     jobKey: `deploy_route_servers:${lanId}`,
     jobKeyMode: "preserve_run_at",
     queueName: DEPLOYMENT_QUEUE,
+    runAt: running.rows[0]?.running ? new Date(Date.now() + FOLLOW_UP_SPACING_MS) : undefined,
     maxAttempts: 5,
   });
 }
