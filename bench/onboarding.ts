@@ -5,7 +5,7 @@
  *
  *   1. one member: approval → both route servers run a config with the member's sessions
  *      (p50 over a few runs);
- *   2. a burst: N requests, then N approvals back to back; from the last approval until all are
+ *   2. a burst: N requests, then N approvals back to back (both through the API's handlers); from the last approval until all are
  *      provisioned and until all are in both route servers' running configs; the deployments run
  *      and the worst approval → provisioned wait for approvals made while a deployment ran.
  *
@@ -47,7 +47,9 @@ const { getDb, closeDb } = await import("../db");
 const { createLan } = await import("../lib/lans");
 const { addRouteServer } = await import("../lib/route-servers");
 const { getZeroTierProvider } = await import("../lib/zerotier-client");
-const { approveConnection, createConnectionRequest } = await import("../lib/connections/service");
+const { createApiKey } = await import("../lib/api-keys");
+const { POST: createRoute } = await import("../app/api/v1/connections/route");
+const { POST: approveRoute } = await import("../app/api/v1/connections/[id]/approve/route");
 
 let worker: ReturnType<typeof spawn> | undefined;
 let finished = false;
@@ -87,14 +89,23 @@ try {
 
   let node = 0xb100000000;
   let asn = 64512;
-  const request = async () => (await createConnectionRequest(db, { actor, userId: null }, { asn: asn++, lanId: lan.id, ztNodeId: (node++).toString(16), routeServerPeering: true })).id;
+  // Requests and approvals go through the API's route handlers (in this process), as an operator's automation would.
+  const { key } = await createApiKey(db, { name: "bench", scope: "admin" }, actor);
+  const call = async (handler: typeof createRoute, url: string, body: unknown, params: Record<string, string> = {}) => {
+    const response = await handler(new Request(`http://bench${url}`, { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify(body) }), { params: Promise.resolve(params) });
+    const json = (await response.json()) as { data?: { id: number }; error?: { message: string } };
+    if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${json.error?.message ?? ""}`);
+    return json;
+  };
+  const request = async () => (await call(createRoute, "/api/v1/connections", { asn: asn++, lan: lan.id, ztNodeId: (node++).toString(16), routeServerPeering: true })).data!.id;
+  const approveConnection = async (id: number) => void (await call(approveRoute as typeof createRoute, `/api/v1/connections/${id}/approve`, {}, { id: String(id) }));
 
   // 1. One member, several runs.
   const singles: number[] = [];
   for (let i = 0; i < singleRuns; i++) {
     const id = await request();
     const started = performance.now();
-    await approveConnection(db, actor, id);
+    await approveConnection(id);
     for (;;) {
       const live = await Promise.all(servers.map(sessions));
       if (live.every((names) => names.has(`pb_c${id}_v4`) && names.has(`pb_c${id}_v6`))) break;
@@ -113,7 +124,7 @@ try {
   const approvedAt = new Map<number, number>();
   const burstStarted = Date.now();
   for (const id of ids) {
-    await approveConnection(db, actor, id);
+    await approveConnection(id);
     approvedAt.set(id, Date.now());
   }
   const lastApproval = Date.now();
