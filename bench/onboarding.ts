@@ -55,6 +55,8 @@ const { POST: approveRoute } = await import("../app/api/v1/connections/[id]/appr
 
 let worker: ReturnType<typeof spawn> | undefined;
 let finished = false;
+let succeeded = false;
+const workerLog = path.join(os.tmpdir(), `ztix-bench-onboarding-worker-${process.pid}.log`);
 try {
   for (const server of servers) {
     writeFileSync(server.config, `router id 10.64.0.${server.n};\nprotocol device {}\n`);
@@ -72,7 +74,6 @@ try {
   }
 
   // The worker's log goes to a file (kept when the worker dies early, which ends the bench).
-  const workerLog = path.join(os.tmpdir(), `ztix-bench-onboarding-worker-${process.pid}.log`);
   const logFd = openSync(workerLog, "w");
   worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "jobs/worker.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", logFd, logFd] });
   worker.once("exit", (code, signal) => {
@@ -182,6 +183,7 @@ try {
       from job_runs where finished_at >= ${new Date(burstStarted)} group by task order by sum(duration_ms) desc`.execute(db);
   for (const row of runs.rows) console.log(`burst: worker time in ${row.task}: ${row.n} jobs, ${seconds(row.total)} in all, p50 ${row.p50} ms, max ${row.max} ms`);
   console.log(`load: ${os.loadavg().map((value) => value.toFixed(2)).join(" ")} (${os.cpus().length} cores)`);
+  succeeded = true;
 } finally {
   finished = true;
   if (worker && worker.exitCode === null) {
@@ -203,4 +205,6 @@ try {
   await dropTestDatabase(base.url, scratch.name);
   await base.stop();
   rmSync(dir, { recursive: true, force: true });
+  // The worker's log stays only when something went wrong.
+  if (succeeded) rmSync(workerLog, { force: true });
 }
