@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { enqueueJob } from "@/jobs/enqueue";
+import { enqueueLanDeployment } from "@/lib/connections/service";
 import { HEARTBEAT_INTERVAL_MS, processNamespace } from "./worker-heartbeat";
 
 /**
@@ -97,11 +97,8 @@ export async function interruptOrphanedDeployments(db: Db) {
       const rows = await markInterrupted(trx, Number(lanId));
       if (rows.length === 0) return;
       interrupted.push(...rows.map((row) => ({ id: row.id, lanId: Number(lanId) })));
-      await enqueueJob(trx, "deploy_route_servers", { lanId: Number(lanId), reason: `redeploy after interrupted deployment ${rows.map((row) => row.id).join(", ")}` }, {
-        jobKey: `deploy_route_servers:${lanId}`,
-        jobKeyMode: "replace",
-        maxAttempts: 5,
-      });
+      // Through the deployment queue like every deployment (one at a time, coalesced per LAN).
+      await enqueueLanDeployment(trx, Number(lanId), `redeploy after interrupted deployment ${rows.map((row) => row.id).join(", ")}`);
     });
   }
   return interrupted;

@@ -70,12 +70,35 @@ function isUniqueViolation(error: unknown, constraint: string) {
   return pgError?.code === "23505" && pgError.constraint === constraint;
 }
 
-/** Enqueues the route-server deployment of a LAN (debounced 2 s: a burst makes one deployment, approve → config live stays seconds). */
+/**
+ * Every route-server deployment runs in this one graphile-worker queue: one at a time, whatever
+ * the number of workers, so a deployment holds at most one worker slot and provisioning always
+ * has the others (a burst of approvals is never starved by the deployments it causes).
+ */
+export const DEPLOYMENT_QUEUE = "route_server_deployments";
+
+/** How long after its enqueueing a follow-up of a running deployment of the LAN starts, at the earliest. */
+export const FOLLOW_UP_SPACING_MS = 3_000;
+
+/**
+ * Enqueues the route-server deployment of a LAN, due now. One job key per LAN coalesces: changes
+ * while the deployment waits fold into it (preserve_run_at: a stream of changes cannot postpone
+ * it); a change while it runs adds exactly one follow-up, which waits in the queue and renders the
+ * newest state when it starts.
+ */
 export async function enqueueLanDeployment(db: Db, lanId: number, reason: string) {
+  // A follow-up of a running deployment waits a little: in a burst, deployments (CPU-heavy
+  // parse checks and reloads) take turns with provisioning instead of running back to back.
+  const running = await sql<{ running: boolean }>`
+    select exists (
+      select 1 from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+       where t.identifier = 'deploy_route_servers' and j.locked_at is not null and j.payload->>'lanId' = ${String(lanId)}
+    ) as running`.execute(db);
   await enqueueJob(db, "deploy_route_servers", { lanId, reason }, {
     jobKey: `deploy_route_servers:${lanId}`,
-    jobKeyMode: "replace",
-    runAt: new Date(Date.now() + 2_000),
+    jobKeyMode: "preserve_run_at",
+    queueName: DEPLOYMENT_QUEUE,
+    runAt: running.rows[0]?.running ? new Date(Date.now() + FOLLOW_UP_SPACING_MS) : undefined,
     maxAttempts: 5,
   });
 }

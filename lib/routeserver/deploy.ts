@@ -89,7 +89,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
       // We hold the LAN's lock, so a `running` row of this LAN belongs to a worker that died.
       await markInterrupted(db, lanId);
       const targets = await loadRenderInputs(db, lanId);
-      const localBird = await birdAvailable();
+      let localBird: Promise<boolean> | undefined;
       const outcomes: { routeServer: string; status: "succeeded" | "unchanged" }[] = [];
       for (const { server, input } of targets) {
         const config = renderBirdConfig(input);
@@ -128,7 +128,9 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
           written = written.then(() => db.updateTable("deployments").set({ log: text }).where("id", "=", deployment.id).where("status", "=", "running").execute().then(() => undefined, () => undefined));
         };
         try {
-          if (localBird) {
+          // The check on the route server runs before anything is activated; a local transport's
+          // check is that same run on this host, so a second one here would only cost time.
+          if (server.transport !== "local" && (await (localBird ??= birdAvailable()))) {
             const check = await parseCheck(config);
             if (!check.ok && check.timedOut) throw new Error(`the local parse check timed out: ${check.message}`);
             if (!check.ok) throw new Error(`the rendered config does not parse${check.line ? ` (line ${check.line})` : ""}: ${check.message}`);

@@ -48,7 +48,7 @@ export async function routerConfigInput(db: Db, connectionId: number): Promise<R
     .selectFrom("connections")
     .innerJoin("lans", "lans.id", "connections.lan_id")
     .leftJoin("networks", "networks.asn", "connections.asn")
-    .select(["connections.asn", "connections.lan_id", "connections.state", "connections.route_server_peering", "connections.ipv4_address", "connections.ipv6_address", "lans.name as lan_name", "lans.zt_network_id", "lans.rs_asn", "networks.name as network_name"])
+    .select(["connections.asn", "connections.lan_id", "connections.state", "connections.route_server_peering", "connections.ipv4_address", "connections.ipv6_address", "lans.name as lan_name", "lans.zt_network_id", "lans.rs_asn", "lans.blackhole_ipv4", "lans.blackhole_ipv6", "networks.name as network_name"])
     .where("connections.id", "=", connectionId)
     .executeTakeFirst();
   if (!connection) throw new NotFoundError(`connection ${connectionId} does not exist`);
@@ -69,6 +69,8 @@ export async function routerConfigInput(db: Db, connectionId: number): Promise<R
     // From the network's IRR prefix lists when ztix has them; else the configuration has placeholders.
     prefixes4: irr[4],
     prefixes6: irr[6],
+    blackholeIpv4: address(connection.blackhole_ipv4),
+    blackholeIpv6: address(connection.blackhole_ipv6),
   };
 }
 

@@ -15,6 +15,9 @@ export type RouterConfigInput = {
   /** The member's prefixes from its IRR prefix list, when ztix has one (else placeholders). */
   prefixes4: string[] | null;
   prefixes6: string[] | null;
+  /** The LAN's blackhole addresses (RFC 7999), per family; null where the LAN has none. */
+  blackholeIpv4: string | null;
+  blackholeIpv6: string | null;
 };
 
 export const ROUTER_CONFIG_FLAVORS = ["bird", "frr"] as const;
@@ -25,7 +28,22 @@ export const PLACEHOLDER = {
   ipv4Prefix: "<YOUR-IPV4-PREFIX>",
   ipv6Prefix: "<YOUR-IPV6-PREFIX>",
   password: "<BGP-PASSWORD>",
+  ipv4Address: "<AN-IPV4-ADDRESS-OF-YOURS>",
+  ipv6Address: "<AN-IPV6-ADDRESS-OF-YOURS>",
 } as const;
+
+const blackholeOf = (input: RouterConfigInput, family: 4 | 6) => (family === 4 ? input.blackholeIpv4 : input.blackholeIpv6);
+
+/** What the route servers do with a blackhole request, in the flavor's comment style. */
+function blackholeNote(input: RouterConfigInput, family: 4 | 6, comment: string) {
+  const hostLength = family === 4 ? 32 : 128;
+  return [
+    `${comment} Blackholing (RFC 7999): to have traffic to one address of your own space dropped at the exchange,`,
+    `${comment} announce that address alone (/${hostLength}) with the community 65535:666. The route servers pass it on`,
+    `${comment} with next hop ${addressLiteral(blackholeOf(input, family)!, family)} (the LAN's blackhole address) and NO_EXPORT, and only for your`,
+    `${comment} own space (your IRR prefix list or RPKI): anything else is filtered with reason 16.`,
+  ];
+}
 
 const peerName = (name: string) => safeText(name).replace(/[^A-Za-z0-9]/g, "_");
 
@@ -85,9 +103,24 @@ function birdConfig(input: RouterConfigInput) {
         : [`  # PLACEHOLDER: uncomment and put in your prefix, one line per prefix.`, `  # route ${placeholder} blackhole;`]),
       "}",
       "",
-      `# Only your own prefixes are announced to the exchange.`,
+    );
+    const blackhole = blackholeOf(input, family) !== null;
+    if (blackhole) {
+      out.push(
+        ...blackholeNote(input, family, "#"),
+        `protocol static blackhole_v${family} {`,
+        `  ipv${family};`,
+        `  # PLACEHOLDER: uncomment with the address whose traffic is to be dropped.`,
+        `  # route ${family === 4 ? PLACEHOLDER.ipv4Address : PLACEHOLDER.ipv6Address}/${family === 4 ? 32 : 128} blackhole;`,
+        "}",
+        "",
+      );
+    }
+    out.push(
+      `# Only your own prefixes are announced to the exchange${blackhole ? " (and blackhole requests, tagged 65535:666)" : ""}.`,
       `filter ix_export_v${family} {`,
       `  if proto = "own_v${family}" then accept;`,
+      ...(blackhole ? [`  if proto = "blackhole_v${family}" then { bgp_community.add((65535, 666)); accept; }`] : []),
       "  reject;",
       "}",
       "",
@@ -159,6 +192,20 @@ function frrConfig(input: RouterConfigInput) {
     out.push(`route-map IX-OUT-V${family} permit 10`, ` match ${family === 4 ? "ip" : "ipv6"} address prefix-list IX-OWN-V${family}`, "!");
   }
   out.push("route-map IX-IN permit 10", "!");
+  for (const family of fams.filter((candidate) => blackholeOf(input, candidate) !== null)) {
+    const address = `${family === 4 ? PLACEHOLDER.ipv4Address : PLACEHOLDER.ipv6Address}/${family === 4 ? 32 : 128}`;
+    const ip = family === 4 ? "ip" : "ipv6";
+    out.push(
+      ...blackholeNote(input, family, "!"),
+      `! PLACEHOLDER: uncomment with the address, and add " network ${address}" under address-family ipv${family} unicast.`,
+      `! ${ip} route ${address} Null0`,
+      `! ${ip} prefix-list IX-BLACKHOLE-V${family} seq 5 permit ${address}`,
+      `! route-map IX-OUT-V${family} permit 5`,
+      `!  match ${ip} address prefix-list IX-BLACKHOLE-V${family}`,
+      "!  set community 65535:666 additive",
+      "!",
+    );
+  }
   return out.join("\n") + "\n";
 }
 

@@ -16,6 +16,8 @@ const input: RouterConfigInput = {
   ],
   prefixes4: null,
   prefixes6: null,
+  blackholeIpv4: null,
+  blackholeIpv6: null,
 };
 
 describe("member router configuration", () => {
@@ -76,5 +78,28 @@ describe("member router configuration", () => {
     expect(frr).toMatch(/address-family ipv6 unicast\n {2}! PLACEHOLDER.*\n {2}network <YOUR-IPV6-PREFIX>\n {2}neighbor 2001:db8:ffff::1 activate/);
     expect(frr).toContain("  neighbor 192.0.2.1 route-map IX-OUT-V4 out");
     expect(frr).toContain("route-map IX-OUT-V4 permit 10\n match ip address prefix-list IX-OWN-V4");
+  });
+
+  it("shows how to ask for blackholing when the LAN has a blackhole address, and loads once filled in", async () => {
+    expect(bird).not.toContain("65535");
+    expect(frr).not.toContain("65535");
+    const withBlackhole = { ...input, blackholeIpv4: "192.0.2.66", blackholeIpv6: null };
+    const config = routerConfig(withBlackhole, "bird");
+    expect(config).toContain("with next hop 192.0.2.66 (the LAN's blackhole address) and NO_EXPORT");
+    expect(config).toContain("filtered with reason 16");
+    expect(config).toContain(`protocol static blackhole_v4 {\n  ipv4;\n  # PLACEHOLDER: uncomment with the address whose traffic is to be dropped.\n  # route ${PLACEHOLDER.ipv4Address}/32 blackhole;\n}`);
+    expect(config).toContain('  if proto = "blackhole_v4" then { bgp_community.add((65535, 666)); accept; }');
+    // Only for the families with a blackhole address.
+    expect(config).not.toContain("blackhole_v6");
+    expect(await parseCheck(config)).toEqual({ ok: true });
+    const filled = config.replace(`# route ${PLACEHOLDER.ipv4Address}/32 blackhole;`, "route 203.0.113.10/32 blackhole;");
+    expect(filled).not.toBe(config);
+    expect(await parseCheck(filled)).toEqual({ ok: true });
+
+    const frrConfig = routerConfig(withBlackhole, "frr");
+    expect(frrConfig).toContain(`! ip prefix-list IX-BLACKHOLE-V4 seq 5 permit ${PLACEHOLDER.ipv4Address}/32\n! route-map IX-OUT-V4 permit 5\n!  match ip address prefix-list IX-BLACKHOLE-V4\n!  set community 65535:666 additive\n`);
+    expect(frrConfig).toContain("! with next hop 192.0.2.66 (the LAN's blackhole address) and NO_EXPORT");
+    expect(frrConfig).not.toContain("IX-BLACKHOLE-V6");
+    for (const line of frrConfig.split("\n").filter((text) => !text.trimStart().startsWith("!"))) expect(line).not.toContain("!");
   });
 });
