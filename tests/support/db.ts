@@ -14,4 +14,6 @@ export async function resetDatabase() {
     await sql`truncate ${sql.join(tables.rows.map((row) => sql.table(row.tablename)))} restart identity cascade`.execute(db);
   }
   await sql`delete from graphile_worker._private_jobs`.execute(db);
+  // A queue locked by a worker a previous test killed would hold every later job of that queue.
+  await sql`delete from graphile_worker._private_job_queues`.execute(db);
 }
