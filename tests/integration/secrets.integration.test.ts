@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
 import { cliActor } from "@/lib/audit";
@@ -22,8 +22,19 @@ function useKey(text: string) {
 }
 
 /** Every table of the database as text, the way a stolen backup would read. */
-function dumpDatabase() {
-  return execFileSync("pg_dump", ["--data-only", "--no-owner", process.env.DATABASE_URL!], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+/**
+ * Every row of every table (ours and the job queue's) as text: what a dump or backup would hold.
+ * Read with SQL rather than pg_dump, whose version must match the server's (the embedded one is newer).
+ */
+async function dumpDatabase() {
+  const tables = await sql<{ schema: string; name: string }>`
+    select schemaname as schema, tablename as name from pg_tables where schemaname in ('public', 'graphile_worker') order by 1, 2`.execute(testDb());
+  const parts: string[] = [];
+  for (const table of tables.rows) {
+    const rows = await sql<{ row: string }>`select t::text as row from ${sql.table(`${table.schema}.${table.name}`)} t`.execute(testDb());
+    parts.push(`-- ${table.schema}.${table.name}`, ...rows.rows.map((row) => row.row));
+  }
+  return parts.join("\n");
 }
 
 async function exchangeWithOneMember() {
@@ -67,7 +78,7 @@ describe("BGP session passwords encrypted at rest", () => {
     const before = await renderCurrentConfig(testDb(), routeServerId);
     expect(before).toContain(`password "${PASSWORD}";`);
 
-    const dump = dumpDatabase();
+    const dump = await dumpDatabase();
     expect(dump).toContain("connection.bgp_password_set"); // the dump is real: it holds the audit event
     expect(dump).not.toContain(PASSWORD);
     const stored = await testDb().selectFrom("connections").select("bgp_password").where("id", "=", connectionId).executeTakeFirstOrThrow();
@@ -84,7 +95,7 @@ describe("BGP session passwords encrypted at rest", () => {
     expect(decryptSecret(totp.totp_secret!, secretContexts.totpSecret(user.id), secretKeyFrom(keyB))).toBe("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
     const rotated = await testDb().selectFrom("connections").select("bgp_password").where("id", "=", connectionId).executeTakeFirstOrThrow();
     expect(rotated.bgp_password).toMatch(new RegExp(`^v1\\.${secretKeyFrom(keyB).id}\\.`));
-    expect(dumpDatabase()).not.toContain(PASSWORD);
+    expect(await dumpDatabase()).not.toContain(PASSWORD);
 
     useKey(keyB);
     expect(await renderCurrentConfig(testDb(), routeServerId)).toBe(before);
