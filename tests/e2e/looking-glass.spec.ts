@@ -14,7 +14,9 @@ import { cli, createUser, query, signIn } from "./support";
 
 const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
 const bridgeNs = `zlb${id}`;
-const hosts = { rs: { ns: `zlr${id}`, ip: "192.0.2.200" }, m1: { ns: `zla${id}`, ip: "192.0.2.201" }, m2: { ns: `zlc${id}`, ip: "192.0.2.202" } } as const;
+// Addresses are picked in beforeAll among those nothing on the shared e2e LAN holds (other specs
+// assign and remove connections there, and removed addresses stay in quarantine).
+const hosts = { rs: { ns: `zlr${id}`, ip: "" }, m1: { ns: `zla${id}`, ip: "" }, m2: { ns: `zlc${id}`, ip: "" } };
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-e2e-lg-"));
 const rsName = `lg${id}`;
 const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -47,6 +49,11 @@ test.describe("members' looking glass", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(180_000);
+    const taken = new Set(
+      (await query<{ address: string }>("select host(a.address) as address from address_allocations a join lans l on l.id = a.lan_id where l.name = 'e2e-lan' and a.state in ('assigned', 'reserved', 'quarantined')")).map((row) => row.address),
+    );
+    const free = Array.from({ length: 50 }, (_, n) => `192.0.2.${200 + n}`).filter((address) => !taken.has(address));
+    [hosts.rs.ip, hosts.m1.ip, hosts.m2.ip] = [free[0]!, free[1]!, free[2]!];
     run("ip", ["netns", "add", bridgeNs]);
     inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
     inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);

@@ -217,7 +217,7 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   await expect(page.getByTestId("api-operation").filter({ hasText: "/api/v1/connections/{id}/approve" })).toContainText("Request body (application/json)");
 
   await page.goto("/admin/api-keys");
-  await page.getByLabel("Name").fill(`narrow-${Date.now().toString(36)}`);
+  await page.getByLabel("Name", { exact: true }).fill(`narrow-${Date.now().toString(36)}`);
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByTestId("new-api-key")).toBeVisible();
   await expect(page.getByRole("button", { name: "Copy key" })).toBeVisible();
