@@ -15,11 +15,11 @@ export function RouteServerSettingsForm({ lanId, settings }: { lanId: number; se
       <TextField name="rtr" label="RPKI: RTR caches" state={state} defaultValue={settings.rtr} placeholder="rpki1.example.net:3323, rpki2.example.net:3323" hint="host:port, separated by spaces or commas ([addr]:port for IPv6); empty turns RPKI filtering off." />
       <div>
         <label htmlFor="irr" className="block text-sm font-medium">IRR prefix filtering</label>
-        <select id="irr" name="irr" defaultValue={settings.irr} aria-describedby="irr-hint" className="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900">
+        <select id="irr" name="irr" defaultValue={settings.irr} aria-describedby="irr-hint" className="mt-1 block w-full max-w-md rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900">
           <option value="off">off</option>
-          <option value="on">on: members&apos; routes must be in their IRR prefix lists (bgpq4)</option>
+          <option value="on">on (IRR prefix lists from bgpq4)</option>
         </select>
-        <p id="irr-hint" className="mt-1 text-xs text-slate-600">Turning it on fetches every member&apos;s lists; a member&apos;s routes are filtered (reason 9) until its list is there.</p>
+        <p id="irr-hint" className="mt-1 text-xs text-slate-600">On: each member&apos;s routes must be in its IRR prefix list. Turning it on fetches every member&apos;s list; until a member&apos;s list is there, its routes are filtered (reason 9).</p>
       </div>
       <div className="grid gap-4 md:grid-cols-2">
         <TextField name="ipv4" label="Blackhole address, IPv4" state={state} defaultValue={settings.ipv4} placeholder="192.0.2.66" hint="RFC 7999: next hop of accepted 65535:666 routes; an unused LAN address (reserved). Empty: off." />
