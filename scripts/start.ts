@@ -195,19 +195,38 @@ async function main() {
     await buildIfStale(env);
     if (shuttingDown) return;
 
-    const start = (name: string, args: string[], stopWithinMs: number) => {
-      const child = spawn(process.execPath, ["--import", exitWithParent, ...args], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
-      child.once("exit", (code, signal) => {
-        if (shuttingDown) return;
-        say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); stopping`);
-        void shutdown(1);
-      });
-      children.push({ child, stopWithinMs });
+    // The worker may end itself when PostgreSQL goes away mid-job (graphile-worker gives up a pool
+    // whose job it could not record); it is started again (its jobs are freed by the new one at
+    // once), at most WORKER_RESTARTS times in RESTART_WINDOW_MS. The web server never is.
+    const WORKER_RESTARTS = 5;
+    const RESTART_WINDOW_MS = 10 * 60_000;
+    const restarts: number[] = [];
+    const start = (name: string, args: string[], stopWithinMs: number, restartable = false) => {
+      const entry = { child: undefined as unknown as ChildProcess, stopWithinMs };
+      const launch = () => {
+        const child = spawn(process.execPath, ["--import", exitWithParent, ...args], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
+        entry.child = child;
+        child.once("exit", (code, signal) => {
+          if (shuttingDown) return;
+          const now = Date.now();
+          while (restarts.length > 0 && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
+          if (restartable && restarts.length < WORKER_RESTARTS) {
+            restarts.push(now);
+            say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); starting it again (${restarts.length} of ${WORKER_RESTARTS} in 10 minutes)`);
+            setTimeout(() => shuttingDown || launch(), 1_000).unref();
+            return;
+          }
+          say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); stopping`);
+          void shutdown(1);
+        });
+      };
+      launch();
+      children.push(entry);
     };
     // The preload stamps each request with its TCP peer: the only client address nobody can forge.
     start("web server", ["--import", socketAddressPreload, nextBin, "start", "--port", String(config.PORT)], 20_000);
     // The worker gives running jobs the grace period, then releases what is left.
-    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000);
+    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000, true);
     say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);
   } catch (error) {
     if (shuttingDown) return;

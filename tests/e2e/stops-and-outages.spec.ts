@@ -217,4 +217,49 @@ test.describe("stops and outages", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  test("a worker that dies under a running portal is started again by npm start and takes jobs", async () => {
+    test.setTimeout(600_000);
+    const dataDir = embeddedDataDir("ztix-worker-");
+    const portal = startOwnPortal({ port: ownPortalPort(4), env: { ZTIX_DATA_DIR: dataDir }, logFile: path.join(dataDir, "portal.log") });
+    try {
+      await waitForHealth(portal.url);
+      const isWorker = (pid: number) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("jobs/worker.ts");
+        } catch {
+          return false; // gone between the listing and the read
+        }
+      };
+      const workerPid = () => descendantsOf(portal.npm.pid!).find(isWorker);
+      const first = workerPid()!;
+      expect(first).toBeGreaterThan(1);
+      process.kill(first, "SIGKILL");
+
+      await expect.poll(() => workerPid(), { timeout: 60_000 }).not.toBe(first);
+      await expect.poll(() => workerPid(), { timeout: 60_000 }).toBeGreaterThan(1);
+      expect(portal.log()).toContain("worker exited unexpectedly (SIGKILL); starting it again");
+      expect(portal.npm.exitCode).toBeNull();
+
+      // The new worker takes jobs.
+      const client = new pg.Client({ connectionString: findRunningEmbeddedPostgres(dataDir)! });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ id: string }>(`select (graphile_worker.add_job('prune_worker_heartbeats', '{"olderThanDays": 7}'::json)).id::text as id`);
+        await expect
+          .poll(async () => (await client.query("select 1 from graphile_worker.jobs where id = $1", [rows[0]!.id])).rowCount, { timeout: 60_000, intervals: [500] })
+          .toBe(0);
+      } finally {
+        await client.end();
+      }
+
+      process.kill(portal.npm.pid!, "SIGTERM");
+      expect(await portal.exited).toBe(0);
+      expect(processesMentioning(dataDir)).toEqual([]);
+    } finally {
+      portal.kill();
+      await keepLog(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
