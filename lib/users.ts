@@ -195,13 +195,22 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
     .select(["id", "username", "display_name", "role", "disabled_at", "password_hash", "totp_enabled_at"])
     .where("id", "=", userId)
     .executeTakeFirst();
-  if (!user || user.disabled_at) return null;
+  if (!user) return null;
   const rows = await db
     .selectFrom("user_networks")
     .select(["asn", "perms", "source", "network_name"])
     .where("user_id", "=", userId)
     .orderBy("asn")
     .execute();
+  return sessionUserFrom(user, rows);
+}
+
+type UserRow = { id: number; username: string; display_name: string | null; role: string; disabled_at: Date | null; password_hash: string | null; totp_enabled_at: Date | null };
+export type AffiliationRow = { asn: number; perms: number; source: string; network_name: string | null };
+
+/** A user row and its affiliation rows (by ASN) as the signed-in user, or null when disabled. */
+export function sessionUserFrom(user: UserRow, rows: AffiliationRow[]): SessionUser | null {
+  if (user.disabled_at) return null;
   // One entry per ASN: a manual and a PeeringDB affiliation add up.
   const byAsn = new Map<number, Affiliation>();
   for (const row of rows) {

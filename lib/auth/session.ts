@@ -3,9 +3,10 @@ import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { getDb } from "@/db";
 import { AuthenticationError } from "@/lib/errors";
-import { loadSessionUser, type SessionUser } from "@/lib/users";
+import type { SessionUser } from "@/lib/users";
 import { getAuthOptions } from "./options";
-import { validateSession } from "./sessions";
+import { requestSessionClaims, type SessionClaims } from "./session-token";
+import { resumeSession } from "./sessions";
 import { twoFactorRequiredFor } from "./two-factor";
 
 /**
@@ -14,21 +15,20 @@ import { twoFactorRequiredFor } from "./two-factor";
  * its lifetime) loses access on the next request, not at token expiry.
  */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await getServerSession(getAuthOptions());
-  const claims = session?.user as { id?: unknown; sid?: unknown } | undefined;
-  const id = Number(claims?.id);
-  if (!Number.isSafeInteger(id) || id <= 0 || typeof claims?.sid !== "string") return null;
-  if (!(await validateSession(getDb(), claims.sid, id))) return null;
-  const user = await loadSessionUser(getDb(), id);
+  const claims = await sessionClaims();
+  if (!claims) return null;
+  const user = await resumeSession(getDb(), claims.sessionId, claims.userId);
   if (!user) return null;
   return { ...user, mustEnrolTwoFactor: !user.twoFactorEnabled && twoFactorRequiredFor({ role: user.role, localAccount: Boolean(user.localAccount) }) };
 });
 
-/** The session id of this request (for "sign out everywhere else" and the like). */
-export async function currentSessionId() {
+/** Who the session cookie names; next-auth's own (slower) reading when it runs on a fallback secret (`next dev`). */
+async function sessionClaims(): Promise<SessionClaims | null> {
+  if (process.env.NEXTAUTH_SECRET) return requestSessionClaims();
   const session = await getServerSession(getAuthOptions());
-  const sid = (session?.user as { sid?: unknown } | undefined)?.sid;
-  return typeof sid === "string" ? sid : null;
+  const claims = session?.user as { id?: unknown; sid?: unknown } | undefined;
+  const userId = Number(claims?.id);
+  return Number.isSafeInteger(userId) && userId > 0 && typeof claims?.sid === "string" ? { userId, sessionId: claims.sid } : null;
 }
 
 export async function requireUser(): Promise<SessionUser> {

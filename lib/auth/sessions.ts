@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { getConfig } from "@/lib/config";
+import { sessionUserFrom, type AffiliationRow, type SessionUser } from "@/lib/users";
 
 /**
  * Server-side session records: the JWT names its row, and the row decides whether the session
@@ -23,27 +24,42 @@ export async function createSession(db: Db, userId: number) {
 // last_seen_at is written at most this often: one write per request would be wasted.
 const TOUCH_AFTER_SECONDS = 30;
 
-/** Whether the session is still valid; marks it as seen. An ended or expired one is deleted. */
-export async function validateSession(db: Db, sessionId: string, userId: number) {
-  if (!/^[0-9a-f-]{36}$/.test(sessionId)) return false;
+/**
+ * A signed-in request's user in one round trip: the session row (still valid? marked as seen
+ * at most every TOUCH_AFTER_SECONDS), the user and their affiliations. Null when the session has
+ * ended or the user may no longer act; an ended or expired session is deleted.
+ */
+export async function resumeSession(db: Db, sessionId: string, userId: number): Promise<SessionUser | null> {
+  if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
   const { maxAgeSeconds, idleSeconds } = sessionLimits();
   const row = await db
     .selectFrom("user_sessions")
+    .innerJoin("users", "users.id", "user_sessions.user_id")
     .select([
-      sql<boolean>`created_at > now() - make_interval(secs => ${maxAgeSeconds})`.as("within_lifetime"),
-      sql<boolean>`last_seen_at > now() - make_interval(secs => ${idleSeconds})`.as("active"),
-      sql<boolean>`last_seen_at < now() - make_interval(secs => ${TOUCH_AFTER_SECONDS})`.as("stale"),
+      sql<boolean>`user_sessions.created_at > now() - make_interval(secs => ${maxAgeSeconds})`.as("within_lifetime"),
+      sql<boolean>`user_sessions.last_seen_at > now() - make_interval(secs => ${idleSeconds})`.as("active"),
+      sql<boolean>`user_sessions.last_seen_at < now() - make_interval(secs => ${TOUCH_AFTER_SECONDS})`.as("stale"),
+      "users.id",
+      "users.username",
+      "users.display_name",
+      "users.role",
+      "users.disabled_at",
+      "users.password_hash",
+      "users.totp_enabled_at",
+      sql<AffiliationRow[]>`coalesce((
+        select json_agg(json_build_object('asn', n.asn, 'perms', n.perms, 'source', n.source, 'network_name', n.network_name) order by n.asn)
+          from user_networks n where n.user_id = users.id), '[]')`.as("affiliations"),
     ])
-    .where("id", "=", sessionId)
-    .where("user_id", "=", userId)
+    .where("user_sessions.id", "=", sessionId)
+    .where("user_sessions.user_id", "=", userId)
     .executeTakeFirst();
-  if (!row) return false;
+  if (!row) return null;
   if (!row.within_lifetime || !row.active) {
     await db.deleteFrom("user_sessions").where("id", "=", sessionId).execute();
-    return false;
+    return null;
   }
   if (row.stale) await db.updateTable("user_sessions").set({ last_seen_at: sql<Date>`now()` }).where("id", "=", sessionId).execute();
-  return true;
+  return sessionUserFrom(row, row.affiliations);
 }
 
 export async function endSession(db: Db, sessionId: string) {

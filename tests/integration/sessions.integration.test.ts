@@ -1,9 +1,12 @@
 import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/audit";
-import { createSession, endAllSessions, sessionLimits, validateSession } from "@/lib/auth/sessions";
+import { createSession, endAllSessions, resumeSession, sessionLimits } from "@/lib/auth/sessions";
+import { addManualAffiliation, loadSessionUser, syncPeeringDbUser } from "@/lib/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createStaffUser } from "../support/fixtures";
+
+const isValid = async (sessionId: string, userId: number) => (await resumeSession(testDb(), sessionId, userId)) !== null;
 
 describe("server-side sessions", () => {
   beforeEach(resetDatabase);
@@ -19,14 +22,31 @@ describe("server-side sessions", () => {
     // Active a moment ago, but signed in longer ago than the lifetime allows.
     await testDb().updateTable("user_sessions").set({ created_at: sql<Date>`now() - make_interval(secs => ${maxAgeSeconds + 5})` }).where("id", "=", old).execute();
 
-    expect(await validateSession(testDb(), idle, user.id)).toBe(false);
-    expect(await validateSession(testDb(), old, user.id)).toBe(false);
-    expect(await validateSession(testDb(), fresh, user.id)).toBe(true);
+    expect(await isValid(idle, user.id)).toBe(false);
+    expect(await isValid(old, user.id)).toBe(false);
+    expect(await isValid(fresh, user.id)).toBe(true);
     // A session id is only good for the user it was made for.
     const other = await createStaffUser();
-    expect(await validateSession(testDb(), fresh, other.id)).toBe(false);
+    expect(await isValid(fresh, other.id)).toBe(false);
+    // A disabled user's session no longer counts either.
+    await testDb().updateTable("users").set({ disabled_at: sql<Date>`now()` }).where("id", "=", user.id).execute();
+    expect(await isValid(fresh, user.id)).toBe(false);
     const left = await testDb().selectFrom("user_sessions").select("id").execute();
     expect(left.map((row) => row.id)).toEqual([fresh]);
+  });
+
+  it("give the signed-in user with every affiliation, a manual and a PeeringDB one on the same ASN merged", async () => {
+    const identity = { peeringDbId: 4343, name: "Peggy Example", email: null, networks: [{ asn: 64500, name: "Example One", perms: 1 }, { asn: 64501, name: "Example Two", perms: 15 }] };
+    const userId = (await syncPeeringDbUser(testDb(), identity, null))!;
+    await addManualAffiliation(testDb(), "pdb-4343", 64500, cliActor());
+    const session = await createSession(testDb(), userId);
+    const user = await resumeSession(testDb(), session, userId);
+    expect(user).toEqual(await loadSessionUser(testDb(), userId));
+    expect(user!.networks.map((network) => [network.asn, network.perms, network.source])).toEqual([
+      [64500, 3, "peeringdb"],
+      [64501, 15, "peeringdb"],
+    ]);
+    expect(user).toMatchObject({ role: "member", localAccount: false, twoFactorEnabled: false });
   });
 
   it("sign out everywhere ends every session of that user only", async () => {
@@ -35,7 +55,7 @@ describe("server-side sessions", () => {
     const sessions = [await createSession(testDb(), user.id), await createSession(testDb(), user.id)];
     const kept = await createSession(testDb(), other.id);
     expect(await endAllSessions(testDb(), user.id, cliActor())).toBe(2);
-    for (const id of sessions) expect(await validateSession(testDb(), id, user.id)).toBe(false);
-    expect(await validateSession(testDb(), kept, other.id)).toBe(true);
+    for (const id of sessions) expect(await isValid(id, user.id)).toBe(false);
+    expect(await isValid(kept, other.id)).toBe(true);
   });
 });
