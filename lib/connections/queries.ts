@@ -1,6 +1,7 @@
 import "server-only";
-import { sql } from "kysely";
+import { expressionBuilder, sql, type Expression, type SqlBool } from "kysely";
 import type { Db } from "@/db";
+import type { DB } from "@/db/schema.generated";
 import { isStaff } from "@/lib/auth/roles";
 import { likePattern, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
@@ -61,25 +62,23 @@ export async function listConnections(
   page: { limit: number; offset: number },
   order: { sort: ConnectionSort; dir: "asc" | "desc" } = { sort: "id", dir: "desc" },
 ) {
-  let query = db
-    .selectFrom("connections")
-    .innerJoin("lans", "lans.id", "connections.lan_id")
-    .leftJoin("networks", "networks.asn", "connections.asn");
+  const conditions: Expression<SqlBool>[] = [];
+  const eb = expressionBuilder<DB, "connections">();
   if (!isStaff(user.role)) {
     const asns = user.networks.map((network) => network.asn);
     if (asns.length === 0) return { rows: [], total: 0 };
-    query = query.where("connections.asn", "in", asns);
+    conditions.push(eb("connections.asn", "in", asns));
   }
-  if (filters.state) query = query.where("connections.state", "=", filters.state);
-  if (filters.asn) query = query.where("connections.asn", "=", filters.asn);
-  if (filters.lanId) query = query.where("connections.lan_id", "=", filters.lanId);
+  if (filters.state) conditions.push(eb("connections.state", "=", filters.state));
+  if (filters.asn) conditions.push(eb("connections.asn", "=", filters.asn));
+  if (filters.lanId) conditions.push(eb("connections.lan_id", "=", filters.lanId));
   const search = filters.search?.trim();
   if (search) {
     const lower = search.toLowerCase();
     const asn = /^(as)?\d{1,10}$/i.test(search) ? Number(search.replace(/^as/i, "")) : null;
-    query = query.where((eb) =>
+    conditions.push(
       eb.or([
-        eb("networks.name", "ilike", likePattern(search)),
+        eb("connections.asn", "in", eb.selectFrom("networks").select("networks.asn").where("networks.name", "ilike", likePattern(search))),
         ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
         ...(/^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
         // A whole address matches exactly (10.0.0.1 is not 10.0.0.10), a part by its start.
@@ -92,6 +91,9 @@ export async function listConnections(
       ]),
     );
   }
+  const where = eb.and(conditions);
+  // The count needs no joins (every connection has its LAN; the name search is a subquery).
+  const query = db.selectFrom("connections").innerJoin("lans", "lans.id", "connections.lan_id").leftJoin("networks", "networks.asn", "connections.asn").where(where);
 
   const column = SORT_COLUMNS[order.sort];
   const [rows, count] = await Promise.all([
@@ -115,7 +117,7 @@ export async function listConnections(
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+    db.selectFrom("connections").where(where).select((count) => count.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.total) };
 }

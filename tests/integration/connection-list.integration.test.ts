@@ -1,0 +1,67 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { listConnections, type ConnectionFilters } from "@/lib/connections/queries";
+import type { SessionUser } from "@/lib/users";
+import { closeDb, resetDatabase, testDb } from "../support/db";
+import { createLanRow, createMemberUser, createStaffUser } from "../support/fixtures";
+
+/** The connections list's search and filters, as the list page and the API use them. */
+describe("the connections list", () => {
+  beforeEach(resetDatabase);
+  afterAll(closeDb);
+
+  async function seed() {
+    const north = await createLanRow({ name: "north", ipv4Prefix: "10.1.0.0/24", ipv6Prefix: "2001:db8:1::/64" });
+    const south = await createLanRow({ name: "south", ipv4Prefix: "10.2.0.0/24", ipv6Prefix: "2001:db8:2::/64" });
+    await testDb()
+      .insertInto("networks")
+      .values([
+        { asn: 64500, name: "Alpha Transit" },
+        { asn: 64501, name: "Beta Hosting" },
+        { asn: 64502, name: "Gamma Networks" },
+      ])
+      .execute();
+    const rows = [
+      { lan_id: north.id, asn: 64500, zt_node_id: "aa00000001", state: "active", ipv4_address: "10.1.0.21", ipv6_address: "2001:db8:1::21" },
+      { lan_id: north.id, asn: 64500, zt_node_id: "aa00000002", state: "active", ipv4_address: "10.1.0.210", ipv6_address: "2001:db8:1::210" },
+      { lan_id: south.id, asn: 64501, zt_node_id: "bb00000001", state: "provisioned", ipv4_address: "10.2.0.11", ipv6_address: "2001:db8:2::11" },
+      { lan_id: south.id, asn: 64502, zt_node_id: "cc00000001", state: "requested", ipv4_address: null, ipv6_address: null },
+    ];
+    await testDb().insertInto("connections").values(rows).execute();
+    return { north, south };
+  }
+
+  const nodes = async (user: SessionUser, filters: ConnectionFilters) => {
+    const { rows, total } = await listConnections(testDb(), user, filters, { limit: 50, offset: 0 }, { sort: "node", dir: "asc" });
+    expect(total).toBe(rows.length);
+    return rows.map((row) => row.zt_node_id);
+  };
+
+  it("finds connections by network name, ASN, node id and address, and counts what it finds", async () => {
+    await seed();
+    const staff = await createStaffUser();
+    expect(await nodes(staff, {})).toEqual(["aa00000001", "aa00000002", "bb00000001", "cc00000001"]);
+    expect(await nodes(staff, { search: "beta" })).toEqual(["bb00000001"]);
+    expect(await nodes(staff, { search: "AS64502" })).toEqual(["cc00000001"]);
+    expect(await nodes(staff, { search: "64500" })).toEqual(["aa00000001", "aa00000002"]);
+    expect(await nodes(staff, { search: "bb0" })).toEqual(["bb00000001"]);
+    // A whole address is that address, not every one that starts with it.
+    expect(await nodes(staff, { search: "10.1.0.21" })).toEqual(["aa00000001"]);
+    expect(await nodes(staff, { search: "10.1." })).toEqual(["aa00000001", "aa00000002"]);
+    expect(await nodes(staff, { search: "2001:db8:2:" })).toEqual(["bb00000001"]);
+    expect(await nodes(staff, { search: "nothing like it" })).toEqual([]);
+  });
+
+  it("filters by state and LAN, and shows a member only their own networks' connections", async () => {
+    const { south } = await seed();
+    const staff = await createStaffUser();
+    expect(await nodes(staff, { state: "active" })).toEqual(["aa00000001", "aa00000002"]);
+    expect(await nodes(staff, { lanId: south.id })).toEqual(["bb00000001", "cc00000001"]);
+    expect(await nodes(staff, { lanId: south.id, state: "requested" })).toEqual(["cc00000001"]);
+
+    const member = await createMemberUser([64501]);
+    expect(await nodes(member, {})).toEqual(["bb00000001"]);
+    // Searching for someone else's network finds nothing, not their connections.
+    expect(await nodes(member, { search: "alpha" })).toEqual([]);
+    expect(await nodes(await createMemberUser([]), {})).toEqual([]);
+  });
+});
