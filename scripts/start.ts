@@ -4,7 +4,7 @@
  *   2. PostgreSQL: DATABASE_URL, or the embedded cluster under .data/,
  *   3. migrations (ztix and graphile-worker),
  *   4. `next build` when the build is missing or older than the sources,
- *   5. the web server (`next start`) and one worker process,
+ *   5. the web server (`next start` in ZTIX_WEB_PROCESSES processes on one port) and one worker process,
  * and on Ctrl-C, SIGTERM, SIGHUP (terminal closed) or when the process that started it goes away
  * (a SIGKILLed npm): the web server stops accepting, running jobs get ZTIX_STOP_GRACE_SECONDS to
  * finish (the worker then releases the rest for the next start), then the embedded database
@@ -115,6 +115,7 @@ async function adviseFirstAdmin(databaseUrl: string) {
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 // Preloaded into the web server and the worker: they stop when this supervisor is gone.
 const exitWithParent = path.join(root, "scripts", "exit-with-parent.mjs");
+const webServer = path.join(root, "scripts", "web-server.mjs");
 const socketAddressPreload = pathToFileURL(path.join(root, "scripts", "socket-address.mjs")).href;
 
 function waitForExit(child: ChildProcess, ms: number) {
@@ -224,7 +225,8 @@ async function main() {
       children.push(entry);
     };
     // The preload stamps each request with its TCP peer: the only client address nobody can forge.
-    start("web server", ["--import", socketAddressPreload, nextBin, "start", "--port", String(config.PORT)], 20_000);
+    // One process per core (scripts/web-server.mjs): a single Node.js process renders on one.
+    start("web server", ["--import", socketAddressPreload, webServer, "--port", String(config.PORT)], 20_000);
     // The worker gives running jobs the grace period, then releases what is left.
     start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000, true);
     say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);

@@ -209,20 +209,25 @@ test.describe("stops and outages", () => {
     }
   });
 
-  test("a worker that dies under a running portal is started again by npm start and takes jobs", async () => {
+  test("a worker or a web process that dies under a running portal is started again by npm start; the portal keeps answering and the new worker takes jobs", async () => {
     test.setTimeout(600_000);
     const dataDir = embeddedDataDir("ztix-worker-");
-    const portal = startOwnPortal({ port: ownPortalPort(4), env: { ZTIX_DATA_DIR: dataDir }, logFile: path.join(dataDir, "portal.log") });
+    const portal = startOwnPortal({ port: ownPortalPort(4), env: { ZTIX_DATA_DIR: dataDir, ZTIX_WEB_PROCESSES: "2" }, logFile: path.join(dataDir, "portal.log") });
     try {
       await waitForHealth(portal.url);
-      const isWorker = (pid: number) => {
+      const cmdline = (pid: number) => {
         try {
-          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("jobs/worker.ts");
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8");
         } catch {
-          return false; // gone between the listing and the read
+          return ""; // gone between the listing and the read
         }
       };
-      const workerPid = () => descendantsOf(portal.npm.pid!).find(isWorker);
+      const workerPid = () => descendantsOf(portal.npm.pid!).find((pid) => cmdline(pid).includes("jobs/worker.ts"));
+      // The web server's processes: the children of its cluster primary (they call themselves next-server).
+      const webProcesses = () => {
+        const primary = descendantsOf(portal.npm.pid!).find((pid) => cmdline(pid).includes("scripts/web-server.mjs"));
+        return primary ? descendantsOf(primary) : [];
+      };
       const first = workerPid()!;
       expect(first).toBeGreaterThan(1);
       process.kill(first, "SIGKILL");
@@ -235,9 +240,21 @@ test.describe("stops and outages", () => {
       // The new worker takes jobs.
       await expectJobsTaken(dataDir);
 
+      // One of the two web processes dies: the other answers meanwhile, and a new one takes its place.
+      const before = webProcesses();
+      expect(before).toHaveLength(2);
+      process.kill(before[0]!, "SIGKILL");
+      for (let i = 0; i < 5; i++) expect((await fetch(`${portal.url}/login`)).status).toBe(200);
+      await expect.poll(() => webProcesses().filter((pid) => !before.includes(pid)).length, { timeout: 60_000 }).toBe(1);
+      expect(webProcesses()).toHaveLength(2);
+      expect(portal.log()).toContain(`web process ${before[0]} exited (SIGKILL): starting another`);
+      expect((await fetch(`${portal.url}/api/health`)).status).toBe(200);
+      const everything = descendantsOf(portal.npm.pid!);
+
       process.kill(portal.npm.pid!, "SIGTERM");
       expect(await portal.exited).toBe(0);
       expect(processesMentioning(dataDir)).toEqual([]);
+      expect(stillRunning(everything)).toEqual([]);
     } finally {
       portal.kill();
       await keepLog(dataDir);
