@@ -5,7 +5,7 @@ import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { ConflictError } from "./errors";
 import { normalizeAddress } from "./ip";
-import { routeServerMember } from "./route-server-nodes";
+import { routeServerMember } from "./routeserver/nodes";
 import type { MemberInfo, ZeroTierProvider } from "./zerotier";
 
 const actor = { type: "job" as const, label: "reconcile_lan" };

@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
-import { syncRouteServerNode } from "@/lib/route-server-nodes";
+import { syncRouteServerNode } from "@/lib/routeserver/nodes";
 import { getZeroTierProvider } from "@/lib/zerotier-client";
 import { parsePayload } from "../payloads";
 

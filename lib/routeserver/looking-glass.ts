@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
 import { parseAddress, parsePrefix, prefixContains } from "@/lib/ip";
-import { connectRouteServer } from "@/lib/route-servers";
+import { connectRouteServer } from "./registry";
 import { FILTER_REASONS } from "./render";
 import type { Transport } from "./transport";
 

@@ -11,7 +11,7 @@ import { PATCH as patchRouteServer } from "@/app/api/v1/route-servers/[id]/route
 import { createApiKey } from "@/lib/api-keys";
 import { cliActor } from "@/lib/audit";
 import { renderMetrics } from "@/lib/metrics";
-import { addRouteServer } from "@/lib/route-servers";
+import { addRouteServer } from "@/lib/routeserver/registry";
 import { routerConfigForUser } from "@/lib/routeserver/router-config";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, createMemberUser } from "../support/fixtures";

@@ -309,7 +309,7 @@ protocol bgp to_rs {
   it("passes member A's prefix inside its as-set to member B and filters one outside with reason 9; a member without IRR data gets nothing through; the looking glass shows it all over SSH and the API", async () => {
     const a = await addMember(MEMBER_A, "RIPE::AS-ALPHA", hosts.m1.ip);
     const b = await addMember(MEMBER_B, null, hosts.m2.ip);
-    const { addRouteServer } = await import("@/lib/route-servers");
+    const { addRouteServer } = await import("@/lib/routeserver/registry");
     await startSshd();
     const server = await addRouteServer(
       testDb(),
