@@ -78,7 +78,7 @@ describe("approval to Established sessions, with no human step", () => {
 
   it("ends in Established sessions with member routers configured only from the API, active within seconds; a removed connection leaves no session behind", async () => {
     const { createLanNetwork } = await import("@/lib/zerotier/network-setup");
-    const { getZeroTierProvider } = await import("@/lib/zerotier-client");
+    const { getZeroTierProvider } = await import("@/lib/zerotier/client");
     (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
     const { networkId } = await createLanNetwork(getZeroTierProvider(), { name: "lab", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
     const lan = await createLanRow({ ztNetworkId: networkId, reserved: 10 });

@@ -68,7 +68,7 @@ describe("route-server deployment queue", () => {
 
   it("while a deployment runs, provisioning goes on and further changes coalesce into exactly one follow-up with all of them", async () => {
     const { createLanNetwork } = await import("@/lib/zerotier/network-setup");
-    const { getZeroTierProvider } = await import("@/lib/zerotier-client");
+    const { getZeroTierProvider } = await import("@/lib/zerotier/client");
     const { networkId } = await createLanNetwork(getZeroTierProvider(), { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
     const lan = await createLanRow({ ztNetworkId: networkId, reserved: 10 });
     const { addRouteServer } = await import("@/lib/routeserver/registry");

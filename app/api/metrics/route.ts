@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { verifyApiKey } from "@/lib/api-keys";
 import { ApiError, errorResponse } from "@/lib/api/errors";
 import { renderMetrics } from "@/lib/metrics";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 
 export const dynamic = "force-dynamic";
 
