@@ -49,7 +49,7 @@ const { getDb, closeDb } = await import("../db");
 const { createLan } = await import("../lib/lans");
 const { addRouteServer } = await import("../lib/routeserver/registry");
 const { getZeroTierProvider } = await import("../lib/zerotier/client");
-const { createApiKey } = await import("../lib/api-keys");
+const { createApiKey } = await import("../lib/api/keys");
 const { POST: createRoute } = await import("../app/api/v1/connections/route");
 const { POST: approveRoute } = await import("../app/api/v1/connections/[id]/approve/route");
 

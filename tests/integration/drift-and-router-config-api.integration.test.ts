@@ -8,7 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as getRouterConfig } from "@/app/api/v1/connections/[id]/router-config/route";
 import { GET as getDrift } from "@/app/api/v1/drift/route";
 import { PATCH as patchRouteServer } from "@/app/api/v1/route-servers/[id]/route";
-import { createApiKey } from "@/lib/api-keys";
+import { createApiKey } from "@/lib/api/keys";
 import { cliActor } from "@/lib/audit";
 import { renderMetrics } from "@/lib/metrics";
 import { addRouteServer } from "@/lib/routeserver/registry";

@@ -370,7 +370,7 @@ protocol bgp to_rs {
     expect((await lookingGlass(testDb(), b.id, { family: 4, kind: "exported", query: "10.0.0.1" })).matched).toBe(0);
 
     // The same through the API route handler, with a read-scope key; an unknown connection is a 404.
-    const { createApiKey } = await import("@/lib/api-keys");
+    const { createApiKey } = await import("@/lib/api/keys");
     const { GET } = await import("@/app/api/v1/connections/[id]/routes/route");
     const key = (await createApiKey(testDb(), { name: "looking glass", scope: "read" }, { type: "cli", label: "test" })).key;
     const call = (id: number, query: string) => GET(new Request(`http://ztix.test/api/v1/connections/${id}/routes?${query}`, { headers: { "x-api-key": key } }), { params: Promise.resolve({ id: String(id) }) });
