@@ -3,7 +3,7 @@ import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { getDb } from "@/db";
 import { AuthenticationError } from "@/lib/errors";
-import { loadSessionUser, type SessionUser } from "@/lib/users";
+import { loadSessionUser, type SessionUser } from "./users";
 import { getAuthOptions } from "./options";
 import { validateSession } from "./sessions";
 import { twoFactorRequiredFor } from "./two-factor";

@@ -4,7 +4,7 @@ import type { Db } from "@/db";
 import { isStaff } from "@/lib/auth/roles";
 import { likePattern, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "@/lib/auth/users";
 import { CONNECTION_STATES, type ConnectionState } from "./state";
 
 export type ConnectionFilters = { state?: ConnectionState; asn?: number; lanId?: number; search?: string };

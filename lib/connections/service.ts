@@ -10,7 +10,7 @@ import { isStaff } from "@/lib/auth/roles";
 import { AuthorizationError, DomainError, NotFoundError } from "@/lib/errors";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { releaseIfOrphaned } from "@/lib/jobs-admin";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "@/lib/auth/users";
 import { nudgeWorkers } from "./controller-recovery";
 import { assertTransition, type ConnectionState } from "./state";
 
