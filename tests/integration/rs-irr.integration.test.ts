@@ -146,7 +146,7 @@ describe("IRR prefix lists from bgpq4", () => {
 
   it("fetches a network's lists when PeeringDB's as-set changes (and for a network never fetched) on a LAN that filters by IRR, not otherwise", async () => {
     const { startPeeringDbSimulator } = await import("@/simulators/peeringdb/server");
-    const { refreshNetwork } = await import("@/lib/network-data");
+    const { refreshNetwork } = await import("@/lib/networks/refresh");
     const peeringDb = await startPeeringDbSimulator({});
     const irrJobs = async () => (await sql<{ count: string }>`select count(*)::text as count from graphile_worker.jobs where task_identifier = 'refresh_irr'`.execute(testDb())).rows[0]!.count;
     try {
