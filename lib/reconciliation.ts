@@ -4,7 +4,7 @@ import { notify } from "@/lib/notifications";
 import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { ConflictError } from "./errors";
-import { normalizeAddress } from "./ip";
+import { normalizeAddress } from "./addressing/ip";
 import { routeServerMember } from "./routeserver/nodes";
 import type { MemberInfo, ZeroTierProvider } from "./zerotier";
 

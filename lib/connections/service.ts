@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
-import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/address-allocation";
+import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/addressing/allocation";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { requireAsn } from "@/lib/auth/access";
 import { isStaff } from "@/lib/auth/roles";

@@ -1,6 +1,6 @@
 import "server-only";
 import { isIPv4, isIPv6 } from "node:net";
-import { formatAddress, parseAddress, parsePrefix } from "@/lib/ip";
+import { formatAddress, parseAddress, parsePrefix } from "@/lib/addressing/ip";
 
 /**
  * BIRD strings have no escape sequences: `"` ends them and a newline is an error. Outside text

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
-import { parseAddress, parsePrefix, prefixContains } from "@/lib/ip";
+import { parseAddress, parsePrefix, prefixContains } from "@/lib/addressing/ip";
 import { connectRouteServer } from "./registry";
 import { FILTER_REASONS } from "./render";
 import type { Transport } from "./transport";

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import type { Attempt, MemberProvisioner } from "@/lib/connections/provisioning";
-import { normalizeAddress } from "@/lib/ip";
+import { normalizeAddress } from "@/lib/addressing/ip";
 
 const actor = { type: "job" as const, label: "sync_route_server_node" };
 

@@ -4,11 +4,11 @@ import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
 import { recordAudit, type Actor } from "@/lib/audit";
-import { assertAddressesFree } from "@/lib/address-allocation";
+import { assertAddressesFree } from "@/lib/addressing/allocation";
 import { enqueueLanDeployment } from "@/lib/connections/service";
 import { getConfig } from "@/lib/config";
 import { ConflictError, DomainError, NotFoundError } from "@/lib/errors";
-import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "@/lib/ip";
+import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "@/lib/addressing/ip";
 import { localTransport, sshTransport, type Transport } from "./transport";
 
 /** A ZeroTier node id (what `zerotier-cli info` prints on the route server's host), lower-cased. */

@@ -4,7 +4,7 @@ import type { Db } from "@/db";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, ConflictError, NotFoundError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/auth/users";
-import { normalizeAddress } from "@/lib/ip";
+import { normalizeAddress } from "@/lib/addressing/ip";
 import { prefixListEntry } from "./escape";
 import { routerConfig, type RouterConfigFlavor, type RouterConfigInput } from "./snippet";
 
