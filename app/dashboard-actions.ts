@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { requirePlainConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
 import { deauthorizeDrift } from "@/lib/reconciliation";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 
 export const deauthorizeDriftAction = formAction(
   { name: "deauthorizeDrift", roles: ["admin", "operator"], schema: z.object({ id: z.coerce.number().int().positive() }).extend(ZConfirm.shape) },

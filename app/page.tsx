@@ -8,7 +8,7 @@ import { countPendingRequests } from "@/lib/connections/queries";
 import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { dashboardData, memberOverview } from "@/lib/dashboard";
 import { rtrHealthy, type RtrState } from "@/lib/routeserver/rtr-state";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { DeauthorizeDriftForm } from "./ui/drift-form";
 import { IrrFailures } from "./ui/irr/irr-failures";
 import { ConnectionStateBadge } from "./ui/connection-state-badge";

@@ -23,7 +23,7 @@ process.env.LOG_LEVEL = "warn";
 const { getDb, closeDb } = await import("../db");
 const { startWorker } = await import("../jobs/runner");
 const { createLan } = await import("../lib/lans");
-const { getZeroTierProvider } = await import("../lib/zerotier-client");
+const { getZeroTierProvider } = await import("../lib/zerotier/client");
 const { approveConnection, createConnectionRequest } = await import("../lib/connections/service");
 
 const actor = { type: "cli" as const, label: "bench" };

@@ -27,8 +27,8 @@ const { sql } = await import("kysely");
 const { getDb, closeDb } = await import("../db");
 const { startWorker } = await import("../jobs/runner");
 const { createLan } = await import("../lib/lans");
-const { createApiKey } = await import("../lib/api-keys");
-const { getZeroTierProvider } = await import("../lib/zerotier-client");
+const { createApiKey } = await import("../lib/api/keys");
+const { getZeroTierProvider } = await import("../lib/zerotier/client");
 const { POST: createRoute } = await import("../app/api/v1/connections/route");
 const { POST: approveRoute } = await import("../app/api/v1/connections/[id]/approve/route");
 

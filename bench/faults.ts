@@ -27,7 +27,7 @@ const { createDb, createPool } = await import("../db");
 const { createLan } = await import("../lib/lans");
 const { createZeroTierProvider } = await import("../lib/zerotier");
 const { approveConnection, createConnectionRequest } = await import("../lib/connections/service");
-const { addRouteServer } = await import("../lib/route-servers");
+const { addRouteServer } = await import("../lib/routeserver/registry");
 const { enqueueJob } = await import("../jobs/enqueue");
 const { startEmbeddedPostgres } = await import("../db/embedded");
 

@@ -47,9 +47,9 @@ Object.assign(process.env, env);
 
 const { getDb, closeDb } = await import("../db");
 const { createLan } = await import("../lib/lans");
-const { addRouteServer } = await import("../lib/route-servers");
-const { getZeroTierProvider } = await import("../lib/zerotier-client");
-const { createApiKey } = await import("../lib/api-keys");
+const { addRouteServer } = await import("../lib/routeserver/registry");
+const { getZeroTierProvider } = await import("../lib/zerotier/client");
+const { createApiKey } = await import("../lib/api/keys");
 const { POST: createRoute } = await import("../app/api/v1/connections/route");
 const { POST: approveRoute } = await import("../app/api/v1/connections/[id]/approve/route");
 

@@ -24,7 +24,7 @@ process.env.DATABASE_URL = scratch.url;
 
 const { getDb, closeDb } = await import("../db");
 const { sql } = await import("kysely");
-const { createLocalUser } = await import("../lib/users");
+const { createLocalUser } = await import("../lib/auth/users");
 const db = getDb();
 await createLocalUser(db, { username: "bench-operator", role: "operator", password: "a long bench passphrase" }, { type: "cli", label: "bench" });
 const lan = await db

@@ -3,7 +3,7 @@ import type { Db } from "@/db";
 import { capRetryGaps, runControllerJobsNow, waitingControllerJobs } from "@/lib/connections/controller-recovery";
 import { createLogger } from "@/lib/log";
 import { interruptOrphanedDeployments, releaseJobsOfDeadWorkers, WORKER_DEAD_AFTER_MS } from "@/lib/orphaned-work";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 
 const log = createLogger("worker");
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Db } from "@/db";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
+import { pagedQuery } from "@/lib/lists/paged-query";
 
 export type Actor =
   | { type: "user"; id: number; label: string }
@@ -101,15 +102,13 @@ export async function pageAuditEvents(db: Db, filters: AuditQuery, params: ListP
     const pattern = likePattern(params.q);
     query = query.where((eb) => eb.or([eb("actor_label", "ilike", pattern), eb("action", "ilike", pattern), eb("subject_id", "=", params.q), eb(sql<string>`before::text`, "ilike", pattern), eb(sql<string>`after::text`, "ilike", pattern)]));
   }
-  const [rows, count] = await Promise.all([
-    query
-      .select(["id", "at", "actor_type", "actor_id", "actor_label", "action", "subject_type", "subject_id", "before", "after", "details", "client_ip"])
-      .orderBy(AUDIT_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "target"))
-      .orderBy("id", params.dir)
-      .limit(params.size)
-      .offset(offsetOf(params))
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  return pagedQuery(
+    query,
+    (filtered) =>
+      filtered
+        .select(["id", "at", "actor_type", "actor_id", "actor_label", "action", "subject_type", "subject_id", "before", "after", "details", "client_ip"])
+        .orderBy(AUDIT_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "target"))
+        .orderBy("id", params.dir),
+    { limit: params.size, offset: offsetOf(params) },
+  );
 }

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "@/db";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
+import { pagedQuery } from "@/lib/lists/paged-query";
 import { recordAudit, type Actor } from "./audit";
 import { nudgeWorkers } from "./connections/controller-recovery";
 import { DomainError, NotFoundError } from "./errors";
@@ -88,15 +89,13 @@ export async function listJobHistory(db: Db, params: ListParams<(typeof JOB_HIST
     const pattern = likePattern(params.q);
     query = query.where((eb) => eb.or([eb("task", "ilike", pattern), eb("job_id", "=", params.q), eb(sql<string>`payload::text`, "ilike", pattern), eb("error", "ilike", pattern)]));
   }
-  const [rows, count] = await Promise.all([
-    query
-      .select(["id", "job_id", "task", "ok", "duration_ms", "attempts", "payload", "error", "finished_at"])
-      .orderBy(JOB_HISTORY_SORT_COLUMNS[params.sort], direction(params.dir, false))
-      .orderBy("id", params.dir)
-      .limit(params.size)
-      .offset(offsetOf(params))
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  return pagedQuery(
+    query,
+    (filtered) =>
+      filtered
+        .select(["id", "job_id", "task", "ok", "duration_ms", "attempts", "payload", "error", "finished_at"])
+        .orderBy(JOB_HISTORY_SORT_COLUMNS[params.sort], direction(params.dir, false))
+        .orderBy("id", params.dir),
+    { limit: params.size, offset: offsetOf(params) },
+  );
 }

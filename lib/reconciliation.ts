@@ -4,8 +4,8 @@ import { notify } from "@/lib/notifications";
 import type { Db } from "@/db";
 import { recordAudit } from "./audit";
 import { ConflictError } from "./errors";
-import { normalizeAddress } from "./ip";
-import { routeServerMember } from "./route-server-nodes";
+import { normalizeAddress } from "./addressing/ip";
+import { routeServerMember } from "./routeserver/nodes";
 import type { MemberInfo, ZeroTierProvider } from "./zerotier";
 
 const actor = { type: "job" as const, label: "reconcile_lan" };

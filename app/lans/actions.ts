@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { formAction } from "@/lib/actions/form-action";
 import { actorOf } from "@/lib/connections/service";
 import { createLan, setLanRouteServerSettings, updateLanSettings } from "@/lib/lans";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { ZeroTierError } from "@/lib/zerotier/errors";
 import { DomainError } from "@/lib/errors";
 

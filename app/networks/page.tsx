@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
-import { listNetworks, networkListSpec, pageNetworks } from "@/lib/networks";
+import { listNetworks, networkListSpec, pageNetworks } from "@/lib/networks/queries";
 import { parseListParams } from "@/lib/lists/list-params";
 import { DataTable } from "@/app/ui/data-table";
 import { ListSearch, Pager } from "@/app/ui/list-controls";

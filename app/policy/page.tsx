@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
-import { normalizeAddress } from "@/lib/ip";
+import { normalizeAddress } from "@/lib/addressing/ip";
 import { describePolicy } from "@/lib/routeserver/render";
 import { DEFAULT_POLICY } from "@/lib/routeserver/types";
 

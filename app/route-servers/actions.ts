@@ -7,7 +7,7 @@ import { formAction } from "@/lib/actions/form-action";
 import { recordAudit } from "@/lib/audit";
 import { actorOf, enqueueLanDeployment } from "@/lib/connections/service";
 import { NotFoundError } from "@/lib/errors";
-import { addRouteServer, setRouteServerDrained, setRouteServerEnabled, setRouteServerNode, updateRouteServer } from "@/lib/route-servers";
+import { addRouteServer, setRouteServerDrained, setRouteServerEnabled, setRouteServerNode, updateRouteServer } from "@/lib/routeserver/registry";
 
 export const deployNowAction = formAction(
   { name: "deployNow", roles: ["admin", "operator"], schema: z.object({ lanId: z.coerce.number().int().positive() }) },

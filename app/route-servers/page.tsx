@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
-import { routeServerOverview } from "@/lib/route-server-views";
+import { routeServerOverview } from "@/lib/routeserver/views";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DeployNowForm } from "./deploy-now-form";

@@ -1,5 +1,5 @@
 import { getDb } from "@/db";
-import { createApiKey, listApiKeys, revokeApiKey, ZApiScope } from "@/lib/api-keys";
+import { createApiKey, listApiKeys, revokeApiKey, ZApiScope } from "@/lib/api/keys";
 import { cliActor } from "@/lib/audit";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";

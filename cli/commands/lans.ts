@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
 import { createLan, getLanPolicySettings, listLans, setLanBlackhole, setLanIrrFiltering, setLanMaxPrefix, setLanRpkiServers } from "@/lib/lans";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";

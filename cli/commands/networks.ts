@@ -1,8 +1,8 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
 import { refreshIrrPrefixLists, setIrrAsSetOverride } from "@/lib/irr/prefix-lists";
-import { refreshNetwork } from "@/lib/network-data";
-import { parseAsn } from "@/lib/users";
+import { refreshNetwork } from "@/lib/networks/refresh";
+import { parseAsn } from "@/lib/auth/users";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 import { withDatabase } from "../database";

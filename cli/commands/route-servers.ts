@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
-import { connectRouteServer, addRouteServer, listRouteServers, setRouteServerDrained, setRouteServerEnabled, setRouteServerNode } from "@/lib/route-servers";
+import { connectRouteServer, addRouteServer, listRouteServers, setRouteServerDrained, setRouteServerEnabled, setRouteServerNode } from "@/lib/routeserver/registry";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";

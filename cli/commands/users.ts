@@ -3,7 +3,7 @@ import { cliActor } from "@/lib/audit";
 import { ZRole } from "@/lib/auth/roles";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { resetTwoFactor } from "@/lib/auth/two-factor";
-import { addManualAffiliation, createLocalUser, listUsers, parseUsername, removeManualAffiliation, setDisabled, setPassword, setRole } from "@/lib/users";
+import { addManualAffiliation, createLocalUser, listUsers, parseUsername, removeManualAffiliation, setDisabled, setPassword, setRole } from "@/lib/auth/users";
 import { CliError, type CliCommand, type CliIo } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";

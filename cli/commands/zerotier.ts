@@ -1,5 +1,5 @@
 import { getConfig } from "@/lib/config";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 

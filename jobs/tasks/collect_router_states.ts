@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { getConfig } from "@/lib/config";
 import { collectRouterStates } from "@/lib/router-state/collect";
 import { checkSessionsDown } from "@/lib/router-state/session-alerts";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { parsePayload } from "../payloads";
 
 /** Every minute (and soon after an approval): what the controller knows of each member's router; BGP sessions down for long are mailed. */

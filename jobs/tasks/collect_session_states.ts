@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
-import { connectRouteServer } from "@/lib/route-servers";
+import { connectRouteServer } from "@/lib/routeserver/registry";
 import { collectRtrStates } from "@/lib/routeserver/rtr-state";
 import { collectSessionStates } from "@/lib/routeserver/sessions";
 import { enqueueJob } from "../enqueue";

@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
-import { connectRouteServer, enqueueNodeSync } from "@/lib/route-servers";
-import { routeServersToDeauthorize } from "@/lib/route-server-nodes";
+import { connectRouteServer, enqueueNodeSync } from "@/lib/routeserver/registry";
+import { routeServersToDeauthorize } from "@/lib/routeserver/nodes";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { enqueueJob } from "../enqueue";
 import { parsePayload } from "../payloads";

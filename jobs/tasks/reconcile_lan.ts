@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
 import { reconcileLan } from "@/lib/reconciliation";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { parsePayload } from "../payloads";
 
 export const reconcile_lan: Task = async (payload, helpers) => {

@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
-import { refreshNetwork } from "@/lib/network-data";
+import { refreshNetwork } from "@/lib/networks/refresh";
 import { parsePayload } from "../payloads";
 
 export const refresh_network: Task = async (payload, helpers) => {

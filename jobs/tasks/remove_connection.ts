@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
 import { deprovisionConnection } from "@/lib/connections/provisioning";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { parsePayload } from "../payloads";
 
 export const remove_connection: Task = async (payload, helpers) => {

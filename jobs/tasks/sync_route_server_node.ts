@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
-import { syncRouteServerNode } from "@/lib/route-server-nodes";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { syncRouteServerNode } from "@/lib/routeserver/nodes";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 import { parsePayload } from "../payloads";
 
 /** Authorizes a route server's ZeroTier node with its addresses (or deauthorizes it), fail-closed. */

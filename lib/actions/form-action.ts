@@ -11,7 +11,7 @@ import type { TRole } from "@/lib/auth/roles";
 import { AuthenticationError, AuthorizationError, DomainError } from "@/lib/errors";
 import { CONCURRENT_CHANGE_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, isTransientConflict, retryOnConflict } from "@/lib/database-errors";
 import { createLogger } from "@/lib/log";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "@/lib/auth/users";
 
 import type { FormState } from "./form-state";
 

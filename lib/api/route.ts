@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { verifyApiKey, type ApiKeyIdentity } from "@/lib/api-keys";
+import { verifyApiKey, type ApiKeyIdentity } from "./keys";
 import type { Actor } from "@/lib/audit";
 import { clientIpFrom } from "@/lib/auth/client-ip";
 import { AuthorizationError, ConflictError, DomainError, NotFoundError } from "@/lib/errors";

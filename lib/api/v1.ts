@@ -261,7 +261,7 @@ export const ZDeploymentQuery = z.object({
 });
 
 export async function listRouteServersDto(db: Db) {
-  const { listRouteServers } = await import("@/lib/route-servers");
+  const { listRouteServers } = await import("@/lib/routeserver/registry");
   return (await listRouteServers(db)).map((server) => ({
     id: server.id,
     lan: server.lan,

@@ -1,6 +1,6 @@
 import "server-only";
 import { AuthorizationError } from "@/lib/errors";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "./users";
 import { isStaff, PERM_READ, PERM_UPDATE, type TRole } from "./roles";
 
 /** Whether the user may view (read) or act for (update, by default) an ASN. */

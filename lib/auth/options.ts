@@ -5,7 +5,7 @@ import { getDb } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import { getConfig } from "@/lib/config";
 import { consumeRateLimit } from "@/lib/rate-limit";
-import { syncPeeringDbUser } from "@/lib/users";
+import { syncPeeringDbUser } from "./users";
 import { clientIpFrom } from "./client-ip";
 import { authenticateLocal } from "./local-login";
 import { createSession, endSession, sessionLimits } from "./sessions";

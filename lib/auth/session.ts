@@ -3,7 +3,7 @@ import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { getDb } from "@/db";
 import { AuthenticationError } from "@/lib/errors";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "./users";
 import { getAuthOptions } from "./options";
 import { requestSessionClaims, type SessionClaims } from "./session-token";
 import { resumeSession } from "./sessions";

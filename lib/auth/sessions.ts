@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { getConfig } from "@/lib/config";
-import { sessionUserFrom, type AffiliationRow, type SessionUser } from "@/lib/users";
+import { sessionUserFrom, type AffiliationRow, type SessionUser } from "./users";
 
 /**
  * Server-side session records: the JWT names its row, and the row decides whether the session

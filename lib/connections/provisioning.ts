@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
-import { releaseAddresses } from "@/lib/address-allocation";
+import { releaseAddresses } from "@/lib/addressing/allocation";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { enqueueLanDeployment } from "./service";
 import type { ConnectionState } from "./state";

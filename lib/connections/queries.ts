@@ -5,7 +5,8 @@ import type { DB } from "@/db/schema.generated";
 import { isStaff } from "@/lib/auth/roles";
 import { likePattern, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
-import type { SessionUser } from "@/lib/users";
+import { pagedQuery } from "@/lib/lists/paged-query";
+import type { SessionUser } from "@/lib/auth/users";
 import { CONNECTION_STATES, type ConnectionState } from "./state";
 
 export type ConnectionFilters = { state?: ConnectionState; asn?: number; lanId?: number; search?: string };
@@ -96,30 +97,29 @@ export async function listConnections(
   const query = db.selectFrom("connections").innerJoin("lans", "lans.id", "connections.lan_id").leftJoin("networks", "networks.asn", "connections.asn").where(where);
 
   const column = SORT_COLUMNS[order.sort];
-  const [rows, count] = await Promise.all([
-    query
-      .select([
-        "connections.id",
-        "connections.asn",
-        "networks.name as network_name",
-        "lans.name as lan_name",
-        "lans.zt_network_id",
-        "connections.zt_node_id",
-        "connections.state",
-        "connections.ipv4_address",
-        "connections.ipv6_address",
-        "connections.reason",
-        "connections.created_at",
-        "connections.updated_at",
-      ])
-      .orderBy(column, direction(order.dir, order.sort === "network" || order.sort === "address"))
-      .orderBy("connections.id", order.dir)
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db.selectFrom("connections").where(where).select((count) => count.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  return pagedQuery(
+    query,
+    (filtered) =>
+      filtered
+        .select([
+          "connections.id",
+          "connections.asn",
+          "networks.name as network_name",
+          "lans.name as lan_name",
+          "lans.zt_network_id",
+          "connections.zt_node_id",
+          "connections.state",
+          "connections.ipv4_address",
+          "connections.ipv6_address",
+          "connections.reason",
+          "connections.created_at",
+          "connections.updated_at",
+        ])
+        .orderBy(column, direction(order.dir, order.sort === "network" || order.sort === "address"))
+        .orderBy("connections.id", order.dir),
+    page,
+    db.selectFrom("connections").where(where),
+  );
 }
 
 export async function countPendingRequests(db: Db) {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db";
-import { normalizeAddress, parsePrefix, prefixSize } from "@/lib/ip";
+import { normalizeAddress, parsePrefix, prefixSize } from "@/lib/addressing/ip";
 
 /** ASN ranges no network on an exchange should use (RFC 6996 private, RFC 5398 documentation, reserved). */
 const SPECIAL_ASNS: { from: number; to: number; what: string }[] = [

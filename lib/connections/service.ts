@@ -3,14 +3,14 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
-import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/address-allocation";
+import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/addressing/allocation";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { requireAsn } from "@/lib/auth/access";
 import { isStaff } from "@/lib/auth/roles";
 import { AuthorizationError, DomainError, NotFoundError } from "@/lib/errors";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { releaseIfOrphaned } from "@/lib/jobs-admin";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "@/lib/auth/users";
 import { nudgeWorkers } from "./controller-recovery";
 import { assertTransition, type ConnectionState } from "./state";
 

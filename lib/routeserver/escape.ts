@@ -1,6 +1,6 @@
 import "server-only";
 import { isIPv4, isIPv6 } from "node:net";
-import { formatAddress, parseAddress, parsePrefix } from "@/lib/ip";
+import { formatAddress, formatIpv6Groups, ipv6Groups, parseAddress, parsePrefix } from "@/lib/addressing/ip";
 
 /**
  * BIRD strings have no escape sequences: `"` ends them and a newline is an error. Outside text
@@ -31,52 +31,14 @@ export function asnLiteral(asn: number): string {
   return String(asn);
 }
 
-const IPV4_OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-// Canonical dotted quads only (no leading zeros), as Node's isIPv4 admits.
-const IPV4 = new RegExp(`^${IPV4_OCTET}\\.${IPV4_OCTET}\\.${IPV4_OCTET}\\.${IPV4_OCTET}$`);
-const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-/** The eight groups of a plain IPv6 address (no embedded IPv4, no zone), or null. */
-function ipv6Groups(text: string): number[] | null {
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const left = halves[0] ? halves[0].split(":") : [];
-  const right = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const parts = [...left, ...Array<string>(missing).fill("0"), ...right];
-  if (!parts.every((part) => IPV6_GROUP.test(part))) return null;
-  return parts.map((part) => parseInt(part, 16));
-}
-
-/** RFC 5952 text of eight IPv6 groups: the longest run (≥ 2) of zero groups compressed, lower case. */
-function formatIpv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let start = 0; start < 8; ) {
-    if (groups[start] !== 0) {
-      start++;
-      continue;
-    }
-    let end = start;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - start > bestLength && end - start >= 2) {
-      bestStart = start;
-      bestLength = end - start;
-    }
-    start = end;
-  }
-  const hex = groups.map((group) => group.toString(16));
-  return bestStart < 0 ? hex.join(":") : `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
-}
-
 export function addressLiteral(address: string, family: 4 | 6): string {
   const text = address.trim();
   // Fast paths (a 2,000-member config has 4,000 addresses); anything unusual takes the full parser.
-  if (family === 4 && IPV4.test(text)) return text;
+  // isIPv4 takes canonical dotted quads only (no leading zeros): such text is already canonical.
+  if (family === 4 && isIPv4(text)) return text;
   if (family === 6) {
     const groups = ipv6Groups(text);
-    if (groups) return formatIpv6(groups);
+    if (groups) return formatIpv6Groups(groups);
   }
   const parsed = parseAddress(address);
   if (!parsed || parsed.family !== family || (family === 4 ? !isIPv4(text) : !isIPv6(text))) {
@@ -90,7 +52,7 @@ function prefixText(text: string, family: 4 | 6): string | null {
   const slash = text.indexOf("/");
   const length = Number(text.slice(slash + 1));
   const address = text.slice(0, slash);
-  if (family === 4 && IPV4.test(address) && length <= 32) {
+  if (family === 4 && isIPv4(address) && length <= 32) {
     const value = address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
     return value % 2 ** (32 - length) === 0 ? `${address}/${length}` : null;
   }
@@ -100,7 +62,7 @@ function prefixText(text: string, family: 4 | 6): string | null {
       const hostBits = Math.min(16, Math.max(0, (index + 1) * 16 - length));
       if (groups[index]! % 2 ** hostBits !== 0) return null;
     }
-    return `${formatIpv6(groups)}/${length}`;
+    return `${formatIpv6Groups(groups)}/${length}`;
   }
   const prefix = parsePrefix(text);
   return prefix && prefix.family === family ? prefix.text : null;

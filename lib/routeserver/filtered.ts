@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db";
-import { connectRouteServer } from "@/lib/route-servers";
+import { connectRouteServer } from "./registry";
 import { parseFilteredRoutes, type FilteredRoute } from "./birdc";
 import { FILTER_REASONS } from "./render";
 

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
 import { storedPrefixLists } from "@/lib/irr/prefix-lists";
-import { normalizeAddress } from "@/lib/ip";
+import { normalizeAddress } from "@/lib/addressing/ip";
 import { decryptSecret, secretContexts } from "@/lib/secrets";
 import { version } from "@/lib/version";
 import { renderBirdConfig } from "./render";

@@ -1,8 +1,8 @@
 import "server-only";
 import type { Db } from "@/db";
 import { NotFoundError } from "@/lib/errors";
-import { parseAddress, parsePrefix, prefixContains } from "@/lib/ip";
-import { connectRouteServer } from "@/lib/route-servers";
+import { parseAddress, parsePrefix, prefixContains } from "@/lib/addressing/ip";
+import { connectRouteServer } from "./registry";
 import { FILTER_REASONS } from "./render";
 import type { Transport } from "./transport";
 

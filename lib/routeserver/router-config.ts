@@ -3,8 +3,8 @@ import { sql } from "kysely";
 import type { Db } from "@/db";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, ConflictError, NotFoundError } from "@/lib/errors";
-import type { SessionUser } from "@/lib/users";
-import { normalizeAddress } from "@/lib/ip";
+import type { SessionUser } from "@/lib/auth/users";
+import { normalizeAddress } from "@/lib/addressing/ip";
 import { prefixListEntry } from "./escape";
 import { routerConfig, type RouterConfigFlavor, type RouterConfigInput } from "./snippet";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { formatAddress, parseAddress, parsePrefix } from "@/lib/ip";
+import { formatAddress, parseAddress, parsePrefix } from "@/lib/addressing/ip";
 import { ZeroTierError } from "./errors";
 
 const invalid = (message: string) => new ZeroTierError("invalid_input", message, false);

@@ -1,5 +1,5 @@
 import "server-only";
-import { parsePrefix } from "@/lib/ip";
+import { parsePrefix } from "@/lib/addressing/ip";
 import { ZeroTierError } from "./errors";
 import { canonicalAddress, canonicalTarget, normalizeNetworkId } from "./ids";
 import type { NetworkConfig, NetworkInfo, ZeroTierProvider } from "./types";

@@ -6,7 +6,7 @@
  * Simulator only: never used by production code.
  */
 import { isIPv4, isIPv6 } from "node:net";
-import { formatAddress, parseAddress } from "../../lib/ip";
+import { formatAddress, parseAddress } from "../../lib/addressing/ip";
 
 export type Json = Record<string, unknown>;
 export type SimRoute = { target: string; via: string | null };

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/audit";
 import { authenticateLocal, LOGIN_FAILED_MESSAGE } from "@/lib/auth/local-login";
 import { THROTTLE_POLICY } from "@/lib/auth/throttle";
-import { addManualAffiliation, createLocalUser, loadSessionUser, setDisabled, setPassword, syncPeeringDbUser } from "@/lib/users";
+import { addManualAffiliation, createLocalUser, loadSessionUser, setDisabled, setPassword, syncPeeringDbUser } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 
 const PASSWORD = "correct horse battery staple";

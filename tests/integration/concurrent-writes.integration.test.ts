@@ -6,7 +6,7 @@ import { POST as approveRoute } from "@/app/api/v1/connections/[id]/approve/rout
 import { POST as createRoute } from "@/app/api/v1/connections/route";
 import { getPool } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
-import { createApiKey } from "@/lib/api-keys";
+import { createApiKey } from "@/lib/api/keys";
 import { cliActor } from "@/lib/audit";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, nodeId } from "../support/fixtures";

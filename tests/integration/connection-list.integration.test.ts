@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { listConnections, type ConnectionFilters } from "@/lib/connections/queries";
-import type { SessionUser } from "@/lib/users";
+import type { SessionUser } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, createMemberUser, createStaffUser } from "../support/fixtures";
 

@@ -96,7 +96,7 @@ describe("a worker killed during a deployment", () => {
     "leaves no child process behind, is recorded interrupted, and a new deployment puts the latest config in place",
     async () => {
       const lan = await createLanRow({ reserved: 10 });
-      const { addRouteServer } = await import("@/lib/route-servers");
+      const { addRouteServer } = await import("@/lib/routeserver/registry");
       await addRouteServer(
         testDb(),
         { lan: String(lan.id), name: "rs1", sshHost: "127.0.0.1", sshPort, sshUser: "root", hostKey, ipv4: "192.0.2.1", ipv6: "2001:db8:ffff::1", routerId: "192.0.2.1", configPath, controlSocket, deployOrder: 1 },

@@ -19,7 +19,7 @@ describe("network data from the PeeringDB REST API", () => {
   });
 
   it("stores name, as-set and prefix counts with the time they were fetched, and audits changes", async () => {
-    const { refreshNetwork } = await import("@/lib/network-data");
+    const { refreshNetwork } = await import("@/lib/networks/refresh");
     expect(await refreshNetwork(testDb(), 64500)).toBe("updated");
     const row = await testDb().selectFrom("networks").selectAll().where("asn", "=", 64500).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ name: "Example Transit", irr_as_set: "RIPE::AS-EXAMPLE", info_prefixes4: 100, info_prefixes6: 20, peeringdb_id: 20, known_to_peeringdb: true });
@@ -35,13 +35,13 @@ describe("network data from the PeeringDB REST API", () => {
   });
 
   it("records an ASN PeeringDB does not know as such, without failing", async () => {
-    const { refreshNetwork } = await import("@/lib/network-data");
+    const { refreshNetwork } = await import("@/lib/networks/refresh");
     expect(await refreshNetwork(testDb(), 4200000999)).toBe("unknown to PeeringDB");
     expect(await testDb().selectFrom("networks").select(["known_to_peeringdb"]).where("asn", "=", 4200000999).executeTakeFirst()).toEqual({ known_to_peeringdb: false });
   });
 
   it("waits out a 429 as Retry-After says", async () => {
-    const { refreshNetwork } = await import("@/lib/network-data");
+    const { refreshNetwork } = await import("@/lib/networks/refresh");
     sim.control.setFaults({ rate429: 1, retryAfterSeconds: 4 });
     const waits: number[] = [];
     const outcome = await refreshNetwork(testDb(), 64502, {
@@ -76,7 +76,7 @@ describe("PeeringDB refresh and the route servers", () => {
 
       sim.control.setFaults({ rate429: 0.5, retryAfterSeconds: 1 });
       const waits: number[] = [];
-      const { refreshNetwork } = await import("@/lib/network-data");
+      const { refreshNetwork } = await import("@/lib/networks/refresh");
       for (const asn of [64500, 64502]) expect(await refreshNetwork(testDb(), asn, { apiUrl: sim.apiUrl, sleep: async (ms) => void waits.push(ms) })).toBe("updated");
       expect(sim.control.counters.throttled).toBeGreaterThan(0);
       expect(waits.every((ms) => ms === 1000)).toBe(true);

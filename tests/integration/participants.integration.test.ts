@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApiKey } from "@/lib/api-keys";
+import { createApiKey } from "@/lib/api/keys";
 import { cliActor } from "@/lib/audit";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";

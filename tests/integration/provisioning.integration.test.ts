@@ -119,7 +119,7 @@ describe("provisioning and removal on the controller", () => {
     await approveConnection(testDb(), actorOf(operator), id);
     process.env.ZT_CONTROLLER_URL = sim.controllerUrl;
     process.env.ZT_CONTROLLER_TOKEN = sim.token;
-    const { getZeroTierProvider } = await import("@/lib/zerotier-client");
+    const { getZeroTierProvider } = await import("@/lib/zerotier/client");
     (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
     const { taskList } = await import("@/jobs/index");
     const { provision_connection } = taskList;

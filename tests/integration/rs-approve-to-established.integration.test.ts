@@ -78,13 +78,13 @@ describe("approval to Established sessions, with no human step", () => {
 
   it("ends in Established sessions with member routers configured only from the API, active within seconds; a removed connection leaves no session behind", async () => {
     const { createLanNetwork } = await import("@/lib/zerotier/network-setup");
-    const { getZeroTierProvider } = await import("@/lib/zerotier-client");
+    const { getZeroTierProvider } = await import("@/lib/zerotier/client");
     (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
     const { networkId } = await createLanNetwork(getZeroTierProvider(), { name: "lab", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
     const lan = await createLanRow({ ztNetworkId: networkId, reserved: 10 });
-    const { addRouteServer, connectRouteServer } = await import("@/lib/route-servers");
+    const { addRouteServer, connectRouteServer } = await import("@/lib/routeserver/registry");
     const rs = await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: path.join(dir, "rs.conf"), controlSocket: path.join(dir, "rs.ctl"), ztNodeId: RS_NODE }, { type: "cli", label: "test" });
-    const { createApiKey } = await import("@/lib/api-keys");
+    const { createApiKey } = await import("@/lib/api/keys");
     const { key } = await createApiKey(testDb(), { name: "member automation", scope: "read" }, { type: "cli", label: "test" });
     const { GET: routerConfig } = await import("@/app/api/v1/connections/[id]/router-config/route");
     const { PLACEHOLDER } = await import("@/lib/routeserver/snippet");

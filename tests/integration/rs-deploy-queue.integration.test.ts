@@ -68,10 +68,10 @@ describe("route-server deployment queue", () => {
 
   it("while a deployment runs, provisioning goes on and further changes coalesce into exactly one follow-up with all of them", async () => {
     const { createLanNetwork } = await import("@/lib/zerotier/network-setup");
-    const { getZeroTierProvider } = await import("@/lib/zerotier-client");
+    const { getZeroTierProvider } = await import("@/lib/zerotier/client");
     const { networkId } = await createLanNetwork(getZeroTierProvider(), { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
     const lan = await createLanRow({ ztNetworkId: networkId, reserved: 10 });
-    const { addRouteServer } = await import("@/lib/route-servers");
+    const { addRouteServer } = await import("@/lib/routeserver/registry");
     const rs = await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: path.join(dir, "rs.conf"), controlSocket: socket }, actor);
     await testDb().updateTable("route_servers").set({ bird_path: path.join(dir, "gated-bird") }).where("id", "=", rs.id).execute();
     expect(await deployJobs()).toEqual([{ key: `deploy_route_servers:${lan.id}`, locked: false, attempts: 0, queue_name: "route_server_deployments" }]);

@@ -68,7 +68,7 @@ async function addProvisionedConnection(asn: number) {
 
 async function deploy() {
   const { deployLan } = await import("@/lib/routeserver/deploy");
-  const { connectRouteServer } = await import("@/lib/route-servers");
+  const { connectRouteServer } = await import("@/lib/routeserver/registry");
   return deployLan(testDb(), lanId, "test", connectRouteServer);
 }
 
@@ -116,7 +116,7 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
       birdc(server, "configure");
     }
     lanId = (await createLanRow({ reserved: 10 })).id;
-    const { addRouteServer } = await import("@/lib/route-servers");
+    const { addRouteServer } = await import("@/lib/routeserver/registry");
     for (const server of servers) {
       await addRouteServer(
         testDb(),
@@ -198,7 +198,7 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
     const deployed = liveConfig(servers[0]!);
     writeFileSync(path.join(servers[0]!.dir, "bird.conf"), `${deployed}# edited by hand at 3 a.m.\n`);
     const { collectSessionStates } = await import("@/lib/routeserver/sessions");
-    const { connectRouteServer } = await import("@/lib/route-servers");
+    const { connectRouteServer } = await import("@/lib/routeserver/registry");
     expect((await collectSessionStates(testDb(), lanId, connectRouteServer)).problems).toEqual([]);
     const drift = await testDb().selectFrom("drift_items").select(["kind", "subject", "resolved_at"]).execute();
     expect(drift).toEqual([{ kind: "route_server_config", subject: "rs1", resolved_at: null }]);
@@ -250,7 +250,7 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
       await testDb().updateTable("lans").set({ rpki_servers: JSON.stringify([{ host: "127.0.0.1", port: rtrPort }]) }).where("id", "=", lanId).execute();
       await deploy();
       const { collectRtrStates, rtrStatesOf } = await import("@/lib/routeserver/rtr-state");
-      const { connectRouteServer } = await import("@/lib/route-servers");
+      const { connectRouteServer } = await import("@/lib/routeserver/registry");
       const ids = (await testDb().selectFrom("route_servers").select("id").orderBy("id").execute()).map((row) => row.id);
       const infos = async () => {
         expect((await collectRtrStates(testDb(), lanId, connectRouteServer)).problems).toEqual([]);

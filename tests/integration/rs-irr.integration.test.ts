@@ -146,7 +146,7 @@ describe("IRR prefix lists from bgpq4", () => {
 
   it("fetches a network's lists when PeeringDB's as-set changes (and for a network never fetched) on a LAN that filters by IRR, not otherwise", async () => {
     const { startPeeringDbSimulator } = await import("@/simulators/peeringdb/server");
-    const { refreshNetwork } = await import("@/lib/network-data");
+    const { refreshNetwork } = await import("@/lib/networks/refresh");
     const peeringDb = await startPeeringDbSimulator({});
     const irrJobs = async () => (await sql<{ count: string }>`select count(*)::text as count from graphile_worker.jobs where task_identifier = 'refresh_irr'`.execute(testDb())).rows[0]!.count;
     try {
@@ -309,7 +309,7 @@ protocol bgp to_rs {
   it("passes member A's prefix inside its as-set to member B and filters one outside with reason 9; a member without IRR data gets nothing through; the looking glass shows it all over SSH and the API", async () => {
     const a = await addMember(MEMBER_A, "RIPE::AS-ALPHA", hosts.m1.ip);
     const b = await addMember(MEMBER_B, null, hosts.m2.ip);
-    const { addRouteServer } = await import("@/lib/route-servers");
+    const { addRouteServer } = await import("@/lib/routeserver/registry");
     await startSshd();
     const server = await addRouteServer(
       testDb(),
@@ -370,7 +370,7 @@ protocol bgp to_rs {
     expect((await lookingGlass(testDb(), b.id, { family: 4, kind: "exported", query: "10.0.0.1" })).matched).toBe(0);
 
     // The same through the API route handler, with a read-scope key; an unknown connection is a 404.
-    const { createApiKey } = await import("@/lib/api-keys");
+    const { createApiKey } = await import("@/lib/api/keys");
     const { GET } = await import("@/app/api/v1/connections/[id]/routes/route");
     const key = (await createApiKey(testDb(), { name: "looking glass", scope: "read" }, { type: "cli", label: "test" })).key;
     const call = (id: number, query: string) => GET(new Request(`http://ztix.test/api/v1/connections/${id}/routes?${query}`, { headers: { "x-api-key": key } }), { params: Promise.resolve({ id: String(id) }) });

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/audit";
 import { createSession, endAllSessions, resumeSession, sessionLimits } from "@/lib/auth/sessions";
-import { addManualAffiliation, loadSessionUser, syncPeeringDbUser } from "@/lib/users";
+import { addManualAffiliation, loadSessionUser, syncPeeringDbUser } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createStaffUser } from "../support/fixtures";
 

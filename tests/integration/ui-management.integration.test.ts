@@ -6,10 +6,10 @@ import { cliActor } from "@/lib/audit";
 import { authenticateLocal } from "@/lib/auth/local-login";
 import { findSignInToken, redeemSignInToken } from "@/lib/auth/sign-in-links";
 import { requestContexts, specialAsn } from "@/lib/connections/request-context";
-import { setRouteServerDrained, updateRouteServer } from "@/lib/route-servers";
+import { setRouteServerDrained, updateRouteServer } from "@/lib/routeserver/registry";
 import { loadRenderInputs } from "@/lib/routeserver/input";
 import { renderBirdConfig } from "@/lib/routeserver/render";
-import { createAccount, setDisabled } from "@/lib/users";
+import { createAccount, setDisabled } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 
 describe("accounts created in the portal", () => {

@@ -1,5 +1,5 @@
 import { cliActor } from "@/lib/audit";
-import { createLocalUser, loadSessionUser, type SessionUser } from "@/lib/users";
+import { createLocalUser, loadSessionUser, type SessionUser } from "@/lib/auth/users";
 import { testDb } from "./db";
 
 let sequence = 0;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { requirePlainConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
-import { createApiKey, revokeApiKey, ZApiScope } from "@/lib/api-keys";
+import { createApiKey, revokeApiKey, ZApiScope } from "@/lib/api/keys";
 
 export const createApiKeyAction = formAction(
   {

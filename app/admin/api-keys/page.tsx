@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { listApiKeys } from "@/lib/api-keys";
+import { listApiKeys } from "@/lib/api/keys";
 import { requirePageUser } from "@/lib/auth/page";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { CreateApiKeyForm, RevokeApiKeyForm } from "./api-key-forms";

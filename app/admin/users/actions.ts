@@ -7,7 +7,7 @@ import { formAction } from "@/lib/actions/form-action";
 import { ZRole } from "@/lib/auth/roles";
 import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { endAllSessions } from "@/lib/auth/sessions";
-import { createAccount, setDisabled, setRole } from "@/lib/users";
+import { createAccount, setDisabled, setRole } from "@/lib/auth/users";
 import { SIGN_IN_LINK_HOURS } from "@/lib/auth/sign-in-links";
 import { headers } from "next/headers";
 import { getConfig } from "@/lib/config";

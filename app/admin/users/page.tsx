@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
-import { listUsers } from "@/lib/users";
+import { listUsers } from "@/lib/auth/users";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DisableForm, RoleForm, SignOutEverywhereForm } from "./user-row-forms";
 import { DataTable } from "@/app/ui/data-table";

@@ -1,5 +1,5 @@
 import { checkHealth, getHealthPool } from "@/lib/health";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 
 export const dynamic = "force-dynamic";
 

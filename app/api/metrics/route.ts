@@ -1,9 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import { getDb } from "@/db";
-import { verifyApiKey } from "@/lib/api-keys";
+import { verifyApiKey } from "@/lib/api/keys";
 import { ApiError, errorResponse } from "@/lib/api/errors";
 import { renderMetrics } from "@/lib/metrics";
-import { getZeroTierProvider } from "@/lib/zerotier-client";
+import { getZeroTierProvider } from "@/lib/zerotier/client";
 
 export const dynamic = "force-dynamic";
 

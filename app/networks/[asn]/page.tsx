@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { requirePageAsn } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { irrStatusOf } from "@/lib/irr/prefix-lists";
-import { getAffiliatedNetwork } from "@/lib/networks";
+import { getAffiliatedNetwork } from "@/lib/networks/queries";
 import { AsSetForm, RefreshIrrForm } from "./irr-forms";
 import { RefreshNetworkForm } from "./refresh-form";
 

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
 import { DrainForm, EditRouteServerForm } from "../route-server-forms";
-import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/route-server-views";
+import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/routeserver/views";
 import { listHref, listQuery, parseListParams } from "@/lib/lists/list-params";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
 import { rtrStatesOf } from "@/lib/routeserver/rtr-state";

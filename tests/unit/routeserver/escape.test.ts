@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAddress, parseAddress, parsePrefix } from "@/lib/ip";
+import { formatAddress, parseAddress, parsePrefix } from "@/lib/addressing/ip";
 import { addressLiteral, prefixListEntry } from "@/lib/routeserver/escape";
 
 /** Random IPv6 text in the forms people write: mixed case, leading zeros, compressed or not. */
@@ -17,7 +17,7 @@ function seeded(seed: number) {
 }
 
 describe("BIRD literals (fast paths agree with the full parser)", () => {
-  it("writes every IPv4 and IPv6 address exactly as lib/ip formats it", () => {
+  it("writes every IPv4 and IPv6 address exactly as lib/addressing/ip formats it", () => {
     const random = seeded(7);
     for (let i = 0; i < 3_000; i++) {
       const v6 = randomIpv6(random);
@@ -31,7 +31,7 @@ describe("BIRD literals (fast paths agree with the full parser)", () => {
     }
   });
 
-  it("writes prefix-list entries as lib/ip's prefixes, and refuses host bits or bad ranges", () => {
+  it("writes prefix-list entries as lib/addressing/ip's prefixes, and refuses host bits or bad ranges", () => {
     const random = seeded(11);
     for (let i = 0; i < 3_000; i++) {
       const length = Math.floor(random() * 129);

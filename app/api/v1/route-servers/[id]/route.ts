@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { apiRoute } from "@/lib/api/route";
 import { getRouteServerDto, ZIdParams, ZRouteServerUpdate } from "@/lib/api/v1";
-import { setRouteServerEnabled, setRouteServerNode } from "@/lib/route-servers";
+import { setRouteServerEnabled, setRouteServerNode } from "@/lib/routeserver/registry";
 
 export const dynamic = "force-dynamic";
 

@@ -1,12 +1,12 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { recordAudit, type Actor } from "./audit";
-import { hashPassword, passwordProblem } from "./auth/password";
-import { PERM_READ, PERM_UPDATE, type TRole } from "./auth/roles";
-import { issueSignInToken } from "./auth/sign-in-links";
-import { ZUsername } from "./auth/username";
-import { DomainError, NotFoundError } from "./errors";
+import { recordAudit, type Actor } from "@/lib/audit";
+import { hashPassword, passwordProblem } from "./password";
+import { PERM_READ, PERM_UPDATE, type TRole } from "./roles";
+import { issueSignInToken } from "./sign-in-links";
+import { ZUsername } from "./username";
+import { DomainError, NotFoundError } from "@/lib/errors";
 
 export type Affiliation = { asn: number; perms: number; source: "peeringdb" | "manual"; networkName: string | null };
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { ConflictError, DomainError } from "./errors";
+import { ConflictError, DomainError } from "@/lib/errors";
 import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains, prefixSize, type Family, type Prefix } from "./ip";
 
 /**

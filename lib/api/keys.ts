@@ -3,8 +3,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
-import { recordAudit, type Actor } from "./audit";
-import { DomainError, NotFoundError } from "./errors";
+import { recordAudit, type Actor } from "@/lib/audit";
+import { DomainError, NotFoundError } from "@/lib/errors";
 
 export const ZApiScope = z.enum(["read", "admin"], { message: "scope must be read or admin" });
 export type TApiScope = z.infer<typeof ZApiScope>;

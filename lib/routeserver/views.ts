@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/db";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
+import { pagedQuery } from "@/lib/lists/paged-query";
 
 /** Route servers by LAN with their last deployment, for the operators' overview. */
 export async function routeServerOverview(db: Db) {
@@ -53,17 +54,15 @@ export async function listDeployments(db: Db, routeServerId: number, params: Lis
     const hex = /^[0-9a-f]+$/i.test(params.q) ? params.q.toLowerCase() : null;
     query = query.where((eb) => eb.or([eb("trigger", "ilike", likePattern(params.q)), ...(hex ? [eb("sha256", "like", `${hex}%`)] : [])]));
   }
-  const [rows, count] = await Promise.all([
-    query
-      .select(["id", "status", "trigger", "sha256", "previous_sha256", "error", "log", "started_at", "finished_at"])
-      .orderBy(DEPLOYMENT_SORT_COLUMNS[params.sort], params.dir)
-      .orderBy("id", params.dir)
-      .limit(params.size)
-      .offset(offsetOf(params))
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  return pagedQuery(
+    query,
+    (filtered) =>
+      filtered
+        .select(["id", "status", "trigger", "sha256", "previous_sha256", "error", "log", "started_at", "finished_at"])
+        .orderBy(DEPLOYMENT_SORT_COLUMNS[params.sort], params.dir)
+        .orderBy("id", params.dir),
+    { limit: params.size, offset: offsetOf(params) },
+  );
 }
 
 /** The route server page's sessions list: sort names mapped to columns, filters by state and family. */
@@ -105,18 +104,16 @@ export async function listRouteServerSessions(db: Db, id: number, params: ListPa
       ]),
     );
   }
-  const [rows, count] = await Promise.all([
-    query
-      .select(["bgp_sessions.connection_id", "connections.asn", "networks.name as network_name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
-      .orderBy(SESSION_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "accepted"))
-      .orderBy("bgp_sessions.connection_id", params.dir)
-      .orderBy("bgp_sessions.family")
-      .limit(params.size)
-      .offset(offsetOf(params))
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  return pagedQuery(
+    query,
+    (filtered) =>
+      filtered
+        .select(["bgp_sessions.connection_id", "connections.asn", "networks.name as network_name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
+        .orderBy(SESSION_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "accepted"))
+        .orderBy("bgp_sessions.connection_id", params.dir)
+        .orderBy("bgp_sessions.family"),
+    { limit: params.size, offset: offsetOf(params) },
+  );
 }
 
 export async function deploymentConfig(db: Db, id: number) {

@@ -1,11 +1,11 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { recordAudit } from "./audit";
-import { enqueueLanDeployment } from "./connections/service";
-import { getConfig } from "./config";
-import { enqueueIrrRefresh, networkNeedsIrr } from "./irr/prefix-lists";
-import { fetchNetworkByAsn } from "./peeringdb/rest";
+import { recordAudit } from "@/lib/audit";
+import { enqueueLanDeployment } from "@/lib/connections/service";
+import { getConfig } from "@/lib/config";
+import { enqueueIrrRefresh, networkNeedsIrr } from "@/lib/irr/prefix-lists";
+import { fetchNetworkByAsn } from "@/lib/peeringdb/rest";
 
 /**
  * Refreshes a network's PeeringDB data (name, IRR as-set, prefix counts) into `networks`.

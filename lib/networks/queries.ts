@@ -4,6 +4,7 @@ import type { Db } from "@/db";
 import type { DB } from "@/db/schema.generated";
 import { likePattern, offsetOf, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
+import { pagedQuery } from "@/lib/lists/paged-query";
 
 /** Networks known to the exchange, with their PeeringDB data and how many live connections they have. */
 export async function listNetworks(db: Db) {
@@ -48,18 +49,16 @@ export async function pageNetworks(db: Db, params: ListParams<(typeof NETWORK_SO
     const asn = /^(as)?\d{1,10}$/i.test(params.q) ? Number(params.q.replace(/^as/i, "")) : null;
     query = query.where((eb) => eb.or([eb("name", "ilike", likePattern(params.q)), eb("irr_as_set", "ilike", likePattern(params.q)), ...(asn !== null && asn <= 4294967295 ? [eb("asn", "=", asn)] : [])]));
   }
-  const [rows, count] = await Promise.all([
-    query
-      .select(["asn", "name", "irr_as_set", "info_prefixes4", "info_prefixes6", "known_to_peeringdb", "fetched_at"])
-      .select((eb) => live(eb).as("live_connections"))
-      .orderBy(sql.ref(NETWORK_SORT_COLUMNS[params.sort]), direction(params.dir, params.sort !== "asn" && params.sort !== "live"))
-      .orderBy("asn", params.dir)
-      .limit(params.size)
-      .offset(offsetOf(params))
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  return pagedQuery(
+    query,
+    (filtered) =>
+      filtered
+        .select(["asn", "name", "irr_as_set", "info_prefixes4", "info_prefixes6", "known_to_peeringdb", "fetched_at"])
+        .select((eb) => live(eb).as("live_connections"))
+        .orderBy(sql.ref(NETWORK_SORT_COLUMNS[params.sort]), direction(params.dir, params.sort !== "asn" && params.sort !== "live"))
+        .orderBy("asn", params.dir),
+    { limit: params.size, offset: offsetOf(params) },
+  );
 }
 
 /** Networks known through people's affiliations. */

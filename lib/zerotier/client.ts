@@ -1,6 +1,6 @@
 import "server-only";
-import { getConfig } from "./config";
-import { createZeroTierProvider } from "./zerotier";
+import { getConfig } from "@/lib/config";
+import { createZeroTierProvider } from "./index";
 
 type Provider = ReturnType<typeof createZeroTierProvider>;
 type ProviderGlobal = { ztixZeroTier?: Provider };

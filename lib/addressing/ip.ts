@@ -5,6 +5,7 @@ export type Family = 4 | 6;
 export type Prefix = { family: Family; network: bigint; length: number; text: string };
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
+const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 export function parseAddress(text: string): { family: Family; value: bigint } | null {
   const address = text.trim();
@@ -13,7 +14,6 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
     return { family: 4, value };
   }
   if (isIPv6(address) && !address.includes("%")) {
-    let groups: string[];
     let head = address;
     let tailV4: bigint | null = null;
     // An embedded IPv4 tail (::ffff:192.0.2.1) is two groups.
@@ -24,15 +24,9 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
       tailV4 = v4.value;
       head = `${head.slice(0, lastColon + 1)}0:0`;
     }
-    if (head.includes("::")) {
-      const [left, right] = head.split("::");
-      const leftGroups = left ? left.split(":") : [];
-      const rightGroups = right ? right.split(":") : [];
-      groups = [...leftGroups, ...Array(8 - leftGroups.length - rightGroups.length).fill("0"), ...rightGroups];
-    } else {
-      groups = head.split(":");
-    }
-    let value = groups.reduce((sum, group) => (sum << 16n) + BigInt(parseInt(group, 16)), 0n);
+    const groups = ipv6Groups(head);
+    if (!groups) return null;
+    let value = groups.reduce((sum, group) => (sum << 16n) + BigInt(group), 0n);
     if (tailV4 !== null) value = (value & ~0xffffffffn) | tailV4;
     return { family: 6, value };
   }
@@ -42,7 +36,27 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
 export function formatAddress(family: Family, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join(".");
   const groups = Array.from({ length: 8 }, (_, index) => Number((value >> BigInt(112 - index * 16)) & 0xffffn));
-  // RFC 5952: compress the longest run (length >= 2) of zero groups, lower-case hex.
+  return formatIpv6Groups(groups);
+}
+
+/**
+ * The eight groups of a plain IPv6 address (no embedded IPv4, no zone), or null. Cheap enough for
+ * the route servers' configs (thousands of addresses) without going through BigInt.
+ */
+export function ipv6Groups(text: string): number[] | null {
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const left = halves[0] ? halves[0].split(":") : [];
+  const right = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - left.length - right.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const parts = [...left, ...Array<string>(missing).fill("0"), ...right];
+  if (!parts.every((part) => IPV6_GROUP.test(part))) return null;
+  return parts.map((part) => parseInt(part, 16));
+}
+
+/** RFC 5952 text of eight IPv6 groups: the longest run (≥ 2) of zero groups compressed, lower case. */
+export function formatIpv6Groups(groups: number[]): string {
   let bestStart = -1;
   let bestLength = 0;
   for (let start = 0; start < 8; ) {
@@ -59,8 +73,7 @@ export function formatAddress(family: Family, value: bigint): string {
     start = end;
   }
   const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+  return bestStart < 0 ? hex.join(":") : `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
 export function parsePrefix(text: string): Prefix | null {

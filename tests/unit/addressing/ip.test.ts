@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains } from "@/lib/ip";
+import { formatAddress, normalizeAddress, parseAddress, parsePrefix, prefixContains } from "@/lib/addressing/ip";
 
 describe("IP arithmetic", () => {
   it("round-trips IPv4 and IPv6 in canonical (RFC 5952) form", () => {

@@ -3,13 +3,13 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
-import { recordAudit, type Actor } from "./audit";
-import { assertAddressesFree } from "./address-allocation";
-import { enqueueLanDeployment } from "./connections/service";
-import { getConfig } from "./config";
-import { ConflictError, DomainError, NotFoundError } from "./errors";
-import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "./ip";
-import { localTransport, sshTransport, type Transport } from "./routeserver/transport";
+import { recordAudit, type Actor } from "@/lib/audit";
+import { assertAddressesFree } from "@/lib/addressing/allocation";
+import { enqueueLanDeployment } from "@/lib/connections/service";
+import { getConfig } from "@/lib/config";
+import { ConflictError, DomainError, NotFoundError } from "@/lib/errors";
+import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "@/lib/addressing/ip";
+import { localTransport, sshTransport, type Transport } from "./transport";
 
 /** A ZeroTier node id (what `zerotier-cli info` prints on the route server's host), lower-cased. */
 export const ZZtNodeId = z

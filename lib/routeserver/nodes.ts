@@ -1,8 +1,8 @@
 import "server-only";
 import type { Db } from "@/db";
-import { recordAudit } from "./audit";
-import type { Attempt, MemberProvisioner } from "./connections/provisioning";
-import { normalizeAddress } from "./ip";
+import { recordAudit } from "@/lib/audit";
+import type { Attempt, MemberProvisioner } from "@/lib/connections/provisioning";
+import { normalizeAddress } from "@/lib/addressing/ip";
 
 const actor = { type: "job" as const, label: "sync_route_server_node" };
 
