@@ -183,7 +183,8 @@ async function main() {
   try {
     const migrated = await migrateToLatest(databaseUrl);
     if (migrated.applied.length > 0) say(`applied ${migrated.applied.length} migration(s)`);
-    await adviseFirstAdmin(databaseUrl);
+    // The demo creates its own accounts right after the start.
+    if (process.env.ZTIX_DEMO !== "1") await adviseFirstAdmin(databaseUrl);
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,

@@ -8,7 +8,8 @@
  *
  * Switches (the `faults` object, setFaults(), or POST /_sim/faults): 429s (with Retry-After,
  * X-Ratelimit-Reset or neither) at a rate or for the next N requests, 5xx, latency, a rejected
- * caller, databaseReady:false, no controller, a failing member list; plus rotateToken(),
+ * caller, databaseReady:false, no controller, a failing member list, one router whose member writes
+ * are refused (400, as to a request the controller will not take); plus rotateToken(),
  * routers as the node's peers (setPeer() or POST /_sim/peer: joined, online, version, path),
  * down()/up() on the same port, reset(), and counters to assert what was (not) sent.
  */
@@ -40,6 +41,8 @@ export type ZtSimFaults = {
   failMemberList: boolean;
   /** A caller outside allowManagementFrom: 401 even with the right token (research 1.1). */
   foreignCaller: boolean;
+  /** A node id whose member writes (POST, PUT) are answered 400, on every network; "" for none. */
+  refuseMember: string;
 };
 
 export type ZtSimCounters = {
@@ -84,6 +87,7 @@ const NO_FAULTS: ZtSimFaults = {
   noController: false,
   failMemberList: false,
   foreignCaller: false,
+  refuseMember: "",
 };
 
 /** Checks a partial fault set (from tests or the control API) key by key. */
@@ -98,6 +102,7 @@ export function checkFaults(input: unknown): Partial<ZtSimFaults> {
       throw new Error(`retryAfter is one of seconds, http-date, reset-epoch, reset-date, none`);
     }
     if (key === "status5xx" && !((value as number) >= 500 && (value as number) <= 599)) throw new Error("status5xx is 500 to 599");
+    if (key === "refuseMember" && !/^([0-9a-fA-F]{10})?$/.test(value as string)) throw new Error("refuseMember is a node id (10 hexadecimal digits) or empty");
   }
   return input as Partial<ZtSimFaults>;
 }
@@ -128,6 +133,8 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
   const changed = (didChange: boolean) => {
     if (didChange) counters.mutations++;
   };
+
+  const refused = (mid: string) => faults.refuseMember !== "" && faults.refuseMember.toLowerCase() === mid.toLowerCase();
 
   // --- the controller API ----------------------------------------------------------------------
   function status() {
@@ -218,6 +225,7 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
       }
       if (post) {
         if (!state.network(nwid)) return empty(404);
+        if (refused(mid)) return empty(400);
         const result = state.postMember(nwid, mid, body());
         changed(result!.changed);
         return { status: 200, json: result!.member };
@@ -315,6 +323,7 @@ export async function startZeroTierSimulator(options: ZtSimOptions = {}) {
         return member ? { status: 200, json: centralMember(member) } : notFound;
       }
       if (method === "POST") {
+        if (refused(mid)) return { status: 400, json: { message: "member refused (simulated)" } };
         const input = body();
         const fields = Object.fromEntries(Object.entries(config()).filter(([key]) => CENTRAL_MEMBER_CONFIG.includes(key)));
         const result = state.postMember(nwid, mid, { ...fields, ...("name" in input ? { name: input.name } : {}) })!;

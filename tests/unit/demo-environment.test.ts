@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyRunningDemo, demoEnvironmentPath } from "@/cli/demo-environment";
+import { applyRunningDemo, demoEnvironmentPath, runningDemo } from "@/cli/demo-environment";
 
 describe("the CLI during a demo", () => {
   const dirs: string[] = [];
@@ -33,6 +33,13 @@ describe("the CLI during a demo", () => {
     expect(applyRunningDemo(stopped, project({ ...demo, pid: 2 ** 22 + 12345 }))).toBe(false);
     expect(stopped).toEqual({});
     expect(applyRunningDemo({}, project("not an object"))).toBe(false);
+    expect(applyRunningDemo({}, project(null))).toBe(false);
     expect(applyRunningDemo({}, project())).toBe(false);
+  });
+
+  it("names the running demo, so a second demo leaves its file alone", () => {
+    expect(runningDemo(project(demo))).toEqual(demo);
+    expect(runningDemo(project({ ...demo, pid: 2 ** 22 + 12345 }))).toBeNull();
+    expect(runningDemo(project())).toBeNull();
   });
 });

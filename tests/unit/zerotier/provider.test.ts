@@ -139,6 +139,16 @@ for (const mode of ["controller", "central"] as const) {
       await expect(provider.listMembers(networkId)).rejects.toMatchObject({ kind: "server_error", retryable: true });
     });
 
+    it("reports a router the controller refuses as an error no retry fixes, and writes the others", async () => {
+      const { networkId } = await createLanNetwork(provider, LAN);
+      sim.setFaults({ refuseMember: "D1B2C3D4E5" });
+      await expect(provider.upsertMember(networkId, "d1b2c3d4e5", member(["192.0.2.15"]))).rejects.toMatchObject({ kind: "rejected", retryable: false, status: 400 });
+      expect(sim.state.member(networkId, "d1b2c3d4e5")).toBeUndefined();
+      await provider.upsertMember(networkId, "d1b2c3d4e6", member(["192.0.2.16"]));
+      expect(sim.state.deliveredAddresses(networkId, "d1b2c3d4e6")).toEqual(["192.0.2.16"]);
+      expect(() => sim.setFaults({ refuseMember: "router" })).toThrow(/10 hexadecimal digits/);
+    });
+
     it("deauthorizes without creating, clears addresses, and deletes idempotently", async () => {
       const { networkId } = await createLanNetwork(provider, LAN);
       await provider.upsertMember(networkId, "c1b2c3d4e5", member(["192.0.2.14"]));
