@@ -1,6 +1,7 @@
 import "server-only";
-import { sql } from "kysely";
+import { sql, type ExpressionBuilder } from "kysely";
 import type { Db } from "@/db";
+import type { DB } from "@/db/schema.generated";
 import { isStaff } from "@/lib/auth/roles";
 import { likePattern, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
@@ -50,6 +51,28 @@ export function connectionFiltersOf(params: ConnectionListParams): ConnectionFil
 }
 
 /**
+ * What a list's search text matches on a connection (joined with its network), by the text's
+ * shape: an ASN ("64500", "AS64500"), part of the network's name, the start of an IPv4/IPv6
+ * address, and with `nodeId` the start of a ZeroTier node id. For `eb.or`.
+ */
+export function connectionSearchConditions(eb: ExpressionBuilder<DB, "connections" | "networks">, search: string, { nodeId }: { nodeId: boolean }) {
+  const lower = search.toLowerCase();
+  const asn = /^(as)?\d{1,10}$/i.test(search) ? Number(search.replace(/^as/i, "")) : null;
+  return [
+    eb("networks.name", "ilike", likePattern(search)),
+    ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
+    ...(nodeId && /^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
+    // A whole address matches exactly (10.0.0.1 is not 10.0.0.10), a part by its start.
+    ...(/^\d{1,3}(\.\d{1,3}){3}$/.test(search)
+      ? [eb(sql<string>`host(connections.ipv4_address)`, "=", search)]
+      : /^[0-9.]+$/.test(search) && search.includes(".")
+        ? [eb(sql<string>`host(connections.ipv4_address)`, "like", `${search}%`)]
+        : []),
+    ...(/^[0-9a-f:]+$/.test(lower) && lower.includes(":") ? [eb(sql<string>`host(connections.ipv6_address)`, "like", `${lower}%`)] : []),
+  ];
+}
+
+/**
  * Connections a user may see (members: their networks'), one page at a time, sorted by a known
  * column (ties broken by id). The search text matches what its shape can be: an ASN ("64500",
  * "AS64500"), the start of a node id, the start of an IPv4/IPv6 address, or part of the network's name.
@@ -74,24 +97,7 @@ export async function listConnections(
   if (filters.asn) query = query.where("connections.asn", "=", filters.asn);
   if (filters.lanId) query = query.where("connections.lan_id", "=", filters.lanId);
   const search = filters.search?.trim();
-  if (search) {
-    const lower = search.toLowerCase();
-    const asn = /^(as)?\d{1,10}$/i.test(search) ? Number(search.replace(/^as/i, "")) : null;
-    query = query.where((eb) =>
-      eb.or([
-        eb("networks.name", "ilike", likePattern(search)),
-        ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
-        ...(/^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
-        // A whole address matches exactly (10.0.0.1 is not 10.0.0.10), a part by its start.
-        ...(/^\d{1,3}(\.\d{1,3}){3}$/.test(search)
-          ? [eb(sql<string>`host(connections.ipv4_address)`, "=", search)]
-          : /^[0-9.]+$/.test(search) && search.includes(".")
-            ? [eb(sql<string>`host(connections.ipv4_address)`, "like", `${search}%`)]
-            : []),
-        ...(/^[0-9a-f:]+$/.test(lower) && lower.includes(":") ? [eb(sql<string>`host(connections.ipv6_address)`, "like", `${lower}%`)] : []),
-      ]),
-    );
-  }
+  if (search) query = query.where((eb) => eb.or(connectionSearchConditions(eb, search, { nodeId: true })));
 
   const column = SORT_COLUMNS[order.sort];
   const [rows, count] = await Promise.all([
