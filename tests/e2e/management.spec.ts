@@ -61,18 +61,36 @@ test("an operator creates a LAN and a route server, drains and undrains it, all 
   await page.getByRole("button", { name: "Drain for maintenance" }).click();
   await expect(page.getByTestId("drain-form").getByRole("status")).toContainText("GRACEFUL_SHUTDOWN (65535:0)");
   await page.reload();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Route server ${rsName} (drained)`);
+  const badges = page.getByTestId("route-server-state");
+  await expect(badges.getByText("drained", { exact: true })).toBeVisible();
+  await expect(badges.getByText("enabled", { exact: true })).toBeVisible();
   // What the next deployment sends: every route with the graceful-shutdown community.
   await expect(page.getByTestId("config-diff")).toContainText("bgp_community.add((65535, 0));");
   expect((await query<{ drained: boolean }>("select drained from route_servers where id = $1", [server!.id]))[0]!.drained).toBe(true);
+  // The list says so too, beside the other route servers.
+  await page.goto("/route-servers");
+  const listed = page.locator(`tr[data-route-server="${rsName}"]`).getByTestId("route-server-state");
+  await expect(listed.getByText("drained", { exact: true })).toBeVisible();
+  await expect(listed.getByText("enabled", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: rsName }).click();
 
   await page.getByRole("button", { name: "Undrain" }).click();
   await expect(page.getByTestId("drain-form").getByRole("status")).toContainText("Undrained");
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Route server ${rsName}`);
   await expect(page.getByTestId("drain-state")).toContainText("In service");
+  await expect(badges.getByText("drained", { exact: true })).toHaveCount(0);
   const audit = await query<{ action: string }>("select action from audit_events where subject_type = 'route_server' and subject_id = $1 and action like '%drained' order by id", [String(server!.id)]);
   expect(audit.map((row) => row.action)).toEqual(["route_server.drained", "route_server.undrained"]);
+
+  // Disabled: the badge says so here and in the list.
+  await page.getByRole("button", { name: "Disable", exact: true }).click();
+  await expect(page.getByText("Disabled; the LAN's deployment is queued.")).toBeVisible();
+  await page.reload();
+  await expect(badges.getByText("disabled", { exact: true })).toBeVisible();
+  await page.goto("/route-servers");
+  await expect(listed.getByText("disabled", { exact: true })).toBeVisible();
+  await expect(listed.getByText("drained", { exact: true })).toHaveCount(0);
 });
 
 test("an admin creates an account with a one-time sign-in link; the link sets a password once", async ({ page, browser }) => {
