@@ -2,7 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, useTransition, type FormEvent } from "react";
+import { useEffect, useRef, useState, useTransition, type FormEvent } from "react";
 
 // lib/auth/local-login's SECOND_FACTOR_REQUIRED: the password was right, a code is needed.
 const SECOND_FACTOR_REQUIRED = "two_factor_required";
@@ -13,6 +13,20 @@ export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; pee
   const [pending, startTransition] = useTransition();
   const [redirecting, setRedirecting] = useState(false);
   const [needCode, setNeedCode] = useState(false);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
+  const [failures, setFailures] = useState(0);
+
+  // After a refusal the username stays as typed; the secret that was refused is emptied and
+  // focused for the next try, once the error it is described by is on the page (at the second
+  // step that is the code: the password is sent again with it).
+  useEffect(() => {
+    if (failures === 0) return;
+    const retry = needCode ? codeRef.current : passwordRef.current;
+    if (!retry) return;
+    retry.value = "";
+    retry.focus();
+  }, [failures, needCode]);
 
   // onSubmit, not a form action: the fields keep their values for the second step.
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -33,6 +47,7 @@ export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; pee
       }
       if (!result || result.error) {
         setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
+        setFailures((count) => count + 1);
         return;
       }
       router.replace(callbackUrl);
@@ -62,25 +77,25 @@ export function LoginForm({ callbackUrl, peeringDb }: { callbackUrl: string; pee
           </div>
         </>
       ) : null}
-      <form onSubmit={submit} className="space-y-4" aria-describedby={error ? "login-error" : undefined}>
+      <form onSubmit={submit} className="space-y-4">
         <div>
           <label htmlFor="username" className="block text-sm font-medium text-slate-700">
             Username
           </label>
-          <input id="username" name="username" autoComplete="username" required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
+          <input id="username" name="username" autoComplete="username" required aria-invalid={error && !needCode ? true : undefined} aria-describedby={error ? "login-error" : undefined} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
         </div>
         <div>
           <label htmlFor="password" className="block text-sm font-medium text-slate-700">
             Password
           </label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
+          <input ref={passwordRef} id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={error && !needCode ? true : undefined} aria-describedby={error ? "login-error" : undefined} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500" />
         </div>
         {needCode ? (
           <div>
             <label htmlFor="code" className="block text-sm font-medium text-slate-700">
               Code from your authenticator app, or a recovery code
             </label>
-            <input id="code" name="code" autoComplete="one-time-code" autoFocus required className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm shadow-sm focus:border-brand-500" />
+            <input ref={codeRef} id="code" name="code" autoComplete="one-time-code" autoFocus required aria-invalid={error ? true : undefined} aria-describedby={error ? "login-error" : undefined} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm shadow-sm focus:border-brand-500" />
           </div>
         ) : null}
         <div aria-live="polite">

@@ -2,17 +2,21 @@ import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { getConfig } from "@/lib/config";
-import { listParticipants, peeringDbLink } from "@/lib/participants";
+import { listLans } from "@/lib/lans";
+import { parseListParams } from "@/lib/lists/list-params";
+import { countParticipantNetworks, pageParticipants, participantListSpec, peeringDbLink } from "@/lib/participants";
 import { DataTable } from "@/app/ui/data-table";
+import { ListSearch, Pager } from "@/app/ui/list-controls";
 
 export const metadata: Metadata = { title: "Participants" };
 export const dynamic = "force-dynamic";
 
 /** Who is on the exchange: every provisioned or active connection, for signed-in users. */
-export default async function ParticipantsPage() {
+export default async function ParticipantsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser("/participants");
-  const participants = await listParticipants(getDb());
-  const networks = new Set(participants.map((participant) => participant.asn)).size;
+  const lans = await listLans(getDb());
+  const list = parseListParams(participantListSpec(lans.map((lan) => lan.id)), await props.searchParams);
+  const [{ rows, total }, networks] = await Promise.all([pageParticipants(getDb(), list), countParticipantNetworks(getDb())]);
   return (
     <div className="space-y-6">
       <div>
@@ -23,27 +27,44 @@ export default async function ParticipantsPage() {
           {getConfig().ZTIX_PUBLIC_PARTICIPANTS ? " (public)" : " (with a read API key)"}.
         </p>
       </div>
-      {participants.length === 0 ? (
+      {networks === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No network is connected yet.</p>
       ) : (
-        <DataTable dense columns={["ASN", "Name", "PeeringDB", "Peering LAN", "Route servers", "IPv4", "IPv6", "Since"]}>
-          {participants.map((participant) => (
-            <tr key={participant.connectionId} data-testid="participant" data-asn={participant.asn}>
-              <td className="px-3 py-2 font-medium">AS{participant.asn}</td>
-              <td className="px-3 py-2">{participant.name ?? "—"}</td>
-              <td className="px-3 py-2">
-                <a className="text-brand-700 hover:underline" href={peeringDbLink(participant)} rel="noreferrer" target="_blank">
-                  PeeringDB
-                </a>
-              </td>
-              <td className="px-3 py-2">{participant.lanName}</td>
-              <td className="px-3 py-2">{participant.routeServerPeering ? "peers" : "bilateral only"}</td>
-              <td className="px-3 py-2 font-mono text-xs">{participant.ipv4 ?? "—"}</td>
-              <td className="px-3 py-2 font-mono text-xs">{participant.ipv6 ?? "—"}</td>
-              <td className="px-3 py-2 text-xs text-slate-600">{participant.since.toISOString().slice(0, 10)}</td>
-            </tr>
-          ))}
-        </DataTable>
+        <>
+          <ListSearch
+            list={list}
+            label="Search participants"
+            placeholder="ASN, name or address"
+            filters={lans.length > 1 ? [{ name: "lan", label: "Peering LAN", options: lans.map((lan) => ({ value: String(lan.id), label: lan.name })) }] : []}
+          />
+          {rows.length === 0 ? (
+            <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No participants match.</p>
+          ) : (
+            <DataTable
+              dense
+              list={list}
+              columns={[{ label: "ASN", sort: "asn" }, { label: "Name", sort: "name" }, "PeeringDB", { label: "Peering LAN", sort: "lan" }, "Route servers", { label: "IPv4", sort: "address" }, "IPv6", { label: "Since", sort: "since" }]}
+            >
+              {rows.map((participant) => (
+                <tr key={participant.connectionId} data-testid="participant" data-asn={participant.asn}>
+                  <td className="font-medium">AS{participant.asn}</td>
+                  <td>{participant.name ?? "—"}</td>
+                  <td>
+                    <a className="text-brand-700 hover:underline" href={peeringDbLink(participant)} rel="noreferrer" target="_blank">
+                      PeeringDB
+                    </a>
+                  </td>
+                  <td>{participant.lanName}</td>
+                  <td>{participant.routeServerPeering ? "peers" : "bilateral only"}</td>
+                  <td className="font-mono text-xs">{participant.ipv4 ?? "—"}</td>
+                  <td className="font-mono text-xs">{participant.ipv6 ?? "—"}</td>
+                  <td className="text-xs text-slate-600">{participant.since.toISOString().slice(0, 10)}</td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+          <Pager list={list} total={total} noun={["connection", "connections"]} />
+        </>
       )}
     </div>
   );

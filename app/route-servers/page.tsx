@@ -7,6 +7,7 @@ import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { StatusBadge } from "@/app/ui/status-badge";
 import { DeployNowForm } from "./deploy-now-form";
 import { AddRouteServerForm } from "./route-server-forms";
+import { RouteServerState } from "./route-server-state";
 import { listLans } from "@/lib/lans";
 import { DataTable } from "@/app/ui/data-table";
 
@@ -35,11 +36,12 @@ export default async function RouteServersPage() {
             <h2 className="text-lg font-semibold">{lan}</h2>
             <DeployNowForm lanId={lanId} />
           </div>
-          <DataTable columns={["Order", "Name", "Reached at", "LAN addresses", "ZeroTier node", "Last deployment"]}>
+          <DataTable columns={["Order", "Name", "State", "Reached at", "LAN addresses", "ZeroTier node", "Last deployment"]}>
                 {servers.filter((server) => server.lan_id === lanId).map((server) => (
-                  <tr key={server.id}>
+                  <tr key={server.id} data-route-server={server.name}>
                     <td className="px-4 py-2">{server.deploy_order}</td>
-                    <td className="px-4 py-2 font-medium"><Link className="text-brand-700 hover:underline" href={`/route-servers/${server.id}`}>{server.name}</Link>{server.enabled ? "" : " (disabled)"}</td>
+                    <td className="px-4 py-2 font-medium"><Link className="text-brand-700 hover:underline" href={`/route-servers/${server.id}`}>{server.name}</Link></td>
+                    <td className="px-4 py-2"><RouteServerState enabled={server.enabled} drained={server.drained} /></td>
                     <td className="px-4 py-2 font-mono text-xs">{server.transport === "local" ? "this host" : `${server.ssh_host}:${server.ssh_port}`}</td>
                     <td className="px-4 py-2 font-mono text-xs">{server.ipv4_address ?? "—"}<br />{server.ipv6_address ?? ""}</td>
                     <td className="px-4 py-2 text-xs">

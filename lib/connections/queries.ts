@@ -1,5 +1,5 @@
 import "server-only";
-import { expressionBuilder, sql, type Expression, type SqlBool } from "kysely";
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type SqlBool } from "kysely";
 import type { Db } from "@/db";
 import type { DB } from "@/db/schema.generated";
 import { isStaff } from "@/lib/auth/roles";
@@ -52,6 +52,29 @@ export function connectionFiltersOf(params: ConnectionListParams): ConnectionFil
 }
 
 /**
+ * What a list's search text matches on a connection, by the text's
+ * shape: an ASN ("64500", "AS64500"), part of the network's name, the start of an IPv4/IPv6
+ * address, and with `nodeId` the start of a ZeroTier node id. For `eb.or`.
+ */
+export function connectionSearchConditions(eb: ExpressionBuilder<DB, "connections">, search: string, { nodeId }: { nodeId: boolean }) {
+  const lower = search.toLowerCase();
+  const asn = /^(as)?\d{1,10}$/i.test(search) ? Number(search.replace(/^as/i, "")) : null;
+  return [
+    // A subquery, not the joined name: a count can then run on connections alone.
+    eb("connections.asn", "in", eb.selectFrom("networks").select("networks.asn").where("networks.name", "ilike", likePattern(search))),
+    ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
+    ...(nodeId && /^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
+    // A whole address matches exactly (10.0.0.1 is not 10.0.0.10), a part by its start.
+    ...(/^\d{1,3}(\.\d{1,3}){3}$/.test(search)
+      ? [eb(sql<string>`host(connections.ipv4_address)`, "=", search)]
+      : /^[0-9.]+$/.test(search) && search.includes(".")
+        ? [eb(sql<string>`host(connections.ipv4_address)`, "like", `${search}%`)]
+        : []),
+    ...(/^[0-9a-f:]+$/.test(lower) && lower.includes(":") ? [eb(sql<string>`host(connections.ipv6_address)`, "like", `${lower}%`)] : []),
+  ];
+}
+
+/**
  * Connections a user may see (members: their networks'), one page at a time, sorted by a known
  * column (ties broken by id). The search text matches what its shape can be: an ASN ("64500",
  * "AS64500"), the start of a node id, the start of an IPv4/IPv6 address, or part of the network's name.
@@ -74,24 +97,7 @@ export async function listConnections(
   if (filters.asn) conditions.push(eb("connections.asn", "=", filters.asn));
   if (filters.lanId) conditions.push(eb("connections.lan_id", "=", filters.lanId));
   const search = filters.search?.trim();
-  if (search) {
-    const lower = search.toLowerCase();
-    const asn = /^(as)?\d{1,10}$/i.test(search) ? Number(search.replace(/^as/i, "")) : null;
-    conditions.push(
-      eb.or([
-        eb("connections.asn", "in", eb.selectFrom("networks").select("networks.asn").where("networks.name", "ilike", likePattern(search))),
-        ...(asn !== null && asn <= 4294967295 ? [eb("connections.asn", "=", asn)] : []),
-        ...(/^[0-9a-f]{1,10}$/.test(lower) ? [eb("connections.zt_node_id", "like", `${lower}%`)] : []),
-        // A whole address matches exactly (10.0.0.1 is not 10.0.0.10), a part by its start.
-        ...(/^\d{1,3}(\.\d{1,3}){3}$/.test(search)
-          ? [eb(sql<string>`host(connections.ipv4_address)`, "=", search)]
-          : /^[0-9.]+$/.test(search) && search.includes(".")
-            ? [eb(sql<string>`host(connections.ipv4_address)`, "like", `${search}%`)]
-            : []),
-        ...(/^[0-9a-f:]+$/.test(lower) && lower.includes(":") ? [eb(sql<string>`host(connections.ipv6_address)`, "like", `${lower}%`)] : []),
-      ]),
-    );
-  }
+  if (search) conditions.push(eb.or(connectionSearchConditions(eb, search, { nodeId: true })));
   const where = eb.and(conditions);
   // The count needs no joins (every connection has its LAN; the name search is a subquery).
   const query = db.selectFrom("connections").innerJoin("lans", "lans.id", "connections.lan_id").leftJoin("networks", "networks.asn", "connections.asn").where(where);

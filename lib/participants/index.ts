@@ -1,6 +1,10 @@
 import "server-only";
+import { sql } from "kysely";
 import type { Db } from "@/db";
+import { connectionSearchConditions } from "@/lib/connections/queries";
 import type { TEnvironment } from "@/lib/config";
+import { offsetOf, type ListParams } from "@/lib/lists/list-params";
+import { direction } from "@/lib/lists/order";
 
 /** A router on the LAN, authorized with its addresses: listed whether or not it peers with the route servers. */
 export const LISTED_STATES = ["provisioned", "active"] as const;
@@ -42,38 +46,56 @@ export type Participant = {
   since: Date;
 };
 
-/** The exchange's participants: every provisioned or active connection, by ASN then LAN. */
-export async function listParticipants(db: Db): Promise<Participant[]> {
-  const rows = await db
+function participantsQuery(db: Db) {
+  return db
     .selectFrom("connections")
     .innerJoin("lans", "lans.id", "connections.lan_id")
     .leftJoin("networks", "networks.asn", "connections.asn")
-    .select([
-      "connections.id",
-      "connections.asn",
-      "networks.name",
-      "networks.peeringdb_id",
-      "networks.irr_as_set",
-      "networks.info_prefixes4",
-      "networks.info_prefixes6",
-      "connections.max_prefix4_override",
-      "connections.max_prefix6_override",
-      "lans.id as lan_id",
-      "lans.name as lan_name",
-      "connections.route_server_peering",
-      "connections.ipv4_address",
-      "connections.ipv6_address",
-      "connections.state",
-      "connections.provisioned_at",
-      "connections.decided_at",
-      "connections.created_at",
-    ])
-    .where("connections.state", "in", LISTED_STATES)
-    .orderBy("connections.asn")
-    .orderBy("lans.name")
-    .orderBy("connections.id")
-    .execute();
-  return rows.map((row) => ({
+    .where("connections.state", "in", LISTED_STATES);
+}
+
+/** When a participant's connection went live (older rows may lack the provisioning time). */
+const sinceColumn = sql<Date>`coalesce(connections.provisioned_at, connections.decided_at, connections.created_at)`;
+
+const participantColumns = [
+  "connections.id",
+  "connections.asn",
+  "networks.name",
+  "networks.peeringdb_id",
+  "networks.irr_as_set",
+  "networks.info_prefixes4",
+  "networks.info_prefixes6",
+  "connections.max_prefix4_override",
+  "connections.max_prefix6_override",
+  "lans.id as lan_id",
+  "lans.name as lan_name",
+  "connections.route_server_peering",
+  "connections.ipv4_address",
+  "connections.ipv6_address",
+  "connections.state",
+] as const;
+
+type ParticipantRow = {
+  id: number;
+  asn: number;
+  name: string | null;
+  peeringdb_id: number | null;
+  irr_as_set: string | null;
+  info_prefixes4: number | null;
+  info_prefixes6: number | null;
+  max_prefix4_override: number | null;
+  max_prefix6_override: number | null;
+  lan_id: number;
+  lan_name: string;
+  route_server_peering: boolean;
+  ipv4_address: string | null;
+  ipv6_address: string | null;
+  state: string;
+  since: Date | string;
+};
+
+function participantOf(row: ParticipantRow): Participant {
+  return {
     connectionId: row.id,
     asn: row.asn,
     name: row.name,
@@ -87,8 +109,65 @@ export async function listParticipants(db: Db): Promise<Participant[]> {
     ipv4: row.ipv4_address,
     ipv6: row.ipv6_address,
     state: row.state,
-    since: new Date(row.provisioned_at ?? row.decided_at ?? row.created_at),
-  }));
+    since: new Date(row.since),
+  };
+}
+
+/** The exchange's participants: every provisioned or active connection, by ASN then LAN. */
+export async function listParticipants(db: Db): Promise<Participant[]> {
+  const rows = await participantsQuery(db)
+    .select(participantColumns)
+    .select(sinceColumn.as("since"))
+    .orderBy("connections.asn")
+    .orderBy("lans.name")
+    .orderBy("connections.id")
+    .execute();
+  return rows.map(participantOf);
+}
+
+/** The participants page's sort names, each mapped to a column (never SQL from the URL). */
+export const PARTICIPANT_SORTS = ["asn", "name", "lan", "address", "since"] as const;
+export type ParticipantSort = (typeof PARTICIPANT_SORTS)[number];
+const PARTICIPANT_SORT_COLUMNS = {
+  asn: sql.ref("connections.asn"),
+  name: sql.ref("networks.name"),
+  lan: sql.ref("lans.name"),
+  address: sql.ref("connections.ipv4_address"),
+  since: sinceColumn,
+} as const satisfies Record<ParticipantSort, unknown>;
+
+export function participantListSpec(lanIds: number[]) {
+  return { sorts: PARTICIPANT_SORTS, defaultSort: "asn", defaultDir: "asc", filters: { lan: lanIds.map(String) } } as const;
+}
+
+/**
+ * One page of the participants, sorted by a known column (ties by ASN, then connection). The
+ * search text matches an ASN, part of a network's name or the start of an address; never a
+ * node id, which the page does not show.
+ */
+export async function pageParticipants(db: Db, params: ListParams<ParticipantSort, "lan">) {
+  let query = participantsQuery(db);
+  if (params.filters.lan) query = query.where("connections.lan_id", "=", Number(params.filters.lan));
+  if (params.q) query = query.where((eb) => eb.or(connectionSearchConditions(eb, params.q, { nodeId: false })));
+  const [rows, count] = await Promise.all([
+    query
+      .select(participantColumns)
+      .select(sinceColumn.as("since"))
+      .orderBy(PARTICIPANT_SORT_COLUMNS[params.sort], direction(params.dir, params.sort === "name" || params.sort === "address"))
+      .orderBy("connections.asn", params.dir)
+      .orderBy("connections.id", params.dir)
+      .limit(params.size)
+      .offset(offsetOf(params))
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: rows.map(participantOf), total: Number(count.total) };
+}
+
+/** How many networks are on the exchange (an ASN with several connections counts once). */
+export async function countParticipantNetworks(db: Db) {
+  const row = await participantsQuery(db).select((eb) => eb.fn.count<number>("connections.asn").distinct().as("networks")).executeTakeFirstOrThrow();
+  return Number(row.networks);
 }
 
 /** PeeringDB's page of a network: by its PeeringDB id when known, else by ASN. */

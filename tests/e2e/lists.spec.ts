@@ -117,6 +117,61 @@ test("the connections list with 2,000 connections sorts, searches by node id and
   await expect(range).toHaveText("1–50 of 2,000 connections");
 });
 
+test("the participants list sorts, searches by ASN, name and address and pages, all in the URL; only provisioned and active connections", async ({ page }) => {
+  test.setTimeout(120_000);
+  // Of the seeded connections, network n (AS base + n) has state states[n % 4]: networks 1, 2, 5,
+  // 6, … are provisioned or active, 10 connections each; the others are never listed.
+  const asnOf = (network: number) => `AS${asnBase + network}`;
+  await signIn(page, createUser("member", "participants"), "/");
+  await page.goto(`/participants?lan=${lanId}`);
+  const range = page.getByTestId("list-range");
+  const rows = page.getByTestId("participant");
+  await expect(range).toHaveText("1–50 of 1,000 connections");
+  await expect(rows).toHaveCount(50);
+  await expect(page.getByLabel("Peering LAN", { exact: true })).toHaveValue(String(lanId));
+  await expect(rows.first()).toContainText(asnOf(1));
+
+  // Sorting by ASN, descending: the last listed network first.
+  await page.getByRole("link", { name: /Sort by ASN/ }).click();
+  await expect(page).toHaveURL(/sort=asn&dir=desc/);
+  await expect(rows.first()).toContainText(asnOf(198));
+  await expect(page.getByRole("columnheader", { name: /ASN/ })).toHaveAttribute("aria-sort", "descending");
+  // By IPv4 address, ascending: the first listed connection (n = 1) first.
+  await page.getByRole("link", { name: "Sort by IPv4" }).click();
+  await expect(page).toHaveURL(/sort=address&dir=asc/);
+  await expect(rows.first().getByRole("cell", { name: ipv4Of(1), exact: true })).toBeVisible();
+
+  const search = async (text: string) => {
+    await page.getByLabel("Search", { exact: true }).fill(text);
+    await page.getByRole("button", { name: "Search" }).click();
+  };
+  // By ASN: a listed network's 10 connections; a network whose connections are only requested: none.
+  await search(asnOf(5));
+  await expect(range).toHaveText("1–10 of 10 connections");
+  await expect(rows.filter({ hasText: "Lists Net 5" })).toHaveCount(10);
+  await search(String(asnBase + 4));
+  await expect(page.getByText("No participants match.")).toBeVisible();
+  // By name, and by address (exactly that one).
+  await search("Lists Net 42");
+  await expect(range).toHaveText("1–10 of 10 connections");
+  await expect(rows.first()).toContainText(asnOf(42));
+  await search(ipv4Of(1234));
+  await expect(range).toHaveText("1–1 of 1 connection");
+  await expect(rows.first()).toContainText("Lists Net 34");
+  await expect(page).toHaveURL(new RegExp(`q=${ipv4Of(1234).replaceAll(".", "\\.")}.*lan=${lanId}.*sort=address&dir=asc`));
+
+  // Paging, with the sort kept.
+  await search("");
+  await expect(range).toHaveText("1–50 of 1,000 connections");
+  await page.getByRole("link", { name: "Last page" }).click();
+  await expect(range).toHaveText("951–1,000 of 1,000 connections");
+  await expect(rows.last().getByRole("cell", { name: ipv4Of(1998), exact: true })).toBeVisible();
+  const shared = page.url();
+  const other = await page.context().newPage();
+  await other.goto(shared);
+  await expect(other.getByTestId("list-range")).toHaveText("951–1,000 of 1,000 connections");
+});
+
 test("a route server's page with 500 sessions shows its deployments first and pages its sessions", async ({ page }) => {
   test.setTimeout(120_000);
   // Disabled: nothing deploys it; the page is what is under test.

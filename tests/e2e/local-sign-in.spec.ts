@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
-import { cli, createUser, query, signIn } from "./support";
+import { cli, createUser, expectNoHorizontalScroll, query, signIn } from "./support";
 
 async function signInExpectingError(page: Page, username: string, password: string) {
   await page.goto("/login");
@@ -66,6 +66,38 @@ test("a wrong password and an unknown user show the same message", async ({ page
   const unknownUser = await signInExpectingError(page, `nobody-${Date.now()}`, "definitely not it!");
   expect(wrongPassword).toBe("Wrong username or password.");
   expect(unknownUser).toBe(wrongPassword);
+});
+
+test("a refused sign-in keeps the username, says why inside the form and puts the cursor in the emptied password field", async ({ browser }) => {
+  // On a phone: the message fits without widening the page.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const member = createUser("member");
+  await page.goto("/login");
+  await expectNoHorizontalScroll(page);
+  const username = page.getByLabel("Username");
+  const password = page.getByLabel("Password");
+  await username.fill(member.username);
+  await password.fill("definitely not it!");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+
+  const form = page.locator("form").filter({ has: password });
+  const alert = form.getByRole("alert");
+  await expect(alert).toHaveText("Wrong username or password.");
+  await expect(username).toHaveValue(member.username);
+  await expect(password).toHaveValue("");
+  await expect(password).toBeFocused();
+  for (const field of [username, password]) {
+    await expect(field).toHaveAttribute("aria-invalid", "true");
+    await expect(field).toHaveAccessibleDescription("Wrong username or password.");
+  }
+  await expectNoHorizontalScroll(page);
+
+  // Only the password is typed again.
+  await page.keyboard.type(member.password);
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("signed-in-as")).toContainText(member.username);
+  await context.close();
 });
 
 test("a disabled user's open session is refused on its next page and server action", async ({ browser }) => {

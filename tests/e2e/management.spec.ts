@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { createUser, e2eState, query, signIn } from "./support";
+import { expect, test } from "@playwright/test";
+import { createUser, e2eState, expectNoHorizontalScroll, query, signIn } from "./support";
 
 async function controllerNetwork(networkId: string) {
   const response = await fetch(`${e2eState().zerotierUrl}/controller/network/${networkId}`, { headers: { "X-ZT1-Auth": e2eState().zerotierToken } });
@@ -61,18 +61,36 @@ test("an operator creates a LAN and a route server, drains and undrains it, all 
   await page.getByRole("button", { name: "Drain for maintenance" }).click();
   await expect(page.getByTestId("drain-form").getByRole("status")).toContainText("GRACEFUL_SHUTDOWN (65535:0)");
   await page.reload();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Route server ${rsName} (drained)`);
+  const badges = page.getByTestId("route-server-state");
+  await expect(badges.getByText("drained", { exact: true })).toBeVisible();
+  await expect(badges.getByText("enabled", { exact: true })).toBeVisible();
   // What the next deployment sends: every route with the graceful-shutdown community.
   await expect(page.getByTestId("config-diff")).toContainText("bgp_community.add((65535, 0));");
   expect((await query<{ drained: boolean }>("select drained from route_servers where id = $1", [server!.id]))[0]!.drained).toBe(true);
+  // The list says so too, beside the other route servers.
+  await page.goto("/route-servers");
+  const listed = page.locator(`tr[data-route-server="${rsName}"]`).getByTestId("route-server-state");
+  await expect(listed.getByText("drained", { exact: true })).toBeVisible();
+  await expect(listed.getByText("enabled", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: rsName }).click();
 
   await page.getByRole("button", { name: "Undrain" }).click();
   await expect(page.getByTestId("drain-form").getByRole("status")).toContainText("Undrained");
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Route server ${rsName}`);
   await expect(page.getByTestId("drain-state")).toContainText("In service");
+  await expect(badges.getByText("drained", { exact: true })).toHaveCount(0);
   const audit = await query<{ action: string }>("select action from audit_events where subject_type = 'route_server' and subject_id = $1 and action like '%drained' order by id", [String(server!.id)]);
   expect(audit.map((row) => row.action)).toEqual(["route_server.drained", "route_server.undrained"]);
+
+  // Disabled: the badge says so here and in the list.
+  await page.getByRole("button", { name: "Disable", exact: true }).click();
+  await expect(page.getByText("Disabled; the LAN's deployment is queued.")).toBeVisible();
+  await page.reload();
+  await expect(badges.getByText("disabled", { exact: true })).toBeVisible();
+  await page.goto("/route-servers");
+  await expect(listed.getByText("disabled", { exact: true })).toBeVisible();
+  await expect(listed.getByText("drained", { exact: true })).toHaveCount(0);
 });
 
 test("an admin creates an account with a one-time sign-in link; the link sets a password once", async ({ page, browser }) => {
@@ -153,31 +171,6 @@ test("the Requests page shows each network's PeeringDB record and warnings, and 
   expect(states.map((row) => row.state).every((state) => state !== "requested")).toBe(true);
 });
 
-async function expectNoHorizontalScroll(page: Page, target: string) {
-  await page.goto(target);
-  await expect(page.locator("main")).toBeVisible();
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  // On failure, name the elements that stick out (the widest first).
-  const culprits = width <= 390 ? [] : await page.evaluate(() =>
-    [...document.querySelectorAll("body *")]
-      .map((element) => ({ element, right: element.getBoundingClientRect().right }))
-      .filter(({ element, right }) => {
-        if (right <= 391) return false;
-        // Inside an element that scrolls or clips, it does not widen the page, unless it is
-        // positioned out of it (an absolute, visually hidden label).
-        if (getComputedStyle(element).position === "absolute") return true;
-        for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
-          if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(parent).overflowX)) return false;
-        }
-        return true;
-      })
-      .sort((a, b) => b.right - a.right)
-      .slice(0, 5)
-      .map(({ element, right }) => `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 80)} (${Math.round(right)} px): ${(element.textContent ?? "").slice(0, 60)}`),
-  );
-  expect(width, `${target} is ${width} px wide at 390 px: ${culprits.join(" | ")}`).toBeLessThanOrEqual(390);
-}
-
 test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets and keys", async ({ browser }) => {
   test.setTimeout(180_000);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -200,7 +193,7 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   await signIn(page, admin, "/");
   const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
   const [server] = await query<{ id: number }>("select id from route_servers order by id limit 1");
-  for (const target of ["/", "/lans", `/lans/${lan!.id}`, "/route-servers", ...(server ? [`/route-servers/${server.id}`] : []), "/requests", "/connections", `/connections/${connection!.id}`, "/networks", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit", "/api-docs"]) {
+  for (const target of ["/", "/lans", `/lans/${lan!.id}`, "/route-servers", ...(server ? [`/route-servers/${server.id}`] : []), "/requests", "/connections", `/connections/${connection!.id}`, "/networks", "/participants", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit", "/api-docs"]) {
     await expectNoHorizontalScroll(page, target);
   }
   await page.goto(`/connections/${connection!.id}`);
@@ -221,7 +214,6 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByTestId("new-api-key")).toBeVisible();
   await expect(page.getByRole("button", { name: "Copy key" })).toBeVisible();
-  await expectNoHorizontalScroll(page, "/login");
 
   // Dark mode follows the system setting.
   await page.goto("/lans");

@@ -112,3 +112,32 @@ export async function signIn(page: Page, user: { username: string; password: str
   }
   await expect(header).toContainText(user.username);
 }
+
+/**
+ * The page (at `target`, else as it is now) is no wider than the phone's 390 px viewport: a wide
+ * table scrolls inside itself, never the page.
+ */
+export async function expectNoHorizontalScroll(page: Page, target?: string) {
+  if (target) await page.goto(target);
+  await expect(page.locator("main")).toBeVisible();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  // On failure, name the elements that stick out (the widest first).
+  const culprits = width <= 390 ? [] : await page.evaluate(() =>
+    [...document.querySelectorAll("body *")]
+      .map((element) => ({ element, right: element.getBoundingClientRect().right }))
+      .filter(({ element, right }) => {
+        if (right <= 391) return false;
+        // Inside an element that scrolls or clips, it does not widen the page, unless it is
+        // positioned out of it (an absolute, visually hidden label).
+        if (getComputedStyle(element).position === "absolute") return true;
+        for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+          if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(parent).overflowX)) return false;
+        }
+        return true;
+      })
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 5)
+      .map(({ element, right }) => `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 80)} (${Math.round(right)} px): ${(element.textContent ?? "").slice(0, 60)}`),
+  );
+  expect(width, `${target ?? page.url()} is ${width} px wide at 390 px: ${culprits.join(" | ")}`).toBeLessThanOrEqual(390);
+}

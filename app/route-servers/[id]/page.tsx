@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
 import { DrainForm, EditRouteServerForm } from "../route-server-forms";
+import { RouteServerState } from "../route-server-state";
 import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/routeserver/views";
 import { listHref, listQuery, parseListParams } from "@/lib/lists/list-params";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
@@ -57,7 +58,10 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
     <div className="space-y-8">
       <AutoRefresh active={deployments.some((deployment) => deployment.status === "running")} />
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}{server.drained ? " (drained)" : ""}</h1>
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}</h1>
+          <RouteServerState enabled={server.enabled} drained={server.drained} />
+        </div>
         <p className="mt-1 text-sm text-slate-600">
           LAN {server.lan} · {server.transport === "local" ? "this host" : `${server.ssh_user}@${server.ssh_host}:${server.ssh_port}`} · host key <code className="font-mono text-xs">{server.host_key_fingerprint ?? "—"}</code> · {server.config_path}
         </p>
