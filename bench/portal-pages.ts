@@ -1,5 +1,6 @@
 /**
- * Portal pages under load: the production build served by `next start`, an operator session, and
+ * Portal pages under load: the production build served the way `npm start` serves it
+ * (scripts/web-server.mjs: ZTIX_WEB_PROCESSES processes, default one per CPU), an operator session, and
  * autocannon (a real HTTP load generator) at 20 concurrent on the login page, the connections
  * list with 2,000 connections and a connection's page; then, with 20,000 connections, the login
  * page and the list again. Prints p50/p95/p99 latency and throughput side by side, and each list's
@@ -9,7 +10,7 @@
  * Run: npm run bench:pages -- [seconds per page] [port]
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import autocannon from "autocannon";
 import { baseDatabase } from "../tests/support/base-database";
@@ -45,7 +46,7 @@ async function seedConnections(from: number, to: number) {
 await seedConnections(0, 2000);
 const middle = await db.selectFrom("connections").select("id").orderBy("id").offset(1000).limit(1).executeTakeFirstOrThrow();
 
-const server = spawn(process.execPath, ["--import", "./scripts/socket-address.mjs", "node_modules/next/dist/bin/next", "start", "--port", String(port)], {
+const server = spawn(process.execPath, ["--import", "./scripts/socket-address.mjs", "scripts/web-server.mjs", "--port", String(port)], {
   // The bench operator has no second factor: with the default staff gate every page would answer a
   // redirect to enrolment, which is not the page being measured.
   env: { ...process.env, NODE_ENV: "production", NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret!", NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn", ZTIX_REQUIRE_2FA: "off", ZTIX_SECRET_KEY: Buffer.alloc(32, 7).toString("base64") },
@@ -74,13 +75,30 @@ type Figures = { name: string; rps: number; p50: number; p95: number; p99: numbe
 type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; statuses: Map<string, number> };
 
 /**
- * CPU time the server process has used (Linux /proc, in ms): per request, it is what a page costs
- * whatever else the shared machine is doing, where req/s and latency move with the load.
+ * CPU time the web server's processes have used (Linux /proc, in ms; the cluster primary and its
+ * children): per request, it is what a page costs whatever else the shared machine is doing,
+ * where req/s and latency move with the load.
  */
 function serverCpuMs() {
-  const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  let total = 0;
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
+      if (Number(entry) === server.pid || Number(fields[1]) === server.pid) total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // ended while we looked
+    }
+  }
+  return total;
 }
+const webProcesses = () =>
+  readdirSync("/proc").filter((name) => {
+    try {
+      return /^\d+$/.test(name) && readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1] === String(server.pid);
+    } catch {
+      return false;
+    }
+  }).length;
 
 /** One stretch of load on one page; latencies from every response (autocannon reports no p95). */
 async function load(path: string, duration: number, cookie?: string): Promise<Sample> {
@@ -139,7 +157,7 @@ figures.push(
   ),
 );
 
-console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${webProcesses()} web processes, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
 console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req  statuses");
 for (const row of figures) {
   console.log(
