@@ -22,7 +22,7 @@ export function ConnectionRows({ rows }: { rows: ConnectionRow[] }) {
   return rows.map((row) => (
     <tr key={row.id} data-connection-id={row.id}>
       <td><a className="text-brand-700 hover:underline" href={`/connections/${row.id}`}>{row.id}</a></td>
-      <td>AS{row.asn} <span className="text-slate-500">{row.network_name ?? ""}</span></td>
+      <td>{`AS${row.asn} `}<span className="text-slate-500">{row.network_name ?? ""}</span></td>
       <td>{row.lan_name}</td>
       <td className="font-mono text-xs">{row.zt_node_id}</td>
       <td className="font-mono text-xs">{row.ipv4_address ? <>{row.ipv4_address}<br />{row.ipv6_address}</> : "—"}</td>
