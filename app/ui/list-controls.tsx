@@ -1,9 +1,13 @@
+"use client";
+
 import { listHref, pageCountOf, type ListParams } from "@/lib/lists/list-params";
 
 export type ListFilter = { name: string; label: string; options: readonly (string | { value: string; label: string })[] };
 
 // Plain links and a GET form, not next/link: a list page renders dozens of them, and a full
-// navigation to a server-rendered list costs no more than a client one.
+// navigation to a server-rendered list costs no more than a client one. A client module although
+// nothing here is interactive: the page's React payload then carries these controls' few props,
+// not their markup a second time beside the HTML (bench:pages).
 
 /**
  * A list's search box and state filters: a plain GET form, so the view lives in the URL and works
