@@ -76,6 +76,11 @@ export const ZEnvironment = z
     ),
     PEERINGDB_API_KEY: optionalString,
     RS_SSH_KEY_FILE: optionalString,
+    // How long ztix waits for a route server's SSH handshake (a host that accepts and then says nothing).
+    RS_SSH_TIMEOUT_SECONDS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(600).default(15),
+    ),
     ZTIX_IRR_SERVER: z.preprocess(
       emptyToUndefined,
       z.string().trim().regex(/^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, "must be host or host:port").default("rr.ntt.net"),
