@@ -95,6 +95,11 @@ export const ZEnvironment = z
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
     ),
+    // Deployments run in slots of their own beside WORKER_CONCURRENCY's (jobs/runner.ts).
+    WORKER_DEPLOY_CONCURRENCY: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number" }).int().min(1).max(16).default(2),
+    ),
     // Web processes sharing the port (scripts/web-server.mjs); unset: one per CPU, at most 8.
     ZTIX_WEB_PROCESSES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number from 1 to 64" }).int().min(1).max(64).optional()),
     // Longer than the longest step of a deployment (a remote command may take up to 120 s).
