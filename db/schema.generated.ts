@@ -320,6 +320,7 @@ export interface UserSignInTokens {
 }
 
 export interface WorkerHeartbeats {
+  deployment_lock_id: string | null;
   hostname: string;
   job_lock_id: string | null;
   last_seen_at: Generated<Timestamp>;

@@ -33,6 +33,9 @@ export const taskList: TaskList = {
   send_email,
 };
 
+/** Tasks that run only in a worker's deployment slots (jobs/runner.ts), never in the others. */
+export const DEPLOYMENT_TASKS: readonly string[] = ["deploy_route_servers"];
+
 /**
  * Recurring work, in UTC. Identifiers are stable forever: graphile-worker keys its
  * "last run" bookkeeping on them.

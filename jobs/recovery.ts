@@ -18,7 +18,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
  * The recovery duties of a running worker: free what dead workers left (jobs, deployments), cap
  * retry gaps, and run controller jobs as soon as the controller is ready again.
  */
-export function startRecovery(db: Db, self: { lockId: () => string | undefined; databaseHealthy: () => boolean }) {
+export function startRecovery(db: Db, self: { lockIds: () => string[]; databaseHealthy: () => boolean }) {
   let stopped = false;
   let sweepTimer: NodeJS.Timeout | undefined;
   let watchTimer: NodeJS.Timeout | undefined;
@@ -28,7 +28,7 @@ export function startRecovery(db: Db, self: { lockId: () => string | undefined; 
     let delay = ORPHAN_SWEEP_INTERVAL_MS;
     try {
       // A worker that itself just lost the database cannot tell silence from an outage.
-      const { released, nextCheckAt } = await releaseJobsOfDeadWorkers(db, { exceptLockId: self.lockId(), trustSilence: self.databaseHealthy() });
+      const { released, nextCheckAt } = await releaseJobsOfDeadWorkers(db, { exceptLockIds: self.lockIds(), trustSilence: self.databaseHealthy() });
       for (const holder of released) log.warn("released the jobs of a dead worker", { lockId: holder.lockId, jobs: holder.jobIds, reason: holder.deadBecause });
       // A suspect worker is judged again the moment it would count as dead.
       if (nextCheckAt) delay = Math.min(delay, Math.max(1_000, nextCheckAt.getTime() - Date.now() + 500));

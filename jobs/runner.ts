@@ -2,15 +2,16 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { EventEmitter } from "node:events";
-import { Logger as WorkerLogger, parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger as WorkerLogger, parseCronItems, run, type Job, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import { sql } from "kysely";
 import { createDb, createPool } from "@/db";
+import { getConfig } from "@/lib/config";
 import { createLogger } from "@/lib/log";
 import { version } from "@/lib/version";
 import { CONTROLLER_TASKS } from "@/lib/connections/controller-recovery";
 import { WORKER_DEAD_AFTER_MS } from "@/lib/orphaned-work";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, processNamespace, recordWorkerStopped, type WorkerIdentity } from "@/lib/worker-heartbeat";
-import { cronItems, taskList } from "./index";
+import { cronItems, DEPLOYMENT_TASKS, taskList } from "./index";
 import { startRecovery } from "./recovery";
 
 const log = createLogger("worker");
@@ -29,31 +30,44 @@ export type RunningWorker = {
   done: Promise<void>;
 };
 
-/** Runs the job runner and its heartbeat until stop() is called. */
-export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
-  const pool = createPool(options.databaseUrl, { max: options.concurrency + 3 });
+/**
+ * Runs the job runners and their heartbeat until stop() is called: one for every task but the
+ * deployments (`concurrency` slots, the crontab), one for the deployments alone
+ * (`deployConcurrency` slots). A deployment waiting on a hung route server thus holds a
+ * deployment slot, never one of provisioning's; each LAN's queue keeps its deployments in order.
+ */
+export async function startWorker(options: { databaseUrl: string; concurrency: number; deployConcurrency?: number }): Promise<RunningWorker> {
+  const deployConcurrency = options.deployConcurrency ?? getConfig().WORKER_DEPLOY_CONCURRENCY;
+  // Each runner has a LISTEN connection; the heartbeat and the recovery sweeps need theirs.
+  const pool = createPool(options.databaseUrl, { max: options.concurrency + deployConcurrency + 4 });
   const db = createDb(pool);
   const identity: WorkerIdentity = { workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, hostname: os.hostname(), pid: process.pid, version, processNamespace: processNamespace() };
-  // graphile-worker locks jobs with its pool's id: the heartbeat names it, so that another
-  // worker can tell whose locks are dead (lib/orphaned-work).
-  const events: WorkerEvents = new EventEmitter();
-  events.on("pool:create", ({ workerPool }) => void (identity.jobLockId = workerPool.id));
+  // graphile-worker locks jobs with its pool's id: the heartbeat names both runners', so that
+  // another worker can tell whose locks are dead (lib/orphaned-work).
+  const generalEvents: WorkerEvents = new EventEmitter();
+  generalEvents.on("pool:create", ({ workerPool }) => void (identity.jobLockId = workerPool.id));
+  const deployEvents: WorkerEvents = new EventEmitter();
+  deployEvents.on("pool:create", ({ workerPool }) => void (identity.deploymentLockId = workerPool.id));
 
-  const runner: Runner = await run({
-    pgPool: pool,
-    taskList,
-    parsedCronItems: parseCronItems(cronItems),
-    concurrency: options.concurrency,
-    noHandleSignals: true,
-    pollInterval: 2_000,
-    logger: workerLogger,
-    events,
-  });
+  const generalTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => !DEPLOYMENT_TASKS.includes(name))) as TaskList;
+  const deploymentTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => DEPLOYMENT_TASKS.includes(name))) as TaskList;
+  const common = { pgPool: pool, noHandleSignals: true, pollInterval: 2_000, logger: workerLogger } as const;
+  const general: Runner = await run({ ...common, taskList: generalTasks, parsedCronItems: parseCronItems(cronItems), concurrency: options.concurrency, events: generalEvents });
+  let deployments: Runner;
+  try {
+    deployments = await run({ ...common, taskList: deploymentTasks, parsedCronItems: [], concurrency: deployConcurrency, events: deployEvents });
+  } catch (error) {
+    await general.stop().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  const runners = [general, deployments];
 
   // Job durations for the metrics (graphile-worker keeps no record of finished jobs).
   const started = new Map<string, number>();
-  runner.events.on("job:start", ({ job }) => void started.set(String(job.id), performance.now()));
-  runner.events.on("job:complete", ({ job, error }) => {
+  // Jobs this process runs now, with the lock they hold: what a stop must hand back.
+  const held = new Map<string, string | null>();
+  const recordRun = (job: Job, error: unknown) => {
     const since = started.get(String(job.id));
     started.delete(String(job.id));
     if (since === undefined) return;
@@ -71,7 +85,17 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       })
       .execute()
       .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
-  });
+  };
+  for (const runner of runners) {
+    runner.events.on("job:start", ({ job }) => {
+      started.set(String(job.id), performance.now());
+      held.set(String(job.id), job.locked_by);
+    });
+    runner.events.on("job:complete", ({ job, error }) => {
+      recordRun(job, error);
+      held.delete(String(job.id));
+    });
+  }
 
   const beats = trackBeats();
   const beat = () =>
@@ -81,16 +105,11 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     });
   await beat();
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
-  const recovery = startRecovery(db, { lockId: () => identity.jobLockId, databaseHealthy: beats.healthy });
-  runner.events.on("job:success", ({ job }) => {
+  const recovery = startRecovery(db, { lockIds: () => [identity.jobLockId, identity.deploymentLockId].filter((id): id is string => Boolean(id)), databaseHealthy: beats.healthy });
+  general.events.on("job:success", ({ job }) => {
     if (job.attempts > 1 && (CONTROLLER_TASKS as readonly string[]).includes(job.task_identifier)) recovery.controllerWorked();
   });
-  log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, tasks: Object.keys(taskList) });
-
-  // Jobs this process runs now, with the lock they hold: what a stop must hand back.
-  const held = new Map<string, string | null>();
-  runner.events.on("job:start", ({ job }) => void held.set(String(job.id), job.locked_by));
-  runner.events.on("job:complete", ({ job }) => void held.delete(String(job.id)));
+  log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, deployConcurrency, tasks: Object.keys(taskList) });
 
   let stopping: Promise<void> | undefined;
   const stop = ({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}) => {
@@ -99,10 +118,7 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       recovery.stop();
       if (held.size > 0) log.info("worker stopping: waiting for running jobs", { jobs: [...held.keys()], graceSeconds: Math.round(graceMs / 1000) });
       // No new jobs from here on; running ones may finish within the grace period.
-      const graceful = runner.stop().then(
-        () => "finished" as const,
-        () => "finished" as const,
-      );
+      const graceful = Promise.allSettled(runners.map((runner) => runner.stop())).then(() => "finished" as const);
       let graceTimer: NodeJS.Timeout | undefined;
       const outcome = Number.isFinite(graceMs)
         ? await Promise.race([graceful, new Promise<"grace over">((resolve) => (graceTimer = setTimeout(() => resolve("grace over"), graceMs)))])
@@ -120,7 +136,8 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     })();
     return stopping;
   };
-  return { workerId: identity.workerId, stop, done: runner.promise };
+  // Either runner failing (a job outcome it could not record) ends the worker, as one would alone.
+  return { workerId: identity.workerId, stop, done: Promise.all(runners.map((runner) => runner.promise)).then(() => undefined) };
 }
 
 /**

@@ -76,6 +76,11 @@ export const ZEnvironment = z
     ),
     PEERINGDB_API_KEY: optionalString,
     RS_SSH_KEY_FILE: optionalString,
+    // How long ztix waits for a route server's SSH handshake (a host that accepts and then says nothing).
+    RS_SSH_TIMEOUT_SECONDS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(600).default(15),
+    ),
     ZTIX_IRR_SERVER: z.preprocess(
       emptyToUndefined,
       z.string().trim().regex(/^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, "must be host or host:port").default("rr.ntt.net"),
@@ -89,6 +94,11 @@ export const ZEnvironment = z
     WORKER_CONCURRENCY: z.preprocess(
       emptyToUndefined,
       z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
+    ),
+    // Deployments run in slots of their own beside WORKER_CONCURRENCY's (jobs/runner.ts).
+    WORKER_DEPLOY_CONCURRENCY: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "must be a number" }).int().min(1).max(16).default(2),
     ),
     // Web processes sharing the port (scripts/web-server.mjs); unset: one per CPU, at most 8.
     ZTIX_WEB_PROCESSES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number from 1 to 64" }).int().min(1).max(64).optional()),

@@ -31,13 +31,14 @@ export type LockHolder = {
  * WORKER_DEAD_AFTER_MS, or unknown (no heartbeat names the lock) with a lock older than that.
  * `trustSilence: false` (the asking worker itself just lost the database) judges only stops.
  */
-export async function findLockHolders(db: Db, options: { exceptLockId?: string; trustSilence?: boolean } = {}): Promise<LockHolder[]> {
+export async function findLockHolders(db: Db, options: { exceptLockIds?: string[]; trustSilence?: boolean } = {}): Promise<LockHolder[]> {
+  // A worker locks with two ids: its general runner's and its deployment runner's (jobs/runner.ts).
   const rows = await sql<{ locked_by: string; locked_at: Date; job_ids: string[]; worker_id: string | null; last_seen_at: Date | null; stopped_at: Date | null; pid: number | null; process_namespace: string | null; now: Date }>`
     select j.locked_by, min(j.locked_at) as locked_at, array_agg(j.id::text order by j.id) as job_ids,
            h.worker_id, h.last_seen_at, h.stopped_at, h.pid, h.process_namespace, now() as now
       from graphile_worker.jobs j
-      left join worker_heartbeats h on h.job_lock_id = j.locked_by
-     where j.locked_by is not null and j.locked_by is distinct from ${options.exceptLockId ?? null}
+      left join worker_heartbeats h on h.job_lock_id = j.locked_by or h.deployment_lock_id = j.locked_by
+     where j.locked_by is not null and not (j.locked_by = any(${options.exceptLockIds ?? []}::text[]))
      group by j.locked_by, h.worker_id, h.last_seen_at, h.stopped_at, h.pid, h.process_namespace
   `.execute(db);
   const trustSilence = options.trustSilence ?? true;
@@ -69,7 +70,7 @@ function processExists(pid: number) {
 }
 
 /** Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run again. */
-export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockId?: string; trustSilence?: boolean } = {}) {
+export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?: string[]; trustSilence?: boolean } = {}) {
   const holders = await findLockHolders(db, options);
   const dead = holders.filter((holder) => holder.deadBecause);
   if (dead.length > 0) {
@@ -97,7 +98,7 @@ export async function interruptOrphanedDeployments(db: Db) {
       const rows = await markInterrupted(trx, Number(lanId));
       if (rows.length === 0) return;
       interrupted.push(...rows.map((row) => ({ id: row.id, lanId: Number(lanId) })));
-      // Through the deployment queue like every deployment (one at a time, coalesced per LAN).
+      // Through the LAN's deployment queue like every deployment (one at a time, coalesced).
       await enqueueLanDeployment(trx, Number(lanId), `redeploy after interrupted deployment ${rows.map((row) => row.id).join(", ")}`);
     });
   }

@@ -8,10 +8,11 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const HEARTBEAT_STALE_AFTER_MS = 45_000;
 
 /**
- * jobLockId: the id graphile-worker locks jobs with (jobs.locked_by), once known.
+ * jobLockId: the id graphile-worker locks jobs with (jobs.locked_by), once known;
+ * deploymentLockId: the same for the runner of the deployment slots (jobs/runner.ts).
  * processNamespace: where `pid` means this process (see processNamespace()).
  */
-export type WorkerIdentity = { workerId: string; hostname: string; pid: number; version: string; jobLockId?: string; processNamespace?: string | null };
+export type WorkerIdentity = { workerId: string; hostname: string; pid: number; version: string; jobLockId?: string; deploymentLockId?: string; processNamespace?: string | null };
 
 /**
  * The kernel boot and pid namespace this process runs in (Linux), or null: two processes with the
@@ -28,8 +29,23 @@ export function processNamespace(): string | null {
 export async function recordHeartbeat(db: Db, worker: WorkerIdentity) {
   await db
     .insertInto("worker_heartbeats")
-    .values({ worker_id: worker.workerId, hostname: worker.hostname, pid: worker.pid, version: worker.version, job_lock_id: worker.jobLockId ?? null, process_namespace: worker.processNamespace ?? null })
-    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ last_seen_at: sql`now()`, stopped_at: null, job_lock_id: sql`coalesce(excluded.job_lock_id, worker_heartbeats.job_lock_id)` }))
+    .values({
+      worker_id: worker.workerId,
+      hostname: worker.hostname,
+      pid: worker.pid,
+      version: worker.version,
+      job_lock_id: worker.jobLockId ?? null,
+      deployment_lock_id: worker.deploymentLockId ?? null,
+      process_namespace: worker.processNamespace ?? null,
+    })
+    .onConflict((oc) =>
+      oc.column("worker_id").doUpdateSet({
+        last_seen_at: sql`now()`,
+        stopped_at: null,
+        job_lock_id: sql`coalesce(excluded.job_lock_id, worker_heartbeats.job_lock_id)`,
+        deployment_lock_id: sql`coalesce(excluded.deployment_lock_id, worker_heartbeats.deployment_lock_id)`,
+      }),
+    )
     .execute();
 }
 

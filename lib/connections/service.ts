@@ -71,11 +71,12 @@ function isUniqueViolation(error: unknown, constraint: string) {
 }
 
 /**
- * Every route-server deployment runs in this one graphile-worker queue: one at a time, whatever
- * the number of workers, so a deployment holds at most one worker slot and provisioning always
- * has the others (a burst of approvals is never starved by the deployments it causes).
+ * A LAN's route-server deployments run in a graphile-worker queue of their own: one at a time per
+ * LAN, whatever the number of workers (they render and swap the same configs), while LANs deploy
+ * independently, so a LAN whose route server hangs delays no other LAN. They run in the workers'
+ * deployment slots (jobs/runner.ts), never in provisioning's.
  */
-export const DEPLOYMENT_QUEUE = "route_server_deployments";
+export const deploymentQueue = (lanId: number) => `route_server_deployments:${lanId}`;
 
 /** How long after its enqueueing a follow-up of a running deployment of the LAN starts, at the earliest. */
 export const FOLLOW_UP_SPACING_MS = 3_000;
@@ -83,8 +84,8 @@ export const FOLLOW_UP_SPACING_MS = 3_000;
 /**
  * Enqueues the route-server deployment of a LAN, due now. One job key per LAN coalesces: changes
  * while the deployment waits fold into it (preserve_run_at: a stream of changes cannot postpone
- * it); a change while it runs adds exactly one follow-up, which waits in the queue and renders the
- * newest state when it starts.
+ * it); a change while it runs adds exactly one follow-up, which waits in the LAN's queue and
+ * renders the newest state when it starts.
  */
 export async function enqueueLanDeployment(db: Db, lanId: number, reason: string) {
   // A follow-up of a running deployment waits a little: in a burst, deployments (CPU-heavy
@@ -97,7 +98,7 @@ export async function enqueueLanDeployment(db: Db, lanId: number, reason: string
   await enqueueJob(db, "deploy_route_servers", { lanId, reason }, {
     jobKey: `deploy_route_servers:${lanId}`,
     jobKeyMode: "preserve_run_at",
-    queueName: DEPLOYMENT_QUEUE,
+    queueName: deploymentQueue(lanId),
     runAt: running.rows[0]?.running ? new Date(Date.now() + FOLLOW_UP_SPACING_MS) : undefined,
     maxAttempts: 5,
   });

@@ -191,10 +191,10 @@ export async function listRouteServers(db: Db) {
 /** Opens the configured transport to a route server (SSH with the pinned host key, or local). */
 export async function connectRouteServer(server: { name: string; transport: string; ssh_host: string | null; ssh_port: number; ssh_user: string; host_key_fingerprint: string | null }): Promise<Transport> {
   if (server.transport === "local") return localTransport();
-  const keyFile = getConfig().RS_SSH_KEY_FILE;
+  const { RS_SSH_KEY_FILE: keyFile, RS_SSH_TIMEOUT_SECONDS: timeoutSeconds } = getConfig();
   if (!keyFile) throw new Error("RS_SSH_KEY_FILE is not set: ztix has no key to reach route servers over SSH");
   readFileSync(keyFile);
-  return sshTransport({ host: server.ssh_host!, port: server.ssh_port, username: server.ssh_user, privateKeyFile: keyFile, hostKeyFingerprint: server.host_key_fingerprint ?? "" });
+  return sshTransport({ host: server.ssh_host!, port: server.ssh_port, username: server.ssh_user, privateKeyFile: keyFile, hostKeyFingerprint: server.host_key_fingerprint ?? "", timeoutMs: timeoutSeconds * 1000 });
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * Deployments queue behind each other and coalesce, and never take provisioning's worker slots:
- * a real worker (two slots), the controller simulator and a local BIRD whose parse check the test
- * holds (the route server's bird path is a gate script that waits for a file, then runs the real
- * bird). Needs bird2.
+ * A LAN's deployments queue behind each other and coalesce, and never take provisioning's worker
+ * slots: a real worker (two slots, and two deployment slots), the controller simulator and a local
+ * BIRD whose parse check the test holds (the route server's bird path is a gate script that waits
+ * for a file, then runs the real bird). Needs bird2.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -74,7 +74,7 @@ describe("route-server deployment queue", () => {
     const { addRouteServer } = await import("@/lib/routeserver/registry");
     const rs = await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: path.join(dir, "rs.conf"), controlSocket: socket }, actor);
     await testDb().updateTable("route_servers").set({ bird_path: path.join(dir, "gated-bird") }).where("id", "=", rs.id).execute();
-    expect(await deployJobs()).toEqual([{ key: `deploy_route_servers:${lan.id}`, locked: false, attempts: 0, queue_name: "route_server_deployments" }]);
+    expect(await deployJobs()).toEqual([{ key: `deploy_route_servers:${lan.id}`, locked: false, attempts: 0, queue_name: `route_server_deployments:${lan.id}` }]);
 
     writeFileSync(gate, "");
     const { startWorker } = await import("@/jobs/runner");
@@ -99,14 +99,14 @@ describe("route-server deployment queue", () => {
     const c = await connect(3000, "aaaaaaaaa3");
     for (const id of [b, c]) await until(() => connectionState(id), (state) => state === "provisioned", `connection ${id} to be provisioned`);
     expect(sim.member(networkId, "aaaaaaaaa3")).toMatchObject({ authorized: true });
-    // Give the free worker slot time to take the follow-up, as it would without the queue.
+    // Give the free deployment slot time to take the follow-up, as it would without the LAN's queue.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await deployments()).map((row) => row.status)).toEqual(["succeeded", "running"]);
     // The running job (its key handed on) and one waiting follow-up, never tried: the queue holds it.
     const jobs = await deployJobs();
     expect(jobs).toHaveLength(2);
-    expect(jobs[0]).toMatchObject({ key: null, locked: true, queue_name: "route_server_deployments" });
-    expect(jobs[1]).toEqual({ key: `deploy_route_servers:${lan.id}`, locked: false, attempts: 0, queue_name: "route_server_deployments" });
+    expect(jobs[0]).toMatchObject({ key: null, locked: true, queue_name: `route_server_deployments:${lan.id}` });
+    expect(jobs[1]).toEqual({ key: `deploy_route_servers:${lan.id}`, locked: false, attempts: 0, queue_name: `route_server_deployments:${lan.id}` });
 
     // Released: the held deployment finishes, then one follow-up renders B and C.
     writeFileSync(gate, "");
