@@ -24,18 +24,22 @@ export async function until<T>(read: () => Promise<T> | T, done: (value: T) => b
 
 export type NetnsLab<Host extends string> = ReturnType<typeof netnsLab<Host>>;
 
-/** Creates the lab's directory and names; nothing runs until `bridge()` and `attach()`. */
+/** The lab's names; nothing runs until `bridge()` and `attach()`. */
 export function netnsLab<const Host extends string>(tag: string, hosts: readonly Host[]) {
   const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
-  const dir = mkdtempSync(path.join(os.tmpdir(), `ztix-lab-${tag}-`));
+  // Made on first use: Playwright also loads a spec in its runner process, which never tears down.
+  let dir: string | undefined;
+  const home = () => (dir ??= mkdtempSync(path.join(os.tmpdir(), `ztix-lab-${tag}-`)));
   const bridgeNs = `z${tag}b${id}`;
   const ns = Object.fromEntries(hosts.map((host, n) => [host, `z${tag}${n}h${id}`])) as Record<Host, string>;
   const created: string[] = [];
-  const file = (host: Host, extension: "conf" | "ctl" | "pid" | "log") => path.join(dir, `${host}.${extension}`);
+  const file = (host: Host, extension: "conf" | "ctl" | "pid" | "log") => path.join(home(), `${host}.${extension}`);
   const inNs = (host: Host, command: string, args: string[]) => run("ip", ["netns", "exec", ns[host], command, ...args]);
 
   return {
-    dir,
+    get dir() {
+      return home();
+    },
     ns,
     file,
     /** Runs a command in a host's namespace; throws with its stderr when it fails. */
@@ -99,7 +103,7 @@ protocol bgp to_rs {
         }
       }
       for (const name of created.splice(0).reverse()) spawnSync("ip", ["netns", "del", name]);
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
