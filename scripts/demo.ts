@@ -61,6 +61,7 @@ const env: NodeJS.ProcessEnv = {
   PEERINGDB_CLIENT_ID: peeringDb.clientId,
   PEERINGDB_CLIENT_SECRET: peeringDb.clientSecret,
 };
+// Its own embedded PostgreSQL, never the developer's database (start.ts skips DATABASE_URL in .env too).
 delete env.DATABASE_URL;
 
 const portal = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "--import", path.resolve("scripts/exit-with-parent.mjs"), path.resolve("scripts/start.ts")], { env, stdio: "inherit" });

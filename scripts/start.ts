@@ -133,7 +133,9 @@ function waitForExit(child: ChildProcess, ms: number) {
 }
 
 async function main() {
-  loadEnvFiles();
+  // The demo's portal runs on its own embedded PostgreSQL: a developer's DATABASE_URL in .env
+  // must not point it at their database (npm run demo unsets the variable; .env would set it again).
+  loadEnvFiles(root, { ignore: process.env.ZTIX_DEMO === "1" ? ["DATABASE_URL"] : [] });
   const config = getConfig();
   const dir = dataDir();
   await mkdir(dir, { recursive: true });

@@ -1,22 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { cli, createUser, query, signIn } from "./support";
-
-/** Lets the next server-action POST go nowhere and hands back what it would have sent. */
-async function captureActionRequest(page: Page, submit: () => Promise<void>) {
-  let captured: { url: string; headers: Record<string, string>; body: Buffer } | undefined;
-  await page.route("**/*", async (route) => {
-    if (route.request().method() === "POST" && route.request().headers()["next-action"]) {
-      captured = { url: route.request().url(), headers: route.request().headers(), body: route.request().postDataBuffer()! };
-      await route.abort();
-    } else {
-      await route.continue();
-    }
-  });
-  await submit();
-  await expect.poll(() => captured).toBeTruthy();
-  await page.unroute("**/*");
-  return captured!;
-}
+import { expect, test } from "@playwright/test";
+import { captureActionRequest, cli, createUser, query, signIn } from "./support";
 
 /** The multipart body with one field's value replaced (or the field dropped when `value` is null). */
 function withField(body: Buffer, name: string, value: string | null) {

@@ -1,5 +1,5 @@
-import { expect, test, type Page, type Request } from "@playwright/test";
-import { cli, createUser, expectNoHorizontalScroll, query, signIn } from "./support";
+import { expect, test, type Page } from "@playwright/test";
+import { captureActionRequest, cli, createUser, expectNoHorizontalScroll, query, signIn } from "./support";
 
 async function signInExpectingError(page: Page, username: string, password: string) {
   await page.goto("/login");
@@ -21,24 +21,6 @@ async function disableFromRow(page: Page, username: string) {
   await row.getByRole("button", { name: "Disable", exact: true }).click();
   await row.getByLabel(`Type ${username} to confirm`).fill(username);
   await row.getByRole("button", { name: "Disable account" }).click();
-}
-
-async function captureActionRequest(page: Page, submit: () => Promise<void>) {
-  let captured: Request | undefined;
-  await page.route("**/*", async (route) => {
-    if (route.request().method() === "POST" && route.request().headers()["next-action"]) {
-      captured = route.request();
-      await route.abort();
-    } else {
-      await route.continue();
-    }
-  });
-  await submit();
-  await expect.poll(() => captured).toBeTruthy();
-  await page.unroute("**/*");
-  const headers = { ...captured!.headers() };
-  delete headers.cookie;
-  return { url: captured!.url(), headers, body: captured!.postDataBuffer()! };
 }
 
 test("a user made with the CLI signs in and out, back to the page asked for", async ({ page }) => {

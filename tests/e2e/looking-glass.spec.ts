@@ -5,39 +5,17 @@
  * host (a "local" route server; reading over SSH is covered by
  * tests/integration/rs-irr.integration.test.ts with a real sshd). Needs root, iproute2 and bird2.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { blackholeRoutes, netnsLab } from "../support/netns-lab";
 import { cli, createUser, query, signIn } from "./support";
 
-const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
-const bridgeNs = `zlb${id}`;
+const lab = netnsLab("l", ["rs", "m1", "m2"]);
 // Addresses are picked in beforeAll among those nothing on the shared e2e LAN holds (other specs
 // assign and remove connections there, and removed addresses stay in quarantine).
-const hosts = { rs: { ns: `zlr${id}`, ip: "" }, m1: { ns: `zla${id}`, ip: "" }, m2: { ns: `zlc${id}`, ip: "" } };
-const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-e2e-lg-"));
-const rsName = `lg${id}`;
-const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
-const birdc = (name: keyof typeof hosts, ...command: string[]) => spawnSync("birdc", ["-s", path.join(dir, `${name}.ctl`), ...command], { encoding: "utf8" }).stdout;
-
-const memberConfig = (name: "m1" | "m2", asn: number, prefixes: string[]) => `router id ${hosts[name].ip};
-protocol device {}
-protocol static announce {
-  ipv4;
-${prefixes.map((prefix) => `  route ${prefix} blackhole;`).join("\n")}
-}
-protocol bgp to_rs {
-  local ${hosts[name].ip} as ${asn};
-  neighbor ${hosts.rs.ip} as 64496;
-  connect delay time 1;
-  connect retry time 1;
-  error wait time 1, 2;
-  ipv4 { import all; export all; };
-}
-`;
+const hosts = { rs: "", m1: "", m2: "" };
+const rsName = `lg${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
+const birdc = lab.birdc;
 
 let connectionA = 0;
 let connectionB = 0;
@@ -53,25 +31,14 @@ test.describe("members' looking glass", () => {
       (await query<{ address: string }>("select host(a.address) as address from address_allocations a join lans l on l.id = a.lan_id where l.name = 'e2e-lan' and a.state in ('assigned', 'reserved', 'quarantined')")).map((row) => row.address),
     );
     const free = Array.from({ length: 50 }, (_, n) => `192.0.2.${200 + n}`).filter((address) => !taken.has(address));
-    [hosts.rs.ip, hosts.m1.ip, hosts.m2.ip] = [free[0]!, free[1]!, free[2]!];
-    run("ip", ["netns", "add", bridgeNs]);
-    inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
-    inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);
-    for (const [name, host] of Object.entries(hosts)) {
-      run("ip", ["netns", "add", host.ns]);
-      const outer = `v${id}${name}l`;
-      run("ip", ["link", "add", "eth0", "netns", host.ns, "type", "veth", "peer", "name", outer, "netns", bridgeNs]);
-      inNs(bridgeNs, "ip", ["link", "set", outer, "master", "br0", "up"]);
-      inNs(host.ns, "ip", ["addr", "add", `${host.ip}/24`, "dev", "eth0"]);
-      inNs(host.ns, "ip", ["link", "set", "eth0", "up"]);
-      inNs(host.ns, "ip", ["link", "set", "lo", "up"]);
-    }
+    [hosts.rs, hosts.m1, hosts.m2] = [free[0]!, free[1]!, free[2]!];
+    lab.bridge();
+    for (const host of ["rs", "m1", "m2"] as const) lab.attach(host, hosts[host]);
     // The route server starts empty; ztix deploys its real config below.
-    writeFileSync(path.join(dir, "rs.conf"), `router id ${hosts.rs.ip};\nprotocol device {}\n`);
-    inNs(hosts.rs.ns, "bird", ["-c", path.join(dir, "rs.conf"), "-s", path.join(dir, "rs.ctl"), "-P", path.join(dir, "rs.pid")]);
+    lab.startBird("rs", `router id ${hosts.rs};\nprotocol device {}\n`);
 
     const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
-    for (const [member, ip, n] of [[memberA, hosts.m1.ip, 1], [memberB, hosts.m2.ip, 2]] as const) {
+    for (const [member, ip, n] of [[memberA, hosts.m1, 1], [memberB, hosts.m2, 2]] as const) {
       await query("insert into networks (asn, name) values ($1, $2) on conflict (asn) do nothing", [member.asn, `Looking Glass ${member.asn}`]);
       const [row] = await query<{ id: number }>(
         "insert into connections (lan_id, asn, zt_node_id, state, ipv4_address, route_server_peering) values ($1, $2, $3, 'provisioned', $4, true) returning id",
@@ -82,17 +49,16 @@ test.describe("members' looking glass", () => {
       member.user = createUser("member", `lg${member.asn}`);
       expect(cli(["users", "affiliate", "--username", member.user.username, "--asn", String(member.asn)]).status).toBe(0);
     }
-    const added = cli(["route-servers", "add", "--lan", "e2e-lan", "--name", rsName, "--local", "--ipv4", hosts.rs.ip, "--router-id", hosts.rs.ip, "--config-path", path.join(dir, "rs.conf"), "--control-socket", path.join(dir, "rs.ctl")]);
+    const added = cli(["route-servers", "add", "--lan", "e2e-lan", "--name", rsName, "--local", "--ipv4", hosts.rs, "--router-id", hosts.rs, "--config-path", lab.file("rs", "conf"), "--control-socket", lab.file("rs", "ctl")]);
     // Only the reminder that a route server without a ZeroTier node is not authorized by ztix.
     expect(added.stderr).toMatch(/^(warning: no --zt-node[^\n]*\n)?$/);
     const deployed = cli(["deploy", "--lan", "e2e-lan"]);
     expect(deployed.stderr).toBe("");
-    expect(readFileSync(path.join(dir, "rs.conf"), "utf8")).toContain(`pb_c${connectionA}_v4`);
+    expect(readFileSync(lab.file("rs", "conf"), "utf8")).toContain(`pb_c${connectionA}_v4`);
 
     // Member A: one valid prefix and one bogon (filtered, reason 3); member B: one valid prefix.
-    writeFileSync(path.join(dir, "m1.conf"), memberConfig("m1", memberA.asn, ["11.1.0.0/24", "10.1.0.0/24"]));
-    writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", memberB.asn, ["12.2.0.0/24"]));
-    for (const name of ["m1", "m2"] as const) inNs(hosts[name].ns, "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
+    lab.startBird("m1", lab.memberConfig("m1", { address: hosts.m1, asn: memberA.asn, routeServer: hosts.rs, statics: blackholeRoutes(["11.1.0.0/24", "10.1.0.0/24"]) }));
+    lab.startBird("m2", lab.memberConfig("m2", { address: hosts.m2, asn: memberB.asn, routeServer: hosts.rs, statics: blackholeRoutes(["12.2.0.0/24"]) }));
     await expect.poll(() => birdc("m2", "show", "route", "protocol", "to_rs"), { timeout: 90_000 }).toContain("11.1.0.0/24");
     await expect.poll(() => birdc("m1", "show", "route", "protocol", "to_rs"), { timeout: 60_000 }).toContain("12.2.0.0/24");
     await expect.poll(() => birdc("rs", "show", "route", "filtered", "protocol", `pb_c${connectionA}_v4`), { timeout: 60_000 }).toContain("10.1.0.0/24");
@@ -102,15 +68,7 @@ test.describe("members' looking glass", () => {
     // Nothing of this lab may outlive the test: later tests must not deploy to a route server that is gone.
     await query("update route_servers set enabled = false where name = $1", [rsName]).catch(() => undefined);
     await query("update connections set state = 'removed' where id = any($1::bigint[])", [[connectionA, connectionB]]).catch(() => undefined);
-    for (const name of ["rs", "m1", "m2"] as const) {
-      try {
-        process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()), "SIGTERM");
-      } catch {
-        // not started, or already gone
-      }
-    }
-    for (const ns of [bridgeNs, ...Object.values(hosts).map((host) => host.ns)]) spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
+    lab.teardown();
   });
 
   test("a member sees its accepted and filtered routes with the reason and the routes it receives, and not another member's", async ({ page }) => {
@@ -122,7 +80,7 @@ test.describe("members' looking glass", () => {
     await expect(page.getByTestId("route-count")).toHaveText("1 route");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText("11.1.0.0/24");
-    await expect(rows.first()).toContainText(hosts.m1.ip);
+    await expect(rows.first()).toContainText(hosts.m1);
 
     await page.getByRole("link", { name: "Filtered", exact: true }).click();
     await expect(rows).toHaveCount(1);

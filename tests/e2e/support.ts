@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Page, type Request } from "@playwright/test";
 import { generate } from "otplib";
 import pg from "pg";
 
@@ -140,4 +140,26 @@ export async function expectNoHorizontalScroll(page: Page, target?: string) {
       .map(({ element, right }) => `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 80)} (${Math.round(right)} px): ${(element.textContent ?? "").slice(0, 60)}`),
   );
   expect(width, `${target ?? page.url()} is ${width} px wide at 390 px: ${culprits.join(" | ")}`).toBeLessThanOrEqual(390);
+}
+
+/**
+ * Lets the next server-action POST go nowhere and hands back what it would have sent, to replay as
+ * a crafted post. Without its cookie: the page (or another user's page) that replays it sends its own.
+ */
+export async function captureActionRequest(page: Page, submit: () => Promise<void>) {
+  let captured: Request | undefined;
+  await page.route("**/*", async (route) => {
+    if (route.request().method() === "POST" && route.request().headers()["next-action"]) {
+      captured = route.request();
+      await route.abort();
+    } else {
+      await route.continue();
+    }
+  });
+  await submit();
+  await expect.poll(() => captured).toBeTruthy();
+  await page.unroute("**/*");
+  const headers = { ...captured!.headers() };
+  delete headers.cookie;
+  return { url: captured!.url(), headers, body: captured!.postDataBuffer()! };
 }

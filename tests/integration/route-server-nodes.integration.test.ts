@@ -6,23 +6,19 @@
  */
 import { runOnce } from "graphile-worker";
 import { sql } from "kysely";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
 import { getPool } from "@/db";
 import { taskList } from "@/jobs/index";
 import { requestConnection } from "@/lib/connections/service";
 import { dashboardData } from "@/lib/dashboard";
 import { deauthorizeDrift, reconcileLan } from "@/lib/reconciliation";
-import { createZeroTierProvider, type ZeroTierProvider } from "@/lib/zerotier";
-import { createLanNetwork } from "@/lib/zerotier/network-setup";
-import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
-import { closeDb, resetDatabase, testDb } from "../support/db";
+import { testDb } from "../support/db";
 import { createLanRow, createStaffUser } from "../support/fixtures";
+import { withZeroTierSimulator } from "../support/zerotier-simulator";
 
 const RS_NODE = "e5e5e5e5e5";
 const HOST_KEY = `SHA256:${"A".repeat(43)}`;
-let sim: ZeroTierSimulator;
-let provider: ZeroTierProvider;
 
 async function cli(...argv: string[]) {
   const out = { stdout: "", stderr: "" };
@@ -47,65 +43,52 @@ async function runQueued(task: keyof typeof taskList) {
   }
 }
 
-async function lanOnSimulator() {
-  const { networkId } = await createLanNetwork(provider, { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
-  return createLanRow({ name: "ix", ztNetworkId: networkId });
-}
-
 describe("route servers as nodes of their LAN", () => {
-  beforeAll(async () => {
-    sim = await startZeroTierSimulator({});
-    process.env.ZT_CONTROLLER_URL = sim.controllerUrl;
-    process.env.ZT_CONTROLLER_TOKEN = sim.token;
+  const zt = withZeroTierSimulator();
+  beforeAll(() => {
+    // The jobs reach the same simulator through the configuration.
+    process.env.ZT_CONTROLLER_URL = zt.sim.controllerUrl;
+    process.env.ZT_CONTROLLER_TOKEN = zt.sim.token;
     (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
-  });
-  beforeEach(async () => {
-    await resetDatabase();
-    sim.reset();
-    provider = createZeroTierProvider({ provider: "self_hosted_controller", controllerUrl: sim.controllerUrl, controllerToken: sim.token, centralUrl: "", retry: { maxAttempts: 2, maxTotalMs: 500, baseDelayMs: 1, maxDelayMs: 1 } });
-  });
-  afterAll(async () => {
-    await sim.close();
-    await closeDb();
   });
 
   it("route-servers add --zt-node authorizes the node with exactly its addresses; reconciliation knows it, repairs it, and the dashboard offers no Deauthorize", async () => {
-    const lan = await lanOnSimulator();
+    const lan = await zt.lan({ name: "ix" });
     const added = await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--ssh-host", "rs1.example.net", "--host-key", HOST_KEY, "--ipv4", "192.0.2.1", "--ipv6", "2001:db8:ffff::1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE.toUpperCase());
     expect(added).toMatchObject({ code: 0, stderr: "" });
     expect(await testDb().selectFrom("route_servers").select(["zt_node_id", "zt_authorized"]).executeTakeFirstOrThrow()).toEqual({ zt_node_id: RS_NODE, zt_authorized: false });
     // The authorization is a job queued with the write; nothing is on the controller before it runs.
-    expect(sim.member(lan.zt_network_id, RS_NODE)).toBeUndefined();
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)).toBeUndefined();
     await runQueued("sync_route_server_node");
-    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1", "2001:db8:ffff::1"], noAutoAssignIps: true });
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1", "2001:db8:ffff::1"], noAutoAssignIps: true });
     expect(await testDb().selectFrom("route_servers").select("zt_authorized").executeTakeFirstOrThrow()).toEqual({ zt_authorized: true });
 
     // Known to ztix: no drift, nothing changed.
-    sim.resetCounters();
-    expect(await reconcileLan(testDb(), provider, lan.id)).toEqual({ status: "done", repaired: [], drift: [] });
-    expect(sim.mutations).toBe(0);
+    zt.sim.resetCounters();
+    expect(await reconcileLan(testDb(), zt.provider, lan.id)).toEqual({ status: "done", repaired: [], drift: [] });
+    expect(zt.sim.mutations).toBe(0);
 
     // Deauthorized (and its addresses taken) behind ztix's back: repaired like a member.
-    await provider.upsertMember(lan.zt_network_id, RS_NODE, { authorized: false, ipAssignments: [], noAutoAssignIps: true });
-    const repaired = await reconcileLan(testDb(), provider, lan.id);
+    await zt.provider.upsertMember(lan.zt_network_id, RS_NODE, { authorized: false, ipAssignments: [], noAutoAssignIps: true });
+    const repaired = await reconcileLan(testDb(), zt.provider, lan.id);
     expect(repaired).toEqual({ status: "done", repaired: [`${RS_NODE} (route server rs1: not authorized)`], drift: [] });
-    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1", "2001:db8:ffff::1"] });
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1", "2001:db8:ffff::1"] });
 
     // The dashboard's data: an unknown router is offered for deauthorization, the route server never.
-    await provider.upsertMember(lan.zt_network_id, "b2b2b2b2b2", { authorized: true, ipAssignments: ["192.0.2.99"], noAutoAssignIps: true });
-    await reconcileLan(testDb(), provider, lan.id);
+    await zt.provider.upsertMember(lan.zt_network_id, "b2b2b2b2b2", { authorized: true, ipAssignments: ["192.0.2.99"], noAutoAssignIps: true });
+    await reconcileLan(testDb(), zt.provider, lan.id);
     // An old item naming the node (say, reported before set-node) is neither shown nor actionable.
     const stale = await testDb().insertInto("drift_items").values({ lan_id: lan.id, kind: "unknown_member", subject: RS_NODE }).returning("id").executeTakeFirstOrThrow();
     const dashboard = await dashboardData(testDb());
     expect(dashboard.drift.map((item) => [item.subject, item.deauthorizable])).toEqual([["b2b2b2b2b2", true]]);
     expect(dashboard.routeServers.map((server) => server.zt_node_id)).toEqual([RS_NODE]);
     const operator = await createStaffUser();
-    await expect(deauthorizeDrift(testDb(), provider, stale.id, { type: "user", id: operator.id, label: operator.username })).rejects.toThrow("route server rs1's node");
-    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
+    await expect(deauthorizeDrift(testDb(), zt.provider, stale.id, { type: "user", id: operator.id, label: operator.username })).rejects.toThrow("route server rs1's node");
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
   });
 
   it("queues one deployment of its LAN when a route server is added, and on set-node, disable and enable", async () => {
-    const lan = await lanOnSimulator();
+    const lan = await zt.lan({ name: "ix" });
     const other = await createLanRow({ name: "other" });
     expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1")).code).toBe(0);
     const deployments = await queued("deploy_route_servers");
@@ -120,31 +103,31 @@ describe("route servers as nodes of their LAN", () => {
     // A burst of changes stays one (debounced) deployment of the LAN.
     expect(await queued("deploy_route_servers")).toHaveLength(1);
     await runQueued("sync_route_server_node");
-    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
 
     expect(await cli("route-servers", "disable", "--name", "rs1")).toMatchObject({ code: 0 });
     expect(await queued("deploy_route_servers")).toHaveLength(1);
     // Disabled: the node stays on the LAN until the LAN's deployment without it ran.
     expect(await queued("sync_route_server_node")).toHaveLength(0);
     await runQueued("deploy_route_servers");
-    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
     await runQueued("sync_route_server_node");
-    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(false);
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(false);
     expect(await testDb().selectFrom("route_servers").select("zt_authorized").executeTakeFirstOrThrow()).toEqual({ zt_authorized: false });
 
     expect(await cli("route-servers", "enable", "--name", "rs1")).toMatchObject({ code: 0 });
     expect(await queued("deploy_route_servers")).toHaveLength(1);
     await runQueued("sync_route_server_node");
-    expect(sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)?.authorized).toBe(true);
   });
 
   it("fails closed: with the controller not ready nothing is sent, the job fails with the reason and retries, then completes", async () => {
-    const lan = await lanOnSimulator();
+    const lan = await zt.lan({ name: "ix" });
     expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE)).code).toBe(0);
-    sim.setFaults({ databaseReady: false });
-    sim.resetCounters();
+    zt.sim.setFaults({ databaseReady: false });
+    zt.sim.resetCounters();
     await runQueued("sync_route_server_node");
-    expect(sim.mutations).toBe(0);
+    expect(zt.sim.mutations).toBe(0);
     // The failure is recorded as the job ends (graphile-worker may write it just after runOnce returns).
     let failed: { attempts: number; max_attempts: number; last_error: string | null } | undefined;
     for (let i = 0; i < 50 && !failed?.last_error; i++) {
@@ -157,14 +140,14 @@ describe("route servers as nodes of their LAN", () => {
     }
     expect(failed).toMatchObject({ attempts: 1, max_attempts: 12 });
     expect(failed!.last_error ?? "").toContain("ZeroTier controller not ready");
-    sim.setFaults({ databaseReady: true });
+    zt.sim.setFaults({ databaseReady: true });
     await runQueued("sync_route_server_node");
-    expect(sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
+    expect(zt.sim.member(lan.zt_network_id, RS_NODE)).toMatchObject({ authorized: true, ipAssignments: ["192.0.2.1"] });
     expect(await queued("sync_route_server_node")).toHaveLength(0);
   });
 
   it("after a deployment, follows session state every 2 s until followUntil, then leaves it to the minute cycle", async () => {
-    const lan = await lanOnSimulator();
+    const lan = await zt.lan({ name: "ix" });
     const follow = () =>
       sql<{ key: string; payload: { followUntil?: string }; due_in: number }>`
         select j.key, j.payload, extract(epoch from j.run_at - now())::float as due_in
@@ -188,7 +171,7 @@ describe("route servers as nodes of their LAN", () => {
   });
 
   it("refuses a bad node id or another router's node in one line, changing nothing", async () => {
-    await lanOnSimulator();
+    await zt.lan({ name: "ix" });
     expect((await cli("route-servers", "add", "--lan", "ix", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--router-id", "192.0.2.1", "--zt-node", RS_NODE)).code).toBe(0);
     const bad = await cli("route-servers", "set-node", "--name", "rs1", "--zt-node", "xyz");
     expect(bad.code).toBe(1);

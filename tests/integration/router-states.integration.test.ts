@@ -1,34 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { collectRouterStates, routerStatesOf } from "@/lib/router-state/collect";
 import { checkSessionsDown } from "@/lib/router-state/session-alerts";
 import { describeRouterState } from "@/lib/router-state/describe";
-import { createZeroTierProvider, type ZeroTierProvider } from "@/lib/zerotier";
-import { createLanNetwork } from "@/lib/zerotier/network-setup";
-import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
-import { closeDb, resetDatabase, testDb } from "../support/db";
+import { testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
-
-let sim: ZeroTierSimulator;
-let provider: ZeroTierProvider;
+import { withZeroTierSimulator } from "../support/zerotier-simulator";
 
 describe("router states from the controller", () => {
-  beforeAll(async () => {
-    sim = await startZeroTierSimulator({});
-  });
-  beforeEach(async () => {
-    await resetDatabase();
-    sim.reset();
-    provider = createZeroTierProvider({ provider: "self_hosted_controller", controllerUrl: sim.controllerUrl, controllerToken: sim.token, centralUrl: "", retry: { maxAttempts: 2, maxTotalMs: 500, baseDelayMs: 1, maxDelayMs: 1 } });
-  });
-  afterAll(async () => {
-    await sim.close();
-    await closeDb();
-  });
+  const zt = withZeroTierSimulator();
 
   it("stores joined/online/version/path for a running router, 'not seen' for one that never joined, and keeps what it knew when the router stops", async () => {
-    const { networkId } = await createLanNetwork(provider, { name: "ix", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
-    const lan = await createLanRow({ ztNetworkId: networkId });
+    const lan = await zt.lan();
+    const networkId = lan.zt_network_id;
     await testDb().insertInto("networks").values([{ asn: 64500, name: "Up" }, { asn: 64501, name: "Absent" }, { asn: 64502, name: "Gone" }]).execute();
     const [running, absent, removed] = await testDb()
       .insertInto("connections")
@@ -39,10 +23,10 @@ describe("router states from the controller", () => {
       ])
       .returning("id")
       .execute();
-    await provider.upsertMember(networkId, "a1a1a1a1a1", { authorized: true, ipAssignments: ["192.0.2.11", "2001:db8:ffff::11"], noAutoAssignIps: true });
-    sim.setPeer({ mid: "a1a1a1a1a1", nwid: networkId, version: "1.14.1", physicalAddress: "203.0.113.5/9993", latency: 8 });
+    await zt.provider.upsertMember(networkId, "a1a1a1a1a1", { authorized: true, ipAssignments: ["192.0.2.11", "2001:db8:ffff::11"], noAutoAssignIps: true });
+    zt.sim.setPeer({ mid: "a1a1a1a1a1", nwid: networkId, version: "1.14.1", physicalAddress: "203.0.113.5/9993", latency: 8 });
 
-    expect(await collectRouterStates(testDb(), lan.id, provider)).toEqual({ checked: 2, problems: [] });
+    expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toEqual({ checked: 2, problems: [] });
     const states = await routerStatesOf(testDb(), [running!.id, absent!.id, removed!.id]);
     expect(states.get(running!.id)).toMatchObject({ member_found: true, joined: true, online: true, version: "1.14.1", latency_ms: 8, paths: [{ address: "203.0.113.5/9993", preferred: true }] });
     expect(describeRouterState(states.get(running!.id)!, networkId).summary).toBe("joined, online via 203.0.113.5, ZeroTier 1.14.1, 8 ms");
@@ -52,16 +36,16 @@ describe("router states from the controller", () => {
     expect(states.has(removed!.id)).toBe(false);
 
     // The router stops: offline, with its version and when it was last seen.
-    sim.setPeer({ mid: "a1a1a1a1a1", online: false });
-    await collectRouterStates(testDb(), lan.id, provider);
+    zt.sim.setPeer({ mid: "a1a1a1a1a1", online: false });
+    await collectRouterStates(testDb(), lan.id, zt.provider);
     const stopped = (await routerStatesOf(testDb(), [running!.id])).get(running!.id)!;
     expect(stopped).toMatchObject({ joined: true, online: false, version: "1.14.1", latency_ms: null, paths: [] });
     expect(stopped.last_seen_at).not.toBeNull();
 
     // An unreachable controller: the state is kept, with the error.
-    await sim.down();
-    const failed = await collectRouterStates(testDb(), lan.id, provider);
-    await sim.up();
+    await zt.sim.down();
+    const failed = await collectRouterStates(testDb(), lan.id, zt.provider);
+    await zt.sim.up();
     expect(failed.problems).toHaveLength(2);
     const kept = (await routerStatesOf(testDb(), [running!.id])).get(running!.id)!;
     expect(kept).toMatchObject({ joined: true, version: "1.14.1" });

@@ -7,44 +7,18 @@
  * active; it prints the time from approval to active. Then a connection is removed and its
  * sessions disappear from the stored state. Needs root, iproute2 and bird2.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, createMemberUser, createStaffUser } from "../support/fixtures";
+import { netnsLab, until } from "../support/netns-lab";
 
-const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
-const bridgeNs = `yb${id}`;
-const namespaces = { rs: `yr${id}`, a: `ya${id}`, b: `yc${id}` };
-const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-flow-"));
+const lab = netnsLab("y", ["rs", "a", "b"]);
 const RS_NODE = "eeeeeeeee1";
 let sim: ZeroTierSimulator;
 let worker: { stop: (options?: { graceMs?: number }) => Promise<void> } | undefined;
 
-const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
-const birdc = (name: string, ...command: string[]) => spawnSync("birdc", ["-s", path.join(dir, `${name}.ctl`), ...command], { encoding: "utf8" }).stdout;
-
-function attach(ns: string, address: string | null, link: string) {
-  run("ip", ["netns", "add", ns]);
-  run("ip", ["link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", link, "netns", bridgeNs]);
-  inNs(bridgeNs, "ip", ["link", "set", link, "master", "br0", "up"]);
-  if (address) inNs(ns, "ip", ["addr", "add", `${address}/24`, "dev", "eth0"]);
-  inNs(ns, "ip", ["link", "set", "eth0", "up"]);
-  inNs(ns, "ip", ["link", "set", "lo", "up"]);
-}
-
-async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean, what: string, tries = 120) {
-  for (let i = 0; i < tries; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const birdc = lab.birdc;
 
 describe("approval to Established sessions, with no human step", () => {
   beforeAll(async () => {
@@ -52,26 +26,15 @@ describe("approval to Established sessions, with no human step", () => {
     sim = await startZeroTierSimulator({});
     process.env.ZT_CONTROLLER_URL = sim.controllerUrl;
     process.env.ZT_CONTROLLER_TOKEN = sim.token;
-    run("ip", ["netns", "add", bridgeNs]);
-    inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
-    inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);
-    attach(namespaces.rs, "192.0.2.1", `w${id}r`);
-    writeFileSync(path.join(dir, "rs.conf"), "router id 192.0.2.1;\nprotocol device {}\n");
-    inNs(namespaces.rs, "bird", ["-c", path.join(dir, "rs.conf"), "-s", path.join(dir, "rs.ctl"), "-P", path.join(dir, "rs.pid")]);
+    lab.bridge();
+    lab.attach("rs", "192.0.2.1");
+    lab.startBird("rs", "router id 192.0.2.1;\nprotocol device {}\n");
   });
 
   afterAll(async () => {
     // Bounded: a job stuck after a timeout must not keep the namespaces and daemons alive.
     await worker?.stop({ graceMs: 5_000 }).catch(() => undefined);
-    for (const name of ["rs", "a", "b"]) {
-      try {
-        process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8")), "SIGTERM");
-      } catch {
-        // not started
-      }
-    }
-    for (const ns of [bridgeNs, ...Object.values(namespaces)]) spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
+    lab.teardown();
     await sim.close();
     await closeDb();
   });
@@ -83,7 +46,7 @@ describe("approval to Established sessions, with no human step", () => {
     const { networkId } = await createLanNetwork(getZeroTierProvider(), { name: "lab", ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", mtu: 2800 });
     const lan = await createLanRow({ ztNetworkId: networkId, reserved: 10 });
     const { addRouteServer, connectRouteServer } = await import("@/lib/routeserver/registry");
-    const rs = await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: path.join(dir, "rs.conf"), controlSocket: path.join(dir, "rs.ctl"), ztNodeId: RS_NODE }, { type: "cli", label: "test" });
+    const rs = await addRouteServer(testDb(), { lan: String(lan.id), name: "rs1", transport: "local", routerId: "192.0.2.1", ipv4: "192.0.2.1", configPath: lab.file("rs", "conf"), controlSocket: lab.file("rs", "ctl"), ztNodeId: RS_NODE }, { type: "cli", label: "test" });
     const { createApiKey } = await import("@/lib/api/keys");
     const { key } = await createApiKey(testDb(), { name: "member automation", scope: "read" }, { type: "cli", label: "test" });
     const { GET: routerConfig } = await import("@/app/api/v1/connections/[id]/router-config/route");
@@ -109,14 +72,13 @@ describe("approval to Established sessions, with no human step", () => {
       const approvedAt = performance.now();
       const addresses = await approveConnection(testDb(), actorOf(operator), connectionId);
       // The member's router: the LAN address it was given, and only the configuration from the API with its own prefix filled in.
-      attach(namespaces[member.key], addresses.ipv4, `w${id}${member.key}`);
+      lab.attach(member.key, addresses.ipv4);
       const response = await routerConfig(new Request(`http://ztix.test/api/v1/connections/${connectionId}/router-config?flavor=bird`, { headers: { "X-API-Key": key } }), { params: Promise.resolve({ id: String(connectionId) }) });
       expect(response.status).toBe(200);
       const fromApi = await response.text();
       const config = fromApi.replace(`# route ${PLACEHOLDER.ipv4Prefix} blackhole;`, `route ${member.prefix} blackhole;`);
       expect(config).not.toBe(fromApi);
-      writeFileSync(path.join(dir, `${member.key}.conf`), config);
-      inNs(namespaces[member.key], "bird", ["-c", path.join(dir, `${member.key}.conf`), "-s", path.join(dir, `${member.key}.ctl`), "-P", path.join(dir, `${member.key}.pid`)]);
+      lab.startBird(member.key, config);
       approved.push({ ...member, connectionId, ipv4: addresses.ipv4, approvedAt });
     }
 

@@ -4,16 +4,16 @@
  * database, and a real BIRD route server with two members in network namespaces (root, iproute2,
  * bird2 and bgpq4; installed by .ci/run).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { startIrrSimulator, type IrrDataSet, type IrrSimulator } from "@/simulators/irr/server";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
+import { blackholeRoutes, netnsLab, run, until } from "../support/netns-lab";
 
 const MEMBER_A = 1000;
 const MEMBER_B = 2000;
@@ -221,14 +221,12 @@ describe("IRR prefix lists from bgpq4", () => {
 });
 
 describe("IRR filtering on a real route server (network namespaces, BIRD)", () => {
-  const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
-  const bridgeNs = `zib${id}`;
-  const hosts = { rs: { ns: `zir${id}`, ip: "192.0.2.1" }, m1: { ns: `zia${id}`, ip: "192.0.2.11" }, m2: { ns: `zic${id}`, ip: "192.0.2.12" } } as const;
-  const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-irr-"));
+  const hosts = { rs: "192.0.2.1", m1: "192.0.2.11", m2: "192.0.2.12" } as const;
+  const lab = netnsLab("i", ["rs", "m1", "m2"]);
+  const dir = lab.dir;
   // Set while the tests are collected: the configuration is read once per process.
   const previousKeyFile = process.env.RS_SSH_KEY_FILE;
   process.env.RS_SSH_KEY_FILE = path.join(dir, "client_key");
-  const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   // The route server is reached as in production: birdc over SSH (a real sshd of the test's own,
   // on 127.0.0.1 with a pinned host key); BIRD's control socket is a file, so it is reachable
   // from outside the route server's namespace.
@@ -262,58 +260,23 @@ describe("IRR filtering on a real route server (network namespaces, BIRD)", () =
     }
     throw new Error("sshd did not start");
   }
-  const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
-  const birdc = (name: keyof typeof hosts, ...command: string[]) => spawnSync("ip", ["netns", "exec", hosts[name].ns, "birdc", "-s", path.join(dir, `${name}.ctl`), ...command], { encoding: "utf8" }).stdout;
-
-  async function until<T>(read: () => T, done: (value: T) => boolean, what: string) {
-    for (let i = 0; i < 120; i++) {
-      const value = read();
-      if (done(value)) return value;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
-
-  const memberConfig = (name: "m1" | "m2", asn: number, statics: string[]) => `router id ${hosts[name].ip};
-log "${path.join(dir, `${name}.log`)}" all;
-protocol device {}
-protocol static announce {
-  ipv4;
-${statics.map((prefix) => `  route ${prefix} blackhole;`).join("\n")}
-}
-protocol bgp to_rs {
-  local ${hosts[name].ip} as ${asn};
-  neighbor ${hosts.rs.ip} as 64496;
-  connect delay time 1;
-  connect retry time 1;
-  error wait time 1, 2;
-  ipv4 { import all; export all; };
-}
-`;
+  const birdc = lab.birdc;
 
   afterAll(() => {
     if (previousKeyFile === undefined) delete process.env.RS_SSH_KEY_FILE;
     else process.env.RS_SSH_KEY_FILE = previousKeyFile;
     sshd?.kill("SIGTERM");
-    for (const name of ["rs", "m1", "m2"] as const) {
-      try {
-        process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()), "SIGTERM");
-      } catch {
-        // not started, or already gone
-      }
-    }
-    for (const ns of [bridgeNs, ...Object.values(hosts).map((host) => host.ns)]) spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
+    lab.teardown();
   });
 
   it("passes member A's prefix inside its as-set to member B and filters one outside with reason 9; a member without IRR data gets nothing through; the looking glass shows it all over SSH and the API", async () => {
-    const a = await addMember(MEMBER_A, "RIPE::AS-ALPHA", hosts.m1.ip);
-    const b = await addMember(MEMBER_B, null, hosts.m2.ip);
+    const a = await addMember(MEMBER_A, "RIPE::AS-ALPHA", hosts.m1);
+    const b = await addMember(MEMBER_B, null, hosts.m2);
     const { addRouteServer } = await import("@/lib/routeserver/registry");
     await startSshd();
     const server = await addRouteServer(
       testDb(),
-      { lan: String(lanId), name: "rs1", sshHost: "127.0.0.1", sshPort, sshUser: "root", hostKey, ipv4: hosts.rs.ip, routerId: hosts.rs.ip, controlSocket: path.join(dir, "rs.ctl") },
+      { lan: String(lanId), name: "rs1", sshHost: "127.0.0.1", sshPort, sshUser: "root", hostKey, ipv4: hosts.rs, routerId: hosts.rs, controlSocket: lab.file("rs", "ctl") },
       { type: "cli", label: "test" },
     );
     await refresh(MEMBER_A);
@@ -321,26 +284,12 @@ protocol bgp to_rs {
     expect((await refresh(MEMBER_B)).outcomes[0]!.status).toBe("failed");
 
     const { renderCurrentConfig } = await import("@/lib/routeserver/input");
-    const config = (await renderCurrentConfig(testDb(), server.id)).replace("log syslog all;", `log "${path.join(dir, "rs.log")}" all;`);
-    writeFileSync(path.join(dir, "rs.conf"), config);
-    writeFileSync(path.join(dir, "m1.conf"), memberConfig("m1", MEMBER_A, ["11.1.0.0/24", "11.9.0.0/24"]));
-    writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", MEMBER_B, ["12.2.0.0/24"]));
-
-    run("ip", ["netns", "add", bridgeNs]);
-    inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
-    inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);
-    for (const [name, host] of Object.entries(hosts)) {
-      run("ip", ["netns", "add", host.ns]);
-      const outer = `v${id}${name}i`;
-      run("ip", ["link", "add", "eth0", "netns", host.ns, "type", "veth", "peer", "name", outer, "netns", bridgeNs]);
-      inNs(bridgeNs, "ip", ["link", "set", outer, "master", "br0", "up"]);
-      inNs(host.ns, "ip", ["addr", "add", `${host.ip}/24`, "dev", "eth0"]);
-      inNs(host.ns, "ip", ["link", "set", "eth0", "up"]);
-      inNs(host.ns, "ip", ["link", "set", "lo", "up"]);
-    }
-    for (const name of ["rs", "m1", "m2"] as const) {
-      inNs(hosts[name].ns, "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
-    }
+    const config = (await renderCurrentConfig(testDb(), server.id)).replace("log syslog all;", `log "${lab.file("rs", "log")}" all;`);
+    lab.bridge();
+    for (const host of ["rs", "m1", "m2"] as const) lab.attach(host, hosts[host]);
+    lab.startBird("rs", config);
+    lab.startBird("m1", lab.memberConfig("m1", { address: hosts.m1, asn: MEMBER_A, routeServer: hosts.rs, statics: blackholeRoutes(["11.1.0.0/24", "11.9.0.0/24"]) }));
+    lab.startBird("m2", lab.memberConfig("m2", { address: hosts.m2, asn: MEMBER_B, routeServer: hosts.rs, statics: blackholeRoutes(["12.2.0.0/24"]) }));
 
     await until(() => birdc("rs", "show", "protocols"), (out) => (out.match(/Established/g) ?? []).length >= 2, "both member sessions Established");
     await until(() => birdc("m2", "show", "route", "protocol", "to_rs"), (out) => out.includes("11.1.0.0/24"), "member B to learn 11.1.0.0/24");
@@ -359,7 +308,7 @@ protocol bgp to_rs {
     const { lookingGlass } = await import("@/lib/routeserver/looking-glass");
     const accepted = await lookingGlass(testDb(), a.id, { family: 4, kind: "accepted" });
     expect(accepted).toMatchObject({ routeServer: { id: server.id, name: "rs1" }, total: 1, matched: 1 });
-    expect(accepted.routes).toEqual([expect.objectContaining({ prefix: "11.1.0.0/24", asPath: "1000", nextHop: hosts.m1.ip, reasons: [] })]);
+    expect(accepted.routes).toEqual([expect.objectContaining({ prefix: "11.1.0.0/24", asPath: "1000", nextHop: hosts.m1, reasons: [] })]);
     const filtered = await lookingGlass(testDb(), a.id, { family: 4, kind: "filtered" });
     expect(filtered.routes.map((route) => [route.prefix, route.reasons])).toEqual([["11.9.0.0/24", [{ code: 9, meaning: "prefix not in the member's IRR prefix list" }]]]);
     const toB = await lookingGlass(testDb(), b.id, { family: 4, kind: "exported" });

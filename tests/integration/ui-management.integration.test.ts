@@ -11,6 +11,7 @@ import { loadRenderInputs } from "@/lib/routeserver/input";
 import { renderBirdConfig } from "@/lib/routeserver/render";
 import { createAccount, setDisabled } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
+import { createLanRow } from "../support/fixtures";
 
 describe("accounts created in the portal", () => {
   beforeEach(resetDatabase);
@@ -60,11 +61,7 @@ describe("draining a route server", () => {
   afterAll(closeDb);
 
   it("renders GRACEFUL_SHUTDOWN into its export while drained, queues the LAN's deployment, and undrains", async () => {
-    const lan = await testDb()
-      .insertInto("lans")
-      .values({ name: "main", zt_network_id: "a1b2c3d4e5000001", ipv4_prefix: "192.0.2.0/24", ipv6_prefix: "2001:db8:ffff::/64", rs_asn: 64496 })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const lan = await createLanRow({ name: "main" });
     const server = await testDb()
       .insertInto("route_servers")
       .values({ lan_id: lan.id, name: "rs1", transport: "local", router_id: "192.0.2.1", ipv4_address: "192.0.2.1" })
@@ -97,11 +94,7 @@ describe("editing a route server", () => {
   afterAll(closeDb);
 
   it("changes how it is reached, keeps the host key pinned, answers bad fields in place, and redeploys", async () => {
-    const lan = await testDb()
-      .insertInto("lans")
-      .values({ name: "main", zt_network_id: "a1b2c3d4e5000001", ipv4_prefix: "192.0.2.0/24", ipv6_prefix: "2001:db8:ffff::/64", rs_asn: 64496 })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const lan = await createLanRow({ name: "main" });
     const server = await testDb()
       .insertInto("route_servers")
       .values({ lan_id: lan.id, name: "rs1", transport: "ssh", ssh_host: "rs1.example.net", host_key_fingerprint: `SHA256:${"A".repeat(43)}`, router_id: "192.0.2.1" })
@@ -124,11 +117,7 @@ describe("the Requests page's context", () => {
   afterAll(closeDb);
 
   it("gives the PeeringDB record, and warns of a network without an as-set, an unknown network and a full LAN", async () => {
-    const full = await testDb()
-      .insertInto("lans")
-      .values({ name: "tiny", zt_network_id: "a1b2c3d4e5000002", ipv4_prefix: "198.51.100.0/29", ipv6_prefix: "2001:db8:eeee::/64", rs_asn: 64496, reserved_host_count: 0 })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const full = await createLanRow({ name: "tiny", ipv4Prefix: "198.51.100.0/29", ipv6Prefix: "2001:db8:eeee::/64", reserved: 0 });
     for (let host = 1; host <= 6; host++) await testDb().insertInto("address_allocations").values({ lan_id: full.id, address: `198.51.100.${host}`, state: "reserved", note: "test" }).execute();
     await testDb().insertInto("networks").values([{ asn: 13335, name: "Example", irr_as_set: null, info_prefixes4: 10, info_prefixes6: 2, peeringdb_id: 77, known_to_peeringdb: true }]).execute();
     const contexts = await requestContexts(testDb(), [{ id: 1, asn: 13335, lanName: "tiny" }, { id: 2, asn: 3320, lanName: "tiny" }]);

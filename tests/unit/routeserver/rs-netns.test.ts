@@ -5,20 +5,19 @@
  * stayrtr serving a local VRP file, on the route server's own loopback). Needs root, iproute2,
  * bird2 and stayrtr (installed by .ci/run).
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderBirdConfig } from "@/lib/routeserver/render";
 import { parseRtrStates } from "@/lib/routeserver/rtr-state";
 import { DEFAULT_POLICY } from "@/lib/routeserver/types";
+import { netnsLab, until } from "../../support/netns-lab";
 import { member } from "../../support/rs-fixtures";
 
-const id = `${process.pid % 10000}${Math.floor(Math.random() * 256).toString(16)}`;
-const bridgeNs = `zb${id}`;
-const hosts = { rs: { ns: `zr${id}`, ip: "192.0.2.1" }, m1: { ns: `za${id}`, ip: "192.0.2.11" }, m2: { ns: `zc${id}`, ip: "192.0.2.12" } } as const;
-const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-lab-"));
+const hosts = { rs: "192.0.2.1", m1: "192.0.2.11", m2: "192.0.2.12" } as const;
+const lab = netnsLab("r", ["rs", "m1", "m2"]);
+const dir = lab.dir;
 const blackhole = "192.0.2.66";
 // The route server's BIRD: Debian's bird2, or another build (e.g. BIRD 3) named by BIRD3_PATH.
 const routeServerBird = process.env.BIRD3_PATH ?? "bird";
@@ -32,119 +31,67 @@ const vrps = {
   ],
 };
 let rtrCache: ChildProcess | null = null;
-
-const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-const inNs = (ns: string, command: string, args: string[]) => run("ip", ["netns", "exec", ns, command, ...args]);
-const birdc = (name: keyof typeof hosts, ...command: string[]) => {
-  const result = spawnSync("ip", ["netns", "exec", hosts[name].ns, "birdc", "-s", path.join(dir, `${name}.ctl`), ...command], { encoding: "utf8" });
-  return result.stdout;
-};
-
-function memberConfig(name: "m1" | "m2", asn: number, statics: string, exportFilter: string) {
-  return `router id ${hosts[name].ip};
-log "${path.join(dir, `${name}.log`)}" all;
-protocol device {}
-protocol static announce {
-  ipv4;
-${statics}
-}
-protocol bgp to_rs {
-  local ${hosts[name].ip} as ${asn};
-  neighbor ${hosts.rs.ip} as 64496;
-  # Acts as a route-server client itself, so its paths are exactly what its export filter makes.
-  rs client;
-  connect delay time 1;
-  connect retry time 1;
-  error wait time 1, 2;
-  ipv4 { import all; export ${exportFilter}; };
-}
-`;
-}
-
-async function until<T>(read: () => T, done: (value: T) => boolean, what: string, tries = 120) {
-  for (let i = 0; i < tries; i++) {
-    const value = read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const birdc = lab.birdc;
 
 describe("route server in network namespaces (real BIRD)", () => {
   beforeAll(async () => {
-    run("ip", ["netns", "add", bridgeNs]);
-    inNs(bridgeNs, "ip", ["link", "add", "br0", "type", "bridge"]);
-    inNs(bridgeNs, "ip", ["link", "set", "br0", "up"]);
-    for (const [name, host] of Object.entries(hosts)) {
-      run("ip", ["netns", "add", host.ns]);
-      const outer = `v${id}${name}b`;
-      run("ip", ["link", "add", "eth0", "netns", host.ns, "type", "veth", "peer", "name", outer, "netns", bridgeNs]);
-      inNs(bridgeNs, "ip", ["link", "set", outer, "master", "br0", "up"]);
-      inNs(host.ns, "ip", ["addr", "add", `${host.ip}/24`, "dev", "eth0"]);
-      inNs(host.ns, "ip", ["link", "set", "eth0", "up"]);
-      inNs(host.ns, "ip", ["link", "set", "lo", "up"]);
-    }
+    lab.bridge();
+    for (const host of ["rs", "m1", "m2"] as const) lab.attach(host, hosts[host]);
 
     writeFileSync(path.join(dir, "vrps.json"), JSON.stringify(vrps));
     rtrCache = spawn(
       "ip",
-      ["netns", "exec", hosts.rs.ns, "stayrtr", "-bind", "127.0.0.1:3323", "-cache", path.join(dir, "vrps.json"), "-checktime=false", "-metrics.addr", "127.0.0.1:9847"],
+      ["netns", "exec", lab.ns.rs, "stayrtr", "-bind", "127.0.0.1:3323", "-cache", path.join(dir, "vrps.json"), "-checktime=false", "-metrics.addr", "127.0.0.1:9847"],
       { stdio: ["ignore", "ignore", "ignore"] },
     );
 
     // BIRD retries a failed RTR connection only after its retry interval: start with a listening cache.
-    await until(() => inNs(hosts.rs.ns, "ss", ["-ltnH", "sport", "=", ":3323"]), (out) => out.includes("3323"), "stayrtr to listen", 60);
+    await until(() => lab.inNs("rs", "ss", ["-ltnH", "sport", "=", ":3323"]), (out) => out.includes("3323"), "stayrtr to listen", 60);
 
     const config = renderBirdConfig({
       generatedBy: "ztix lab test",
       lan: { id: 1, name: "lab", rsAsn: 64496, ipv4Prefix: "192.0.2.0/24", ipv6Prefix: "2001:db8:ffff::/64", rpkiServers: [{ host: "127.0.0.1", port: 3323 }], blackholeIpv4: blackhole },
-      routeServer: { id: 1, name: "rs1", routerId: hosts.rs.ip, ipv4Address: hosts.rs.ip, ipv6Address: null, localIncludeDir: null },
+      routeServer: { id: 1, name: "rs1", routerId: hosts.rs, ipv4Address: hosts.rs, ipv6Address: null, localIncludeDir: null },
       policy: DEFAULT_POLICY,
       members: [
         // Member A's IRR prefix list: everything in 11.0.0.0/8 from /16 to /24.
-        member({ connectionId: 1, asn: 1000, name: "Member A", ipv4Address: hosts.m1.ip, ipv6Address: null, irrPrefixes4: ["11.0.0.0/8{16,24}"] }),
-        member({ connectionId: 2, asn: 2000, name: "Member B", ipv4Address: hosts.m2.ip, ipv6Address: null }),
+        member({ connectionId: 1, asn: 1000, name: "Member A", ipv4Address: hosts.m1, ipv6Address: null, irrPrefixes4: ["11.0.0.0/8{16,24}"] }),
+        member({ connectionId: 2, asn: 2000, name: "Member B", ipv4Address: hosts.m2, ipv6Address: null }),
       ],
-    }).replace("log syslog all;", `log "${path.join(dir, "rs.log")}" all;`);
-    writeFileSync(path.join(dir, "rs.conf"), config);
-    writeFileSync(
-      path.join(dir, "m1.conf"),
-      memberConfig(
-        "m1",
-        1000,
-        [
-          "  route 11.1.1.0/24 blackhole;   # valid",
-          "  route 10.1.0.0/24 blackhole;   # bogon",
-          "  route 11.1.2.0/25 blackhole;   # too long",
-          "  route 11.1.4.0/24 via 192.0.2.99;   # someone else's next hop",
-          "  route 11.1.5.0/24 blackhole;   # first AS is not member A's",
-          "  route 12.0.0.0/24 blackhole;   # outside member A's IRR prefix list",
-          "  route 11.3.0.0/24 blackhole;   # RPKI invalid: AS9999's space",
-          "  route 11.4.1.0/24 blackhole;   # RPKI invalid: longer than the ROA allows",
-          "  route 11.6.0.0/24 blackhole;   # RPKI not found",
-          "  route 11.1.1.66/32 blackhole;   # blackhole request (RFC 7999) for its own space",
-        ].join("\n"),
-        "filter { if net = 11.1.1.66/32 then bgp_community.add((65535, 666)); if net = 11.1.5.0/24 then bgp_path.prepend(3000); else bgp_path.prepend(1000); accept; }",
-      ),
+    }).replace("log syslog all;", `log "${lab.file("rs", "log")}" all;`);
+    lab.startBird("rs", config, routeServerBird);
+    lab.startBird(
+      "m1",
+      lab.memberConfig("m1", {
+        address: hosts.m1,
+        asn: 1000,
+        routeServer: hosts.rs,
+        rsClient: true,
+        statics: [
+          "route 11.1.1.0/24 blackhole;   # valid",
+          "route 10.1.0.0/24 blackhole;   # bogon",
+          "route 11.1.2.0/25 blackhole;   # too long",
+          "route 11.1.4.0/24 via 192.0.2.99;   # someone else's next hop",
+          "route 11.1.5.0/24 blackhole;   # first AS is not member A's",
+          "route 12.0.0.0/24 blackhole;   # outside member A's IRR prefix list",
+          "route 11.3.0.0/24 blackhole;   # RPKI invalid: AS9999's space",
+          "route 11.4.1.0/24 blackhole;   # RPKI invalid: longer than the ROA allows",
+          "route 11.6.0.0/24 blackhole;   # RPKI not found",
+          "route 11.1.1.66/32 blackhole;   # blackhole request (RFC 7999) for its own space",
+        ],
+        exportFilter: "filter { if net = 11.1.1.66/32 then bgp_community.add((65535, 666)); if net = 11.1.5.0/24 then bgp_path.prepend(3000); else bgp_path.prepend(1000); accept; }",
+      }),
     );
     // Member B asks to blackhole an address in member A's space.
-    writeFileSync(path.join(dir, "m2.conf"), memberConfig("m2", 2000, "  route 11.1.1.77/32 blackhole;", "filter { bgp_community.add((65535, 666)); bgp_path.prepend(2000); accept; }"));
-    for (const name of ["rs", "m1", "m2"] as const) {
-      inNs(hosts[name].ns, name === "rs" ? routeServerBird : "bird", ["-c", path.join(dir, `${name}.conf`), "-s", path.join(dir, `${name}.ctl`), "-P", path.join(dir, `${name}.pid`)]);
-    }
+    lab.startBird(
+      "m2",
+      lab.memberConfig("m2", { address: hosts.m2, asn: 2000, routeServer: hosts.rs, rsClient: true, statics: ["route 11.1.1.77/32 blackhole;"], exportFilter: "filter { bgp_community.add((65535, 666)); bgp_path.prepend(2000); accept; }" }),
+    );
   }, 120_000);
 
   afterAll(() => {
     rtrCache?.kill("SIGKILL");
-    for (const name of ["rs", "m1", "m2"] as const) {
-      try {
-        process.kill(Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()), "SIGTERM");
-      } catch {
-        // not started, or already gone
-      }
-    }
-    for (const ns of [bridgeNs, ...Object.values(hosts).map((host) => host.ns)]) spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
+    lab.teardown();
   });
 
   const prefixesAtB = (): string[] => [...(birdc("m2", "show", "route", "protocol", "to_rs").match(/\d+\.\d+\.\d+\.\d+\/\d+/g) ?? [])].sort();
