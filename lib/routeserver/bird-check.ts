@@ -30,6 +30,13 @@ export function parseTimeoutSeconds(configBytes: number, env: Record<string, str
   return 60 + Math.ceil((configBytes / (1024 * 1024)) * 30);
 }
 
+/**
+ * The bound on the command that runs `timeout -k 5 SECONDS bird -p` on a route server: past
+ * coreutils' own TERM and KILL, so that a slow parse is reported as the parse timeout it is,
+ * never as the transport giving up on the command.
+ */
+export const remoteParseExecTimeoutMs = (seconds: number) => (seconds + 5 + 30) * 1000;
+
 export const parseTimeoutMessage = (seconds: number) => `bird -p did not finish within ${seconds} s (a timeout, not a parse error; set ZTIX_BIRD_PARSE_TIMEOUT_SECONDS to allow longer)`;
 
 /** `bird -p -c` on a config text (execFile, no shell): nothing printed and exit 0 means it parses. */

@@ -5,7 +5,7 @@ import { notify } from "@/lib/notifications";
 import type { Db } from "@/db";
 import { getPool } from "@/db";
 import { markInterrupted } from "@/lib/orphaned-work";
-import { birdAvailable, parseBirdError, parseCheck, parseTimeoutMessage, parseTimeoutSeconds } from "./bird-check";
+import { birdAvailable, parseBirdError, parseCheck, parseTimeoutMessage, parseTimeoutSeconds, remoteParseExecTimeoutMs } from "./bird-check";
 import { loadRenderInputs } from "./input";
 import { renderBirdConfig } from "./render";
 import type { Transport } from "./transport";
@@ -32,7 +32,7 @@ export async function deployConfig(transport: Transport, target: RouteServerTarg
 
   // coreutils `timeout` bounds the check on the host itself (exit 124), whatever the transport.
   const seconds = parseTimeoutSeconds(Buffer.byteLength(config));
-  const check = await transport.exec(["timeout", "-k", "5", String(seconds), target.birdPath, "-p", "-c", next]);
+  const check = await transport.exec(["timeout", "-k", "5", String(seconds), target.birdPath, "-p", "-c", next], { timeoutMs: remoteParseExecTimeoutMs(seconds) });
   if (check.code !== 0) {
     await transport.exec(["rm", "-f", next]);
     if (check.code === 124 || check.code === 137) throw new Error(`the parse check on the route server timed out: ${parseTimeoutMessage(seconds)}`);

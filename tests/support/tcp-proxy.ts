@@ -1,12 +1,15 @@
 import net from "node:net";
 
 /**
- * A TCP proxy in front of PostgreSQL that a test can cut ("down": refuses connections),
- * freeze ("hang": accepts and never answers) or restore, without touching the real server.
+ * A TCP proxy in front of a real server (PostgreSQL, sshd) that a test can cut ("down": refuses
+ * connections), make unresponsive ("hang": accepts and never answers), freeze (established
+ * connections stop carrying bytes either way, their sockets left open: a black-holed network, a
+ * frozen VM) or restore, without touching the real server.
  */
 export async function startTcpProxy(target: { host: string; port: number }) {
   let mode: "up" | "down" | "hang" = "up";
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   let server: net.Server | undefined;
   let port = 0;
 
@@ -23,6 +26,9 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         upstream.on("error", () => client.destroy());
         client.on("error", () => upstream.destroy());
         client.pipe(upstream).pipe(client);
+        const pair: [net.Socket, net.Socket] = [client, upstream];
+        pairs.add(pair);
+        client.on("close", () => pairs.delete(pair));
       });
       server.once("error", reject);
       server.listen(port, "127.0.0.1", () => {
@@ -35,6 +41,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const closeAll = async () => {
     for (const socket of sockets) socket.destroy();
     sockets.clear();
+    pairs.clear();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server = undefined;
   };
@@ -52,6 +59,16 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       await closeAll();
       mode = "hang";
       await listen();
+    },
+    /** Established connections stop forwarding (nothing is read, so nothing, not even a close, gets through); new ones hang. */
+    freeze() {
+      mode = "hang";
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     async up() {
       await closeAll();

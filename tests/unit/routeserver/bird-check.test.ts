@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseCheck, parseTimeoutSeconds } from "@/lib/routeserver/bird-check";
+import { parseCheck, parseTimeoutSeconds, remoteParseExecTimeoutMs } from "@/lib/routeserver/bird-check";
 import { deployConfig } from "@/lib/routeserver/deploy";
 import { renderBirdConfig } from "@/lib/routeserver/render";
 import { localTransport } from "@/lib/routeserver/transport";
@@ -37,6 +37,10 @@ describe("bird -p: slow is not broken", () => {
     expect(parseTimeoutSeconds(4 * 1024 * 1024, {})).toBe(180);
     expect(parseTimeoutSeconds(4 * 1024 * 1024, { ZTIX_BIRD_PARSE_TIMEOUT_SECONDS: "7.5" })).toBe(7.5);
     expect(() => parseTimeoutSeconds(1, { ZTIX_BIRD_PARSE_TIMEOUT_SECONDS: "soon" })).toThrow("ZTIX_BIRD_PARSE_TIMEOUT_SECONDS");
+    // The transport's own bound on the check on a route server outlasts coreutils' TERM and KILL (timeout -k 5).
+    for (const seconds of [parseTimeoutSeconds(10_000, {}), parseTimeoutSeconds(64 * 1024 * 1024, {}), 7.5]) {
+      expect(remoteParseExecTimeoutMs(seconds)).toBeGreaterThan((seconds + 5) * 1000);
+    }
   });
 
   it("reports a 2,500-member config that outlasts the configured timeout as a timeout, never as 'does not parse'", async () => {
