@@ -5,12 +5,12 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
+import { freePort, sshdBinary, waitForPort } from "../support/sshd";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-deploy-"));
 const servers = [1, 2].map((n) => ({ n, dir: path.join(dir, `rs${n}`), port: 0, sshd: undefined as ChildProcess | undefined, fingerprint: "" }));
@@ -18,29 +18,6 @@ const servers = [1, 2].map((n) => ({ n, dir: path.join(dir, `rs${n}`), port: 0, 
 const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
 const fingerprint = (file: string) => execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", file], { encoding: "utf8" }).split(" ")[1]!;
 const birdc = (server: (typeof servers)[number], ...command: string[]) => spawnSync("birdc", ["-s", path.join(server.dir, "bird.ctl"), ...command], { encoding: "utf8" }).stdout;
-const sshdBinary = existsSync("/usr/sbin/sshd") ? "/usr/sbin/sshd" : "sshd";
-
-function freePort() {
-  return new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number) {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`sshd on ${port} did not start`);
-}
-
 async function startSshd(server: (typeof servers)[number]) {
   server.sshd = spawn(sshdBinary, ["-D", "-e", "-f", path.join(server.dir, "sshd_config")], { stdio: "ignore" });
   await waitForPort(server.port);

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-const sshdBinary = existsSync("/usr/sbin/sshd") ? "/usr/sbin/sshd" : "sshd";
+export const sshdBinary = existsSync("/usr/sbin/sshd") ? "/usr/sbin/sshd" : "sshd";
 
-function freePort() {
+/** A TCP port free on 127.0.0.1 now. */
+export function freePort() {
   return new Promise<number>((resolve) => {
     const probe = net.createServer().listen(0, "127.0.0.1", () => {
       const { port } = probe.address() as net.AddressInfo;
@@ -14,7 +15,8 @@ function freePort() {
   });
 }
 
-async function waitForPort(port: number) {
+/** Waits until something listens on 127.0.0.1:port (sshd after its start). */
+export async function waitForPort(port: number) {
   for (let i = 0; i < 100; i++) {
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
