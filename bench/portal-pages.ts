@@ -75,30 +75,23 @@ type Figures = { name: string; rps: number; p50: number; p95: number; p99: numbe
 type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; statuses: Map<string, number> };
 
 /**
- * CPU time the web server's processes have used (Linux /proc, in ms; the cluster primary and its
- * children): per request, it is what a page costs whatever else the shared machine is doing,
- * where req/s and latency move with the load.
+ * The web server's processes (the cluster primary and its children) with the CPU time each has
+ * used (Linux /proc, in ms): per request, CPU is what a page costs whatever else the shared
+ * machine is doing, where req/s and latency move with the load.
  */
-function serverCpuMs() {
-  let total = 0;
+function webServerProcesses() {
+  const found: { pid: number; cpuMs: number }[] = [];
   for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
       const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
-      if (Number(entry) === server.pid || Number(fields[1]) === server.pid) total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (Number(entry) === server.pid || Number(fields[1]) === server.pid) found.push({ pid: Number(entry), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
     } catch {
       // ended while we looked
     }
   }
-  return total;
+  return found;
 }
-const webProcesses = () =>
-  readdirSync("/proc").filter((name) => {
-    try {
-      return /^\d+$/.test(name) && readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1] === String(server.pid);
-    } catch {
-      return false;
-    }
-  }).length;
+const serverCpuMs = () => webServerProcesses().reduce((sum, entry) => sum + entry.cpuMs, 0);
 
 /** One stretch of load on one page; latencies from every response (autocannon reports no p95). */
 async function load(path: string, duration: number, cookie?: string): Promise<Sample> {
@@ -157,7 +150,7 @@ figures.push(
   ),
 );
 
-console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${webProcesses()} web processes, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${webServerProcesses().length - 1} web processes, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
 console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req  statuses");
 for (const row of figures) {
   console.log(

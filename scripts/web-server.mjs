@@ -22,7 +22,7 @@ const RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
 
 /** ZTIX_WEB_PROCESSES: a whole number ≥ 1, or unset for one per CPU (at most 8). */
-export function webProcessCount(value = process.env.ZTIX_WEB_PROCESSES, cpus = availableParallelism()) {
+function webProcessCount(value = process.env.ZTIX_WEB_PROCESSES, cpus = availableParallelism()) {
   if (value === undefined || value.trim() === "") return Math.max(1, Math.min(8, cpus));
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error(`ZTIX_WEB_PROCESSES must be a whole number from 1 to 64 (got "${value}")`);
