@@ -220,10 +220,9 @@ export interface NotificationOptOuts {
   user_id: number;
 }
 
-export interface RateLimitCounters {
+export interface RateLimitHits {
+  at: Timestamp;
   bucket: string;
-  count: number;
-  window_start: Timestamp;
 }
 
 export interface RouterStates {
@@ -347,7 +346,7 @@ export interface DB {
   login_throttle: LoginThrottle;
   networks: Networks;
   notification_opt_outs: NotificationOptOuts;
-  rate_limit_counters: RateLimitCounters;
+  rate_limit_hits: RateLimitHits;
   route_servers: RouteServers;
   router_states: RouterStates;
   user_networks: UserNetworks;

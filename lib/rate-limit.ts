@@ -6,31 +6,25 @@ export type RateLimitPolicy = { limit: number; windowSeconds: number };
 export type RateLimitResult = { allowed: boolean; limit: number; remaining: number; resetSeconds: number };
 
 /**
- * A fixed-window counter per bucket in PostgreSQL: one statement per request, shared by every
- * app instance, so several processes enforce one limit together.
+ * At most `limit` requests per bucket in any span of `windowSeconds` (a log of the requests let
+ * through, in PostgreSQL): one round trip per request, shared by every app process, so several
+ * processes enforce one limit together. The function is in the sliding-rate-limits migration.
  */
 export async function consumeRateLimit(db: Db, bucket: string, policy: RateLimitPolicy): Promise<RateLimitResult> {
-  const result = await sql<{ count: number; reset_seconds: number }>`
-    with window_start as (
-      select to_timestamp(floor(extract(epoch from now()) / ${policy.windowSeconds}) * ${policy.windowSeconds}) as at
-    )
-    insert into rate_limit_counters (bucket, window_start, count)
-    select ${bucket}, at, 1 from window_start
-    on conflict (bucket, window_start) do update set count = rate_limit_counters.count + 1
-    returning count,
-      ceil(extract(epoch from (window_start + make_interval(secs => ${policy.windowSeconds}) - now())))::int as reset_seconds
+  const result = await sql<{ allowed: boolean; used: number; reset_seconds: number }>`
+    select allowed, used, reset_seconds from ztix_consume_rate_limit(${bucket}, ${policy.limit}::integer, ${policy.windowSeconds}::integer)
   `.execute(db);
   const row = result.rows[0]!;
   return {
-    allowed: row.count <= policy.limit,
+    allowed: row.allowed,
     limit: policy.limit,
-    remaining: Math.max(0, policy.limit - row.count),
+    remaining: Math.max(0, policy.limit - row.used),
     resetSeconds: Math.max(1, row.reset_seconds),
   };
 }
 
-/** Old windows are dead weight: removed by a recurring job. */
-export async function pruneRateLimitCounters(db: Db) {
-  const result = await db.deleteFrom("rate_limit_counters").where("window_start", "<", sql<Date>`now() - interval '1 hour'`).executeTakeFirst();
+/** Requests older than every window are dead weight: removed by a recurring job. */
+export async function pruneRateLimitHits(db: Db) {
+  const result = await db.deleteFrom("rate_limit_hits").where("at", "<", sql<Date>`now() - interval '1 hour'`).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

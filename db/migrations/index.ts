@@ -19,6 +19,7 @@ import * as notificationOptOuts from "./2026-11-30T17-30-00Z_notification-opt-ou
 import * as listIndexesAndJobHistory from "./2026-11-30T18-00-00Z_list-indexes-and-job-history";
 import * as uiManagement from "./2026-11-30T19-00-00Z_ui-management";
 import * as deploymentLockId from "./2026-12-01T05-00-00Z_deployment-lock-id";
+import * as slidingRateLimits from "./2026-12-01T06-00-00Z_sliding-rate-limits";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T18-00-00Z_list-indexes-and-job-history": listIndexesAndJobHistory,
   "2026-11-30T19-00-00Z_ui-management": uiManagement,
   "2026-12-01T05-00-00Z_deployment-lock-id": deploymentLockId,
+  "2026-12-01T06-00-00Z_sliding-rate-limits": slidingRateLimits,
 };

@@ -36,7 +36,7 @@ async function passwordSignIn(request: APIRequestContext, username: string, pass
 
 async function clearAddressThrottles() {
   await query("delete from login_throttle where key like 'ip:%'");
-  await query("delete from rate_limit_counters where bucket like 'signin:ip:%'");
+  await query("delete from rate_limit_hits where bucket like 'signin:ip:%'");
 }
 
 async function startProxiedServer(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -91,7 +91,7 @@ test("by default a spoofed X-Forwarded-For escapes neither the sign-in throttle 
     const response = await request.get("/api/v1/lans", { headers: { "X-API-Key": key, "X-Forwarded-For": `10.8.${i}.8` } });
     expect(response.status()).toBe(200);
   }
-  const buckets = await query<{ bucket: string }>("select distinct bucket from rate_limit_counters where bucket like 'api:ip:%'");
+  const buckets = await query<{ bucket: string }>("select distinct bucket from rate_limit_hits where bucket like 'api:ip:%'");
   expect(buckets.map((row) => row.bucket)).toContain("api:ip:127.0.0.1");
   expect(buckets.filter((row) => row.bucket.startsWith("api:ip:10."))).toEqual([]);
 
@@ -110,7 +110,7 @@ test("with ZTIX_TRUSTED_PROXIES=1 the address the proxy saw (rightmost X-Forward
     // The proxy appends what it saw (198.51.100.x); whatever the client claimed stays to the left.
     const key = createKey("read");
     expect((await proxied.get("/api/v1/lans", { headers: { "X-API-Key": key, "X-Forwarded-For": "10.9.9.9, 198.51.100.7" } })).status()).toBe(200);
-    const buckets = await query<{ bucket: string }>("select distinct bucket from rate_limit_counters where bucket in ('api:ip:198.51.100.7', 'api:ip:10.9.9.9')");
+    const buckets = await query<{ bucket: string }>("select distinct bucket from rate_limit_hits where bucket in ('api:ip:198.51.100.7', 'api:ip:10.9.9.9')");
     expect(buckets).toEqual([{ bucket: "api:ip:198.51.100.7" }]);
 
     const tag = Date.now().toString(36);
