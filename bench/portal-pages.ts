@@ -71,8 +71,8 @@ const login = await fetch(`${url}/api/auth/callback/credentials`, {
 const session = [cookies, ...(login.headers.getSetCookie?.() ?? []).map((cookie) => cookie.split(";")[0])].join("; ");
 if (!session.includes("session-token")) throw new Error("bench could not sign in");
 
-type Figures = { name: string; rps: number; p50: number; p95: number; p99: number; bytes: number; cpuMs: number; statuses: string; vsLogin?: number };
-type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; statuses: Map<string, number> };
+type Figures = { name: string; rps: number; p50: number; p95: number; p99: number; bytes: number; cpuMs: number; dbCpuMs: number; statuses: string; vsLogin?: number };
+type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; dbCpuMs: number; statuses: Map<string, number> };
 
 /**
  * The web server's processes (the cluster primary and its children) with the CPU time each has
@@ -93,11 +93,30 @@ function webServerProcesses() {
 }
 const serverCpuMs = () => webServerProcesses().reduce((sum, entry) => sum + entry.cpuMs, 0);
 
+/** CPU used so far by each PostgreSQL process on this machine (the server and its backends), in ms. */
+function databaseCpu() {
+  const used = new Map<string, number>();
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (!stat.includes(" (postgres) ")) continue;
+      const fields = stat.split(") ")[1]!.split(" ");
+      used.set(entry, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return used;
+}
+/** What PostgreSQL used since `before`: a process that ended in between takes its CPU with it, so only the living are counted. */
+const databaseCpuMsSince = (before: Map<string, number>) => [...databaseCpu()].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
 /** One stretch of load on one page; latencies from every response (autocannon reports no p95). */
 async function load(path: string, duration: number, cookie?: string): Promise<Sample> {
   const latencies: number[] = [];
   let bytes = 0;
   const cpuBefore = serverCpuMs();
+  const dbCpuBefore = databaseCpu();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url: `${url}${path}`, connections: concurrency, duration, headers: cookie ? { cookie } : {} }, (error, done) =>
       error ? reject(error) : resolve(done),
@@ -108,7 +127,7 @@ async function load(path: string, duration: number, cookie?: string): Promise<Sa
     });
   });
   const statuses = new Map(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]));
-  return { latencies, seconds: duration, bytes, cpuMs: serverCpuMs() - cpuBefore, statuses };
+  return { latencies, seconds: duration, bytes, cpuMs: serverCpuMs() - cpuBefore, dbCpuMs: databaseCpuMsSince(dbCpuBefore), statuses };
 }
 
 /**
@@ -117,7 +136,8 @@ async function load(path: string, duration: number, cookie?: string): Promise<Sa
  */
 async function compare(pages: { name: string; path: string; cookie?: string }[], rounds = 3): Promise<Figures[]> {
   const samples = pages.map(() => [] as Sample[]);
-  for (const page of pages) await load(page.path, 2, page.cookie); // warm-up
+  // Warm-up: a portal in production has run for hours, its code compiled by the JIT.
+  for (const page of pages) await load(page.path, 5, page.cookie);
   for (let round = 0; round < rounds; round++) {
     for (const [index, page] of pages.entries()) samples[index]!.push(await load(page.path, Math.max(1, Math.round(seconds / rounds)), page.cookie));
   }
@@ -128,7 +148,8 @@ async function compare(pages: { name: string; path: string; cookie?: string }[],
     for (const sample of samples[index]!) for (const [code, count] of sample.statuses) statuses.set(code, (statuses.get(code) ?? 0) + count);
     const total = samples[index]!.reduce((sum, sample) => sum + sample.seconds, 0);
     const cpuMs = samples[index]!.reduce((sum, sample) => sum + sample.cpuMs, 0) / Math.max(1, latencies.length);
-    return { name: page.name, rps: latencies.length / total, cpuMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes: samples[index]![0]!.bytes, statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(" ") };
+    const dbCpuMs = samples[index]!.reduce((sum, sample) => sum + sample.dbCpuMs, 0) / Math.max(1, latencies.length);
+    return { name: page.name, rps: latencies.length / total, cpuMs, dbCpuMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes: samples[index]![0]!.bytes, statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(" ") };
   });
 }
 
@@ -151,10 +172,10 @@ figures.push(
 );
 
 console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${webServerProcesses().length - 1} web processes, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
-console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req  statuses");
+console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req (web, PostgreSQL)  statuses");
 for (const row of figures) {
   console.log(
-    `${row.name.padEnd(27)} ${row.rps.toFixed(1).padStart(6)} ${String(row.p50).padStart(8)} ${String(row.p95).padStart(7)} ${String(row.p99).padStart(7)} ${String(row.bytes).padStart(7)} ${`${Math.round(row.vsLogin ?? 100)} %`.padStart(9)} ${row.cpuMs.toFixed(1).padStart(11)}  ${row.statuses}`,
+    `${row.name.padEnd(27)} ${row.rps.toFixed(1).padStart(6)} ${String(row.p50).padStart(8)} ${String(row.p95).padStart(7)} ${String(row.p99).padStart(7)} ${String(row.bytes).padStart(7)} ${`${Math.round(row.vsLogin ?? 100)} %`.padStart(9)} ${row.cpuMs.toFixed(1).padStart(11)} ${row.dbCpuMs.toFixed(1).padStart(6)}            ${row.statuses}`,
   );
 }
 // A page that answered anything but 200 measured something else (a redirect, an error page).

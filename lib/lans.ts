@@ -10,6 +10,14 @@ import { enqueueLanDeployment } from "./connections/service";
 import { enqueueIrrRefresh } from "./irr/prefix-lists";
 import { checkExistingNetwork, configureLanNetwork, createLanNetwork } from "./zerotier/network-setup";
 
+/**
+ * The LANs by name, for pickers and filters: no per-LAN connection count, which the connections
+ * list paid for on every request (it scans the LAN's connections).
+ */
+export async function listLanChoices(db: Db) {
+  return db.selectFrom("lans").select(["id", "name", "zt_network_id"]).orderBy("name").execute();
+}
+
 export async function listLans(db: Db) {
   return db
     .selectFrom("lans")

@@ -5,7 +5,7 @@ import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { connectionFiltersOf, connectionListSpec, listConnections } from "@/lib/connections/queries";
 import { CONNECTION_STATES } from "@/lib/connections/state";
-import { listLans } from "@/lib/lans";
+import { listLanChoices } from "@/lib/lans";
 import { offsetOf, parseListParams } from "@/lib/lists/list-params";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
@@ -18,7 +18,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ConnectionsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser("/connections");
-  const lans = await listLans(getDb());
+  const lans = await listLanChoices(getDb());
   const list = parseListParams(connectionListSpec(lans.map((lan) => lan.id)), await props.searchParams);
   const { rows, total } = await listConnections(getDb(), user, connectionFiltersOf(list), { limit: list.size, offset: offsetOf(list) }, list);
   const staff = isStaff(user.role);
@@ -47,11 +47,12 @@ export default async function ConnectionsPage(props: { searchParams: Promise<Rec
         <DataTable
           list={list}
           columns={[{ label: "#", sort: "id" }, { label: "Network", sort: "asn" }, { label: "LAN", sort: "lan" }, { label: "Router", sort: "node" }, { label: "Addresses", sort: "address" }, { label: "State", sort: "state" }]}
-        >
-          <ConnectionRows
-            rows={rows.map((row) => ({ id: row.id, asn: row.asn, network_name: row.network_name, lan_name: row.lan_name, zt_node_id: row.zt_node_id, ipv4_address: row.ipv4_address, ipv6_address: row.ipv6_address, state: row.state }))}
-          />
-        </DataTable>
+          body={
+            <ConnectionRows
+              rows={rows.map((row) => ({ id: row.id, asn: row.asn, network_name: row.network_name, lan_name: row.lan_name, zt_node_id: row.zt_node_id, ipv4_address: row.ipv4_address, ipv6_address: row.ipv6_address, state: row.state }))}
+            />
+          }
+        />
       )}
       <Pager list={list} total={total} noun={["connection", "connections"]} />
     </div>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { getConfig } from "@/lib/config";
-import { listLans } from "@/lib/lans";
+import { listLanChoices } from "@/lib/lans";
 import { parseListParams } from "@/lib/lists/list-params";
 import { countParticipantNetworks, pageParticipants, participantListSpec, peeringDbLink } from "@/lib/participants";
 import { DataTable } from "@/app/ui/data-table";
@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 /** Who is on the exchange: every provisioned or active connection, for signed-in users. */
 export default async function ParticipantsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser("/participants");
-  const lans = await listLans(getDb());
+  const lans = await listLanChoices(getDb());
   const list = parseListParams(participantListSpec(lans.map((lan) => lan.id)), await props.searchParams);
   const [{ rows, total }, networks] = await Promise.all([pageParticipants(getDb(), list), countParticipantNetworks(getDb())]);
   return (

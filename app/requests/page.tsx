@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { connectionFiltersOf, connectionListSpec, listConnections } from "@/lib/connections/queries";
-import { listLans } from "@/lib/lans";
+import { listLanChoices } from "@/lib/lans";
 import { offsetOf, parseListParams } from "@/lib/lists/list-params";
 import { ListSearch, Pager, SortLink } from "@/app/ui/list-controls";
 import { routerStatesOf } from "@/lib/router-state/collect";
@@ -17,7 +17,7 @@ export const dynamic = "force-dynamic";
 
 export default async function RequestsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser("/requests", ["admin", "operator"]);
-  const lans = await listLans(getDb());
+  const lans = await listLanChoices(getDb());
   const list = parseListParams({ ...connectionListSpec(lans.map((lan) => lan.id)), filters: { lan: lans.map((lan) => String(lan.id)) } }, await props.searchParams);
   const { rows, total } = await listConnections(getDb(), user, { ...connectionFiltersOf(list), state: "requested" }, { limit: list.size, offset: offsetOf(list) }, list);
   const routerStates = await routerStatesOf(getDb(), rows.map((row) => row.id));

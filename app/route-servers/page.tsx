@@ -8,7 +8,7 @@ import { StatusBadge } from "@/app/ui/status-badge";
 import { DeployNowForm } from "./deploy-now-form";
 import { AddRouteServerForm } from "./route-server-forms";
 import { RouteServerState } from "./route-server-state";
-import { listLans } from "@/lib/lans";
+import { listLanChoices } from "@/lib/lans";
 import { DataTable } from "@/app/ui/data-table";
 
 export const metadata: Metadata = { title: "Route servers" };
@@ -17,7 +17,7 @@ export const dynamic = "force-dynamic";
 export default async function RouteServersPage() {
   await requirePageUser("/route-servers", ["admin", "operator"]);
   const servers = await routeServerOverview(getDb());
-  const allLans = await listLans(getDb());
+  const allLans = await listLanChoices(getDb());
   const lans = [...new Map(servers.map((server) => [server.lan_id, server.lan])).entries()];
   return (
     <div className="space-y-6">

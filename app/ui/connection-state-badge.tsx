@@ -13,6 +13,10 @@ const tones: Record<ConnectionState, Tone> = {
   removed: "neutral",
 };
 
+export function toneOf(state: string): Tone {
+  return tones[state as ConnectionState] ?? "neutral";
+}
+
 export function ConnectionStateBadge({ state }: { state: string }) {
   return <StatusBadge tone={tones[state as ConnectionState] ?? "neutral"}>{state}</StatusBadge>;
 }

@@ -8,8 +8,14 @@ export type DataColumn = ReactNode | { label: string; sort: string };
 const isSortable = (column: DataColumn): column is { label: string; sort: string } =>
   typeof column === "object" && column !== null && "sort" in column && typeof (column as { sort?: unknown }).sort === "string";
 
-/** The portal's list tables: a bordered, scrollable table with a header row of column titles. */
-export function DataTable({ columns, children, dense = false, list, hidden }: { columns: DataColumn[]; children: ReactNode; dense?: boolean; list?: ListParams; hidden?: Record<string, string | undefined> }) {
+export const tableBodyClass = (dense: boolean) => `divide-y divide-slate-100${dense ? " align-top" : ""}`;
+
+/**
+ * The portal's list tables: a bordered, scrollable table with a header row of column titles.
+ * `body`, when given, is the table's own <tbody> (rows rendered another way); else `children`
+ * are the rows.
+ */
+export function DataTable({ columns, children, body, dense = false, list, hidden }: { columns: DataColumn[]; children?: ReactNode; body?: ReactNode; dense?: boolean; list?: ListParams; hidden?: Record<string, string | undefined> }) {
   const cell = dense ? "px-3 py-2" : "px-4 py-2";
   // Cell padding is set once here rather than on every cell: long lists render less markup.
   const cells = dense ? "[&_td]:px-3 [&_td]:py-2" : "[&_td]:px-4 [&_td]:py-2";
@@ -31,7 +37,7 @@ export function DataTable({ columns, children, dense = false, list, hidden }: { 
             )}
           </tr>
         </thead>
-        <tbody className={`divide-y divide-slate-100${dense ? " align-top" : ""}`}>{children}</tbody>
+        {body ?? <tbody className={tableBodyClass(dense)}>{children}</tbody>}
       </table>
     </div>
   );

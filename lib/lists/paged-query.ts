@@ -1,10 +1,12 @@
 import type { SelectQueryBuilder } from "kysely";
 
 /**
- * One page of a filtered query and the total the filter matches, read side by side. The caller
- * builds the filters once; `page` adds what a row shows and the order (which must end on a unique
- * column, or rows repeat or vanish between pages). `counted`, when given, is a cheaper query
- * matching the same rows (the filters without the joins only the rows need).
+ * One page of a filtered query and the total the filter matches, in one statement (the total is
+ * a subquery PostgreSQL runs once), so both come from the same snapshot and a page costs one
+ * round trip. The caller builds the filters once; `page` adds what a row shows and the order
+ * (which must end on a unique column, or rows repeat or vanish between pages). `counted`, when
+ * given, is a cheaper query matching the same rows (the filters without the joins only the rows
+ * need).
  */
 export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends keyof DB = TB>(
   filtered: SelectQueryBuilder<DB, TB, O>,
@@ -12,13 +14,17 @@ export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends key
   range: { limit: number; offset: number },
   counted?: SelectQueryBuilder<DB, CB, object>,
 ) {
-  const [rows, count] = await Promise.all([
-    page(filtered).limit(range.limit).offset(range.offset).execute(),
-    // The builder cannot see the alias through the generic selection; the SQL is the same.
-    ((counted ?? filtered) as SelectQueryBuilder<DB, TB, O>)
-      .select((eb) => eb.fn.countAll<number>().as("total"))
-      .$castTo<{ total: number }>()
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  // The builder cannot see the alias through the generic selection; the SQL is the same.
+  const count = ((counted ?? filtered) as SelectQueryBuilder<DB, TB, O>).select((eb) => eb.fn.countAll<number>().as("total")).$castTo<{ total: number }>();
+  const rows = (await page(filtered)
+    .select(count.as("paged_total"))
+    .limit(range.limit)
+    .offset(range.offset)
+    .execute()) as (Row & { paged_total: number | string })[];
+  if (rows.length === 0) {
+    // Nothing on this page: past the last one, the total still tells the pager where that is.
+    return { rows: [] as Row[], total: range.offset === 0 ? 0 : Number((await count.executeTakeFirstOrThrow()).total) };
+  }
+  const total = Number(rows[0]!.paged_total);
+  return { rows: rows.map(({ paged_total: _, ...row }) => row as Row), total };
 }

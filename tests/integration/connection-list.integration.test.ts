@@ -64,4 +64,16 @@ describe("the connections list", () => {
     expect(await nodes(member, { search: "alpha" })).toEqual([]);
     expect(await nodes(await createMemberUser([]), {})).toEqual([]);
   });
+
+  it("pages with the total of the whole filter, and past the last page still knows it", async () => {
+    await seed();
+    const staff = await createStaffUser();
+    const page = (offset: number) => listConnections(testDb(), staff, {}, { limit: 3, offset }, { sort: "node", dir: "asc" });
+    expect(await page(0)).toMatchObject({ total: 4, rows: [{ zt_node_id: "aa00000001" }, { zt_node_id: "aa00000002" }, { zt_node_id: "bb00000001" }] });
+    expect(await page(3)).toMatchObject({ total: 4, rows: [{ zt_node_id: "cc00000001" }] });
+    expect(await page(6)).toEqual({ total: 4, rows: [] });
+    // A row has what the list shows and nothing of the count.
+    expect(Object.keys((await page(0)).rows[0]!)).not.toContain("paged_total");
+    expect(await listConnections(testDb(), staff, { state: "removed" }, { limit: 3, offset: 0 })).toEqual({ total: 0, rows: [] });
+  });
 });

@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { canAccessAsn } from "@/lib/auth/access";
 import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
-import { listLans } from "@/lib/lans";
+import { listLanChoices } from "@/lib/lans";
 import { joinCommands } from "@/lib/router-state/describe";
 import { RequestConnectionForm } from "./request-form";
 
@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function NewConnectionPage() {
   const user = await requirePageUser("/connections/new");
-  const lans = await listLans(getDb());
+  const lans = await listLanChoices(getDb());
   const networks = user.networks.filter((network) => canAccessAsn(user, network.asn, "act"));
   return (
     <div className="mx-auto max-w-xl space-y-6">
