@@ -201,12 +201,14 @@ async function main() {
 
     // The worker may end itself when PostgreSQL goes away mid-job (graphile-worker gives up a pool
     // whose job it could not record); it is started again (its jobs are freed by the new one at
-    // once), at most WORKER_RESTARTS times in RESTART_WINDOW_MS. The web server never is.
-    const WORKER_RESTARTS = 5;
+    // once). The web server is started again when something killed it (a SIGKILL, the OOM killer:
+    // its processes end with it); when it stops by itself (its own processes kept dying, a bad
+    // setting) it said why, and everything stops. Each at most RESTARTS times in RESTART_WINDOW_MS.
+    const RESTARTS = 5;
     const RESTART_WINDOW_MS = 10 * 60_000;
-    const restarts: number[] = [];
-    const start = (name: string, args: string[], stopWithinMs: number, restartable = false) => {
+    const start = (name: string, args: string[], stopWithinMs: number, restartWhen: (code: number | null, signal: NodeJS.Signals | null) => boolean) => {
       const entry = { child: undefined as unknown as ChildProcess, stopWithinMs };
+      const restarts: number[] = [];
       const launch = () => {
         const child = spawn(process.execPath, ["--import", exitWithParent, ...args], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
         entry.child = child;
@@ -214,9 +216,9 @@ async function main() {
           if (shuttingDown) return;
           const now = Date.now();
           while (restarts.length > 0 && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
-          if (restartable && restarts.length < WORKER_RESTARTS) {
+          if (restartWhen(code, signal) && restarts.length < RESTARTS) {
             restarts.push(now);
-            say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); starting it again (${restarts.length} of ${WORKER_RESTARTS} in 10 minutes)`);
+            say(`${name} exited unexpectedly (${signal ?? `exit ${code}`}); starting it again (${restarts.length} of ${RESTARTS} in 10 minutes)`);
             setTimeout(() => shuttingDown || launch(), 1_000).unref();
             return;
           }
@@ -229,9 +231,9 @@ async function main() {
     };
     // The preload stamps each request with its TCP peer: the only client address nobody can forge.
     // One process per core (scripts/web-server.mjs): a single Node.js process renders on one.
-    start("web server", ["--import", socketAddressPreload, webServer, "--port", String(config.PORT)], 20_000);
+    start("web server", ["--import", socketAddressPreload, webServer, "--port", String(config.PORT)], 20_000, (_code, signal) => signal !== null);
     // The worker gives running jobs the grace period, then releases what is left.
-    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000, true);
+    start("worker", ["--conditions=react-server", "--import", "tsx", path.join(root, "jobs", "worker.ts")], graceMs + 20_000, () => true);
     say(`portal on http://localhost:${config.PORT} (health: /api/health); Ctrl-C stops everything`);
   } catch (error) {
     if (shuttingDown) return;

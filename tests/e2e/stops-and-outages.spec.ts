@@ -210,7 +210,7 @@ test.describe("stops and outages", () => {
     }
   });
 
-  test("a worker or a web process that dies under a running portal is started again by npm start; the portal keeps answering and the new worker takes jobs", async () => {
+  test("a worker, a web process or the web server that dies under a running portal is started again by npm start; the portal keeps answering and the new worker takes jobs", async () => {
     test.setTimeout(600_000);
     const dataDir = embeddedDataDir("ztix-worker-");
     const portal = startOwnPortal({ port: ownPortalPort(4), env: { ZTIX_DATA_DIR: dataDir, ZTIX_WEB_PROCESSES: "2" }, logFile: path.join(dataDir, "portal.log") });
@@ -252,6 +252,19 @@ test.describe("stops and outages", () => {
       await expect.poll(() => webProcesses().filter((pid) => !before.includes(pid)).length, { timeout: 60_000 }).toBe(1);
       expect(webProcesses()).toHaveLength(2);
       expect(await statusOnNewConnection(`${portal.url}/api/health`)).toBe(200);
+
+      // The web server's primary dies (the OOM killer, a stray kill -9): its processes end with it,
+      // npm start starts a new web server, and the portal answers again; the worker stays.
+      const primary = descendantsOf(portal.npm.pid!).find((pid) => cmdline(pid).includes("scripts/web-server.mjs"))!;
+      const oldWeb = webProcesses();
+      const worker = workerPid();
+      process.kill(primary, "SIGKILL");
+      await expect.poll(() => portal.log(), { timeout: 30_000 }).toContain("web server exited unexpectedly (SIGKILL); starting it again (1 of 5 in 10 minutes)");
+      await expect.poll(() => stillRunning(oldWeb), { timeout: 30_000 }).toEqual([]);
+      await expect.poll(() => statusOnNewConnection(`${portal.url}/login`), { timeout: 120_000, intervals: [1_000] }).toBe(200);
+      expect(webProcesses()).toHaveLength(2);
+      expect(workerPid()).toBe(worker);
+      expect(portal.npm.exitCode).toBeNull();
       const everything = descendantsOf(portal.npm.pid!);
 
       process.kill(portal.npm.pid!, "SIGTERM");
