@@ -24,13 +24,18 @@ export const collect_session_states: Task = async (payload) => {
   }
   const lans = lanId
     ? [{ lan_id: lanId }]
-    : await getDb().selectFrom("route_servers").select("lan_id").where("enabled", "=", true).distinct().execute();
-  const problems: string[] = [];
-  for (const lan of lans) {
-    const result = await collectSessionStates(getDb(), lan.lan_id, connectRouteServer);
-    problems.push(...result.problems);
-    problems.push(...(await collectRtrStates(getDb(), lan.lan_id, connectRouteServer)).problems);
-  }
+    : await getDb().selectFrom("route_servers").select("lan_id").where("enabled", "=", true).distinct().orderBy("lan_id").execute();
+  // LANs side by side: a route server that hangs (until the SSH bounds end its call) holds up
+  // only its own LAN's look.
+  const results = await Promise.allSettled(
+    lans.map(async (lan) => [
+      ...(await collectSessionStates(getDb(), lan.lan_id, connectRouteServer)).problems,
+      ...(await collectRtrStates(getDb(), lan.lan_id, connectRouteServer)).problems,
+    ]),
+  );
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+  const problems = results.flatMap((result) => (result.status === "fulfilled" ? result.value : []));
   // Unreadable route servers fail the run visibly (with which ones and why).
   if (problems.length > 0) throw new Error(`could not read: ${problems.join("; ")}`);
 };

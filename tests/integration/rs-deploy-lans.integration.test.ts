@@ -3,7 +3,8 @@
  * host" (a TCP server of this test that accepts connections and never sends a byte) and LAN B's
  * a local BIRD. While A's deployment waits on the SSH handshake, B's goes through; A's changes
  * meanwhile fold into one follow-up that waits for A's running deployment, and A's deployment
- * then fails visibly with the timeout. Needs bird2 and ssh-keygen.
+ * then fails visibly with the timeout. Reading session states, A's hang holds up no other LAN
+ * either. Needs bird2 and ssh-keygen.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,9 +22,12 @@ const configB = path.join(dir, "rs-b.conf");
 const actor = { type: "cli" as const, label: "test" };
 let worker: { stop: (options?: { graceMs?: number }) => Promise<void> } | undefined;
 
-// The hung host: accepts, reads nothing, answers nothing, closes nothing.
+// The hung host: accepts, reads nothing, answers nothing, closes nothing (until it lets go: then
+// it closes what it holds and every new connection).
 const held = new Set<net.Socket>();
+let lettingGo = false;
 const hungHost = net.createServer((client) => {
+  if (lettingGo) return void client.destroy();
   held.add(client);
   client.on("error", () => undefined);
   client.on("close", () => held.delete(client));
@@ -137,5 +141,42 @@ describe("route-server deployments of two LANs", () => {
     expect(errors).toEqual([expect.stringMatching(/deployment to rs-a failed: SSH to .* Timed out while waiting for handshake/)]);
     // B was deployed once, and only once.
     expect((await deploymentsOf(lanB.id)).map((row) => row.status)).toEqual(["succeeded"]);
+  });
+
+  it("reading session states: a route server that hangs holds up only its own LAN; the look fails naming it", { timeout: 180_000 }, async () => {
+    // Without the worker (its own minute's look would read the route servers too): the hung host
+    // lets go until the worker has stopped and none of its jobs runs any more.
+    lettingGo = true;
+    for (const client of held) client.destroy();
+    await worker?.stop({ graceMs: 1_000 }).catch(() => undefined);
+    worker = undefined;
+    await until(() => sql<{ running: number }>`select count(*)::int as running from graphile_worker._private_jobs where locked_at is not null`.execute(testDb()), (result) => result.rows[0]!.running === 0, "the worker's jobs to end");
+    lettingGo = false;
+    const servers = await testDb().selectFrom("route_servers").select(["name", "lan_id"]).orderBy("lan_id").execute();
+    expect(servers.map((server) => server.name)).toEqual(["rs-a", "rs-b"]);
+    await testDb().updateTable("route_servers").set({ rtr_checked_at: null }).execute();
+    const checkedB = async () => (await testDb().selectFrom("route_servers").select("rtr_checked_at").where("name", "=", "rs-b").executeTakeFirstOrThrow()).rtr_checked_at;
+
+    const { collect_session_states } = await import("@/jobs/tasks/collect_session_states");
+    let settled = false;
+    const look = Promise.resolve(collect_session_states({}, {} as never));
+    look.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // rs-a (the first LAN) waits in its SSH handshake (up to the 45 s bound); rs-b is read meanwhile.
+    await until(checkedB, (at) => at !== null, "rs-b to be read while rs-a hangs", 80);
+    expect(held.size).toBeGreaterThan(0);
+    expect(settled).toBe(false);
+
+    // The hung host lets go: rs-a's reads fail, and the look fails with them, naming rs-a alone.
+    lettingGo = true;
+    for (const client of held) client.destroy();
+    const error = await look.then(
+      () => null,
+      (reason: Error) => reason,
+    );
+    expect(error?.message).toMatch(/^could not read: rs-a: /);
+    expect(error?.message).not.toContain("rs-b");
   });
 });
