@@ -49,20 +49,6 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   const deployEvents: WorkerEvents = new EventEmitter();
   deployEvents.on("pool:create", ({ workerPool }) => void (identity.deploymentLockId = workerPool.id));
 
-  const generalTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => !DEPLOYMENT_TASKS.includes(name))) as TaskList;
-  const deploymentTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => DEPLOYMENT_TASKS.includes(name))) as TaskList;
-  const common = { pgPool: pool, noHandleSignals: true, pollInterval: 2_000, logger: workerLogger } as const;
-  const general: Runner = await run({ ...common, taskList: generalTasks, parsedCronItems: parseCronItems(cronItems), concurrency: options.concurrency, events: generalEvents });
-  let deployments: Runner;
-  try {
-    deployments = await run({ ...common, taskList: deploymentTasks, parsedCronItems: [], concurrency: deployConcurrency, events: deployEvents });
-  } catch (error) {
-    await general.stop().catch(() => undefined);
-    await db.destroy().catch(() => undefined);
-    throw error;
-  }
-  const runners = [general, deployments];
-
   // Job durations for the metrics (graphile-worker keeps no record of finished jobs).
   const started = new Map<string, number>();
   // Jobs this process runs now, with the lock they hold: what a stop must hand back.
@@ -86,16 +72,41 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       .execute()
       .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
   };
-  for (const runner of runners) {
-    runner.events.on("job:start", ({ job }) => {
+  // When a controller job that had failed now succeeds, the controller is back: its other waiting
+  // jobs run at once (recovery, started below once the runners are up).
+  const late: { recovery?: ReturnType<typeof startRecovery> } = {};
+  let controllerWorkedBeforeRecovery = false;
+  generalEvents.on("job:success", ({ job }) => {
+    if (job.attempts <= 1 || !(CONTROLLER_TASKS as readonly string[]).includes(job.task_identifier)) return;
+    if (late.recovery) late.recovery.controllerWorked();
+    else controllerWorkedBeforeRecovery = true;
+  });
+  // On the emitters before the runners start: jobs waiting for a worker (after a restart, an
+  // outage) start at once, before run() has even returned.
+  for (const events of [generalEvents, deployEvents]) {
+    events.on("job:start", ({ job }) => {
       started.set(String(job.id), performance.now());
       held.set(String(job.id), job.locked_by);
     });
-    runner.events.on("job:complete", ({ job, error }) => {
+    events.on("job:complete", ({ job, error }) => {
       recordRun(job, error);
       held.delete(String(job.id));
     });
   }
+
+  const generalTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => !DEPLOYMENT_TASKS.includes(name))) as TaskList;
+  const deploymentTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => DEPLOYMENT_TASKS.includes(name))) as TaskList;
+  const common = { pgPool: pool, noHandleSignals: true, pollInterval: 2_000, logger: workerLogger } as const;
+  const general: Runner = await run({ ...common, taskList: generalTasks, parsedCronItems: parseCronItems(cronItems), concurrency: options.concurrency, events: generalEvents });
+  let deployments: Runner;
+  try {
+    deployments = await run({ ...common, taskList: deploymentTasks, parsedCronItems: [], concurrency: deployConcurrency, events: deployEvents });
+  } catch (error) {
+    await general.stop().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  const runners = [general, deployments];
 
   const beats = trackBeats();
   const beat = () =>
@@ -106,9 +117,8 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   await beat();
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
   const recovery = startRecovery(db, { lockIds: () => [identity.jobLockId, identity.deploymentLockId].filter((id): id is string => Boolean(id)), databaseHealthy: beats.healthy });
-  general.events.on("job:success", ({ job }) => {
-    if (job.attempts > 1 && (CONTROLLER_TASKS as readonly string[]).includes(job.task_identifier)) recovery.controllerWorked();
-  });
+  late.recovery = recovery;
+  if (controllerWorkedBeforeRecovery) recovery.controllerWorked();
   log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, deployConcurrency, tasks: Object.keys(taskList) });
 
   let stopping: Promise<void> | undefined;
