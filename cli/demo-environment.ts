@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { loadEnvFiles } from "@/lib/load-env";
 
 /** Where a running `npm run demo` leaves its database and simulator addresses for the CLI. */
 export const demoEnvironmentPath = (cwd = process.cwd()) => path.resolve(cwd, ".data", "demo-environment.json");
@@ -36,4 +37,16 @@ export function applyRunningDemo(env: Record<string, string | undefined> = proce
     if (typeof value === "string" && env[name] === undefined) env[name] = value;
   }
   return true;
+}
+
+/**
+ * The CLI's environment: while a demo runs in this project, its database and simulators (unless
+ * the shell sets DATABASE_URL or ZTIX_DATA_DIR), then the `.env` files for the rest. The demo
+ * comes first: a `.env` DATABASE_URL names the operator's own database, which the demo's portal
+ * ignores too. Returns true when the demo's were taken.
+ */
+export function loadCliEnvironment(cwd = process.cwd()): boolean {
+  const demo = applyRunningDemo(process.env, cwd);
+  loadEnvFiles(cwd);
+  return demo;
 }

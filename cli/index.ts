@@ -1,10 +1,8 @@
 import { closeDb } from "@/db";
-import { loadEnvFiles } from "@/lib/load-env";
-import { applyRunningDemo } from "./demo-environment";
+import { loadCliEnvironment } from "./demo-environment";
 import { processIo, runCli } from "./main";
 
-loadEnvFiles();
-if (applyRunningDemo()) process.stderr.write("ztix: using the running demo's database and simulators (.data/demo-environment.json)\n");
+if (loadCliEnvironment()) process.stderr.write("ztix: using the running demo's database and simulators (.data/demo-environment.json)\n");
 runCli(process.argv.slice(2), processIo)
   .finally(closeDb)
   .then(

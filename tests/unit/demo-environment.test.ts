@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyRunningDemo, demoEnvironmentPath, runningDemo } from "@/cli/demo-environment";
 
@@ -41,5 +43,27 @@ describe("the CLI during a demo", () => {
     expect(runningDemo(project(demo))).toEqual(demo);
     expect(runningDemo(project({ ...demo, pid: 2 ** 22 + 12345 }))).toBeNull();
     expect(runningDemo(project())).toBeNull();
+  });
+
+  it("npm run cli takes the running demo's database over a .env one; a DATABASE_URL set in the shell still wins", () => {
+    // The CLI in a scratch project: its .env names one database, the running demo (this test's
+    // process) another; both on closed ports, so each attempt fails naming the one it tried.
+    const dir = project({ pid: process.pid, env: { DATABASE_URL: "postgres://demo@127.0.0.1:1/demo" } });
+    writeFileSync(path.join(dir, ".env"), "DATABASE_URL=postgres://mine@127.0.0.1:2/mine\n");
+    const tsx = pathToFileURL(path.resolve("node_modules/tsx/dist/loader.mjs")).href;
+    const cli = (extra: Record<string, string>) => {
+      const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, TSX_TSCONFIG_PATH: path.resolve("tsconfig.json"), ...extra };
+      return spawnSync(process.execPath, ["--conditions=react-server", "--import", tsx, path.resolve("cli/index.ts"), "lans", "list"], { cwd: dir, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 });
+    };
+    const during = cli({});
+    expect(during.status).not.toBe(0);
+    expect(during.stderr).toContain("ztix: using the running demo's database and simulators");
+    expect(during.stderr).toContain("127.0.0.1:1");
+    expect(during.stderr).not.toContain("127.0.0.1:2");
+
+    const shell = cli({ DATABASE_URL: "postgres://shell@127.0.0.1:3/shell" });
+    expect(shell.status).not.toBe(0);
+    expect(shell.stderr).not.toContain("running demo");
+    expect(shell.stderr).toContain("127.0.0.1:3");
   });
 });
