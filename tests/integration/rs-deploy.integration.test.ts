@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
-import { freePort, sshdBinary, waitForPort } from "../support/sshd";
+import { freePort, sshdBinary, waitForPort, writeSshdConfig } from "../support/sshd";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-rs-deploy-"));
 const servers = [1, 2].map((n) => ({ n, dir: path.join(dir, `rs${n}`), port: 0, sshd: undefined as ChildProcess | undefined, fingerprint: "" }));
@@ -62,23 +62,7 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
       server.fingerprint = fingerprint(path.join(server.dir, "host_key.pub"));
       server.port = await freePort();
       writeFileSync(path.join(server.dir, "authorized_keys"), readFileSync(path.join(dir, "client_key.pub")));
-      writeFileSync(
-        path.join(server.dir, "sshd_config"),
-        [
-          `Port ${server.port}`,
-          "ListenAddress 127.0.0.1",
-          `HostKey ${path.join(server.dir, "host_key")}`,
-          `AuthorizedKeysFile ${path.join(server.dir, "authorized_keys")}`,
-          `PidFile ${path.join(server.dir, "sshd.pid")}`,
-          "PermitRootLogin prohibit-password",
-          "PasswordAuthentication no",
-          "KbdInteractiveAuthentication no",
-          "UsePAM no",
-          "StrictModes no",
-          "Subsystem sftp internal-sftp",
-          "",
-        ].join("\n"),
-      );
+      writeSshdConfig(server.dir, server.port);
       await startSshd(server);
       writeFileSync(path.join(server.dir, "bird.conf"), `router id 192.0.2.${server.n};\nprotocol device {}\n`);
       execFileSync("bird", ["-c", path.join(server.dir, "bird.conf"), "-s", path.join(server.dir, "bird.ctl"), "-P", path.join(server.dir, "bird.pid")]);

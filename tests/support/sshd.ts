@@ -29,20 +29,10 @@ export async function waitForPort(port: number) {
 }
 
 /**
- * A real sshd of the test's own on 127.0.0.1 (its own config, host key and authorized client key
- * in dir; the system sshd is never touched), letting root in with the client key. Needs root and
- * openssh-server.
+ * The config of a test's own sshd on 127.0.0.1:port: host key, authorized keys and pid file in dir,
+ * root in with a key only, no PAM, SFTP.
  */
-export async function startTestSshd(dir: string) {
-  mkdirSync("/run/sshd", { recursive: true });
-  mkdirSync(dir, { recursive: true });
-  const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
-  const clientKey = path.join(dir, "client_key");
-  keygen(clientKey);
-  keygen(path.join(dir, "host_key"));
-  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "host_key.pub")], { encoding: "utf8" }).split(" ")[1]!;
-  const port = await freePort();
-  writeFileSync(path.join(dir, "authorized_keys"), readFileSync(`${clientKey}.pub`));
+export function writeSshdConfig(dir: string, port: number) {
   writeFileSync(
     path.join(dir, "sshd_config"),
     [
@@ -60,6 +50,24 @@ export async function startTestSshd(dir: string) {
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * A real sshd of the test's own on 127.0.0.1 (its own config, host key and authorized client key
+ * in dir; the system sshd is never touched), letting root in with the client key. Needs root and
+ * openssh-server.
+ */
+export async function startTestSshd(dir: string) {
+  mkdirSync("/run/sshd", { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
+  const clientKey = path.join(dir, "client_key");
+  keygen(clientKey);
+  keygen(path.join(dir, "host_key"));
+  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "host_key.pub")], { encoding: "utf8" }).split(" ")[1]!;
+  const port = await freePort();
+  writeFileSync(path.join(dir, "authorized_keys"), readFileSync(`${clientKey}.pub`));
+  writeSshdConfig(dir, port);
   const sshd: ChildProcess = spawn(sshdBinary, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
   await waitForPort(port);
   return {
