@@ -77,39 +77,28 @@ type Figures = { name: string; rps: number; p50: number; p95: number; p99: numbe
 type Sample = { latencies: number[]; seconds: number; bytes: number; cpuMs: number; dbCpuMs: number; statuses: Map<string, number> };
 
 /**
- * The web server's processes (the cluster primary and its children) with the CPU time each has
- * used (Linux /proc, in ms): per request, CPU is what a page costs whatever else the shared
- * machine is doing, where req/s and latency move with the load.
+ * Every process on this machine with its parent, name and the CPU time it has used (Linux /proc,
+ * in ms): per request, CPU is what a page costs whatever else the shared machine is doing, where
+ * req/s and latency move with the load.
  */
-function webServerProcesses() {
-  const found: { pid: number; cpuMs: number }[] = [];
+function processes() {
+  const found: { pid: number; ppid: number; name: string; cpuMs: number }[] = [];
   for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
-      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
-      if (Number(entry) === server.pid || Number(fields[1]) === server.pid) found.push({ pid: Number(entry), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.split(") ")[1]!.split(" ");
+      found.push({ pid: Number(entry), ppid: Number(fields[1]), name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
     } catch {
       // ended while we looked
     }
   }
   return found;
 }
+/** The web server's processes: the cluster primary and its children. */
+const webServerProcesses = () => processes().filter((entry) => entry.pid === server.pid || entry.ppid === server.pid);
 const serverCpuMs = () => webServerProcesses().reduce((sum, entry) => sum + entry.cpuMs, 0);
-
-/** CPU used so far by each PostgreSQL process on this machine (the server and its backends), in ms. */
-function databaseCpu() {
-  const used = new Map<string, number>();
-  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (!stat.includes(" (postgres) ")) continue;
-      const fields = stat.split(") ")[1]!.split(" ");
-      used.set(entry, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
-    } catch {
-      // ended while we looked
-    }
-  }
-  return used;
-}
+/** CPU used so far by each PostgreSQL process on this machine (the server and its backends). */
+const databaseCpu = () => new Map(processes().filter((entry) => entry.name === "postgres").map((entry) => [String(entry.pid), entry.cpuMs]));
 /** What PostgreSQL used since `before`: a process that ended in between takes its CPU with it, so only the living are counted. */
 const databaseCpuMsSince = (before: Map<string, number>) => [...databaseCpu()].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 

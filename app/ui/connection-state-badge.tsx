@@ -18,7 +18,7 @@ export function toneOf(state: string): Tone {
 }
 
 export function ConnectionStateBadge({ state }: { state: string }) {
-  return <StatusBadge tone={tones[state as ConnectionState] ?? "neutral"}>{state}</StatusBadge>;
+  return <StatusBadge tone={toneOf(state)}>{state}</StatusBadge>;
 }
 
 /** States that change without anyone acting: pages showing them refresh themselves. */
