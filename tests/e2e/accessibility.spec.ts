@@ -1,6 +1,6 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cli, createUser, query, signIn } from "./support";
+import { cli, createUser, freeAddresses, query, signIn } from "./support";
 
 // WCAG 2.x A and AA as axe checks them (colour contrast among them), in the light and the dark
 // colour scheme: users reported grey text too faint to read.
@@ -83,11 +83,12 @@ test.describe("WCAG 2.1 A and AA (axe), light and dark", () => {
     const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
     lanId = lan!.id;
     await query("insert into networks (asn, name, irr_as_set, info_prefixes4, info_prefixes6) values ($1, 'Contrast Net', 'AS-CONTRAST', 10, 5) on conflict (asn) do nothing", [ASN]);
+    const [connectionAddress, serverAddress] = await freeAddresses(2);
     await query(
       `insert into connections (lan_id, asn, zt_node_id, state, ipv4_address, ipv6_address, provisioned_at)
-       select $1, $2, 'a110000201', 'provisioned', '192.0.2.201', '2001:db8:ffff::201', now()
+       select $1, $2, 'a110000201', 'provisioned', $3::inet, $4::inet, now()
         where not exists (select 1 from connections where zt_node_id = 'a110000201')`,
-      [lanId, ASN],
+      [lanId, ASN, connectionAddress!.ipv4, connectionAddress!.ipv6],
     );
     await query(
       "insert into connections (lan_id, asn, zt_node_id, state) select $1, $2, 'a110000202', 'requested' where not exists (select 1 from connections where zt_node_id = 'a110000202')",
@@ -97,9 +98,9 @@ test.describe("WCAG 2.1 A and AA (axe), light and dark", () => {
     connectionId = connection!.id;
     await query(
       `insert into route_servers (lan_id, name, transport, ipv4_address, router_id, enabled, drained, config_path, control_socket)
-       select $1, 'rs-a11y', 'local', '192.0.2.203', '192.0.2.203', false, true, '/nonexistent/a11y.conf', '/nonexistent/a11y.ctl'
+       select $1, 'rs-a11y', 'local', $2::inet, $2::inet, false, true, '/nonexistent/a11y.conf', '/nonexistent/a11y.ctl'
         where not exists (select 1 from route_servers where name = 'rs-a11y')`,
-      [lanId],
+      [lanId, serverAddress!.ipv4],
     );
     const [server] = await query<{ id: number }>("select id from route_servers where name = 'rs-a11y'");
     routeServerId = server!.id;

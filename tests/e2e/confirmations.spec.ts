@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { captureActionRequest, cli, createUser, query, signIn } from "./support";
+import { captureActionRequest, cli, createUser, freeAddresses, query, signIn } from "./support";
 
 /** The multipart body with one field's value replaced (or the field dropped when `value` is null). */
 function withField(body: Buffer, name: string, value: string | null) {
@@ -21,7 +21,8 @@ test("removing a live connection takes its ASN typed; without it, also as a craf
   await expect(page).toHaveURL(/\/connections\/\d+$/);
   const id = Number(page.url().split("/").pop());
   // As if approved and provisioned: the exchange is not what this test is about.
-  await query("update connections set state = 'provisioned', ipv4_address = $2, ipv6_address = $3 where id = $1", [id, `192.0.2.${200 + (asn % 50)}`, `2001:db8:ffff::${asn.toString(16)}`]);
+  const [address] = await freeAddresses(1);
+  await query("update connections set state = 'provisioned', ipv4_address = $2, ipv6_address = $3 where id = $1", [id, address!.ipv4, address!.ipv6]);
   await page.reload();
   const state = async () => (await query<{ state: string }>("select state from connections where id = $1", [id]))[0]!.state;
 

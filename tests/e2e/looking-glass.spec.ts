@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { blackholeRoutes, netnsLab } from "../support/netns-lab";
-import { cli, createUser, query, signIn } from "./support";
+import { cli, createUser, freeAddresses, query, signIn } from "./support";
 
 const lab = netnsLab("l", ["rs", "m1", "m2"]);
 // Addresses are picked in beforeAll among those nothing on the shared e2e LAN holds (other specs
@@ -27,10 +27,7 @@ test.describe("members' looking glass", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(180_000);
-    const taken = new Set(
-      (await query<{ address: string }>("select host(a.address) as address from address_allocations a join lans l on l.id = a.lan_id where l.name = 'e2e-lan' and a.state in ('assigned', 'reserved', 'quarantined')")).map((row) => row.address),
-    );
-    const free = Array.from({ length: 50 }, (_, n) => `192.0.2.${200 + n}`).filter((address) => !taken.has(address));
+    const free = (await freeAddresses(3)).map((pair) => pair.ipv4);
     [hosts.rs, hosts.m1, hosts.m2] = [free[0]!, free[1]!, free[2]!];
     lab.bridge();
     for (const host of ["rs", "m1", "m2"] as const) lab.attach(host, hosts[host]);

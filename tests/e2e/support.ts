@@ -53,6 +53,23 @@ export async function query<T extends pg.QueryResultRow>(text: string, values: u
   }
 }
 
+/**
+ * Addresses on the e2e LAN that nothing holds (connections, route servers, reservations share
+ * one address space), for rows a test sets up behind the portal's back: 192.0.2.200–249 with
+ * 2001:db8:ffff::200–249. Fixed or random picks collided with another spec's rows.
+ */
+export async function freeAddresses(count: number) {
+  const taken = new Set(
+    (await query<{ address: string }>(
+      "select host(a.address) as address from address_allocations a join lans l on l.id = a.lan_id where l.name = 'e2e-lan' and a.state in ('assigned', 'reserved', 'quarantined')",
+    )).map((row) => row.address),
+  );
+  const free = Array.from({ length: 50 }, (_, n) => ({ ipv4: `192.0.2.${200 + n}`, ipv6: `2001:db8:ffff::${200 + n}` }))
+    .filter((pair) => !taken.has(pair.ipv4) && !taken.has(pair.ipv6));
+  expect(free.length, "free addresses on e2e-lan").toBeGreaterThanOrEqual(count);
+  return free.slice(0, count);
+}
+
 /** TOTP secrets of the accounts this run enrolled, with the last time step a code was made for. */
 const authenticators = new Map<string, { secret: string; lastStep: number }>();
 
