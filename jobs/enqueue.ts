@@ -12,6 +12,8 @@ export type EnqueueOptions = {
   runAt?: Date;
   queueName?: string;
   priority?: number;
+  /** graphile-worker job flags: markers the jobs table shows (payloads it does not). */
+  flags?: string[];
 };
 
 /**
@@ -44,7 +46,8 @@ async function addJob<T extends TaskName>(db: Kysely<Database>, task: T, payload
       max_attempts => ${options.maxAttempts}::int,
       job_key => ${options.jobKey ?? null}::text,
       priority => ${options.priority ?? null}::int,
-      job_key_mode => ${options.jobKeyMode ?? null}::text
+      job_key_mode => ${options.jobKeyMode ?? null}::text,
+      flags => ${options.flags ?? null}::text[]
     )).id::text as id
   `.execute(db);
   return result.rows[0]?.id ?? null;

@@ -8,8 +8,9 @@ const id = z.number().int().positive();
 
 export const taskPayloads = {
   prune_worker_heartbeats: z.object({ olderThanDays: z.number().int().min(1).default(7) }).passthrough(),
-  provision_connection: z.object({ connectionId: id }),
-  remove_connection: z.object({ connectionId: id }),
+  // waitingSince: the job goes on from one whose attempts ran out while the controller was away.
+  provision_connection: z.object({ connectionId: id, waitingSince: z.iso.datetime().optional() }),
+  remove_connection: z.object({ connectionId: id, waitingSince: z.iso.datetime().optional() }),
   deploy_route_servers: z.object({ lanId: id, reason: z.string().max(500).default("") }),
   refresh_network: z.object({ asn: z.number().int().min(1).max(4294967295) }),
   // followUntil: after a deployment, collect every few seconds until then (then the minute cycle).

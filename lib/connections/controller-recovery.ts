@@ -8,19 +8,25 @@ export const CONTROLLER_TASKS = ["provision_connection", "remove_connection", "r
 /** The longest wait between two attempts of a failed job, whatever graphile-worker's exponential backoff says. */
 export const MAX_RETRY_GAP_MS = 60_000;
 
+/** The flag of a job that goes on from one whose attempts ran out while the controller was away. */
+export const CONTROLLER_OUTAGE_FLAG = "controller_outage";
+
 /** Wakes the job runners now instead of at their next poll (graphile-worker listens on this channel). */
 export async function nudgeWorkers(db: Db, count: number) {
   if (count > 0) await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count })})`.execute(db);
 }
 
-/** Failed-and-retrying controller jobs waiting for their backoff time. */
+/**
+ * Failed-and-retrying controller jobs waiting for their backoff time, and the jobs an outage
+ * longer than a job's attempts goes on in (flagged: they have not failed yet).
+ */
 export async function waitingControllerJobs(db: Db) {
   return db
     .selectFrom("graphile_worker.jobs")
     .select(["id", "task_identifier", "key"])
     .where("task_identifier", "in", [...CONTROLLER_TASKS])
     .where("locked_at", "is", null)
-    .where("attempts", ">", 0)
+    .where((eb) => eb.or([eb("attempts", ">", 0), sql<boolean>`flags ? ${CONTROLLER_OUTAGE_FLAG}`]))
     .whereRef("attempts", "<", "max_attempts")
     .where("run_at", ">", sql<Date>`now()`)
     .execute();

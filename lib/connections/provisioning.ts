@@ -4,6 +4,8 @@ import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { releaseAddresses } from "@/lib/addressing/allocation";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
+import { enqueueJob } from "@/jobs/enqueue";
+import { CONTROLLER_OUTAGE_FLAG, MAX_RETRY_GAP_MS } from "./controller-recovery";
 import { enqueueLanDeployment } from "./service";
 import type { ConnectionState } from "./state";
 
@@ -19,7 +21,24 @@ export type MemberProvisioner = {
   deleteMember(networkId: string, nodeId: string): Promise<unknown>;
 };
 
-export type Attempt = { number: number; max: number };
+export type Attempt = {
+  number: number;
+  max: number;
+  /** When this job was created (its retries began then, unless it goes on from an earlier job). */
+  createdAt?: Date;
+  /** When an earlier job, which this one goes on from, began the retries. */
+  retryingSince?: Date;
+};
+
+/**
+ * How long provisioning or removal keeps retrying a failure that retrying can fix (the controller
+ * down, unreachable or not ready) before the connection becomes `failed`. A job's attempts run
+ * out after about ten minutes; an outage outlasting them (a controller upgrade, a lost route to
+ * it) goes on in a fresh job, so the connection waits out the outage instead of failing.
+ */
+export const CONTROLLER_PATIENCE_MS = 24 * 3600_000;
+
+const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 const jobActor = (task: string): Actor => ({ type: "job", label: task });
 
@@ -103,21 +122,43 @@ async function noteReason(db: Db, id: number, reason: string) {
 }
 
 /**
- * A failed attempt: the connection shows the reason and the job retries (throws), or, on the last
- * attempt or a failure no retry can fix, the connection becomes `failed` with the reason.
+ * A failed attempt: the connection shows the reason and the job retries (throws). A failure no
+ * retry can fix makes the connection `failed` with the reason at once. At a job's last attempt a
+ * retryable failure goes on in a fresh job (same key, a minute later) until CONTROLLER_PATIENCE_MS
+ * after the retries began; past that, the connection becomes `failed`.
  */
 async function failOrRetry(
   db: Db,
-  job: { id: number; task: string; state: "provisioning" | "removing"; operation: "provision" | "remove"; attempt: Attempt },
+  job: { id: number; task: "provision_connection" | "remove_connection"; state: "provisioning" | "removing"; operation: "provision" | "remove"; attempt: Attempt },
   reason: string,
   retryable: boolean,
-): Promise<"failed"> {
-  if (!retryable || job.attempt.number >= job.attempt.max) {
+): Promise<"failed" | "waiting"> {
+  const since = job.attempt.retryingSince ?? job.attempt.createdAt ?? new Date();
+  const deadline = new Date(since.getTime() + CONTROLLER_PATIENCE_MS);
+  if (!retryable) {
     await transition(db, job.id, [job.state], "failed", { reason, failedOperation: job.operation }, job.task);
-    if (!retryable) return "failed";
-  } else {
-    await noteReason(db, job.id, `${reason} (attempt ${job.attempt.number} of ${job.attempt.max}; retrying)`);
+    return "failed";
   }
+  if (job.attempt.number < job.attempt.max) {
+    // A job that goes on from an earlier one counts its attempts anew: the time is what tells.
+    const progress = job.attempt.retryingSince ? `retrying since ${utc(since)}, until ${utc(deadline)}` : `attempt ${job.attempt.number} of ${job.attempt.max}; retrying`;
+    await noteReason(db, job.id, `${reason} (${progress})`);
+    throw new Error(reason);
+  }
+  if (Date.now() < deadline.getTime()) {
+    // This job is done (add_job retires a running job that holds the key): the fresh one carries on.
+    await db.transaction().execute(async (trx) => {
+      await enqueueJob(trx, job.task, { connectionId: job.id, waitingSince: since.toISOString() }, {
+        jobKey: `${job.task}:${job.id}`,
+        maxAttempts: job.attempt.max,
+        runAt: new Date(Date.now() + MAX_RETRY_GAP_MS),
+        flags: [CONTROLLER_OUTAGE_FLAG],
+      });
+      await noteReason(trx, job.id, `${reason} (retrying since ${utc(since)}, until ${utc(deadline)})`);
+    });
+    return "waiting";
+  }
+  await transition(db, job.id, [job.state], "failed", { reason: `${reason} (retried since ${utc(since)}; gave up after ${CONTROLLER_PATIENCE_MS / 3600_000} h)`, failedOperation: job.operation }, job.task);
   throw new Error(reason);
 }
 

@@ -2,7 +2,9 @@ import { runOnce } from "graphile-worker";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getPool } from "@/db";
 import { approveConnection, actorOf, authorizeConnectionAction, getConnectionFor, removeConnection, requestConnection } from "@/lib/connections/service";
-import { deprovisionConnection, provisionConnection } from "@/lib/connections/provisioning";
+import { enqueueJob } from "@/jobs/enqueue";
+import { runControllerJobsNow } from "@/lib/connections/controller-recovery";
+import { CONTROLLER_PATIENCE_MS, deprovisionConnection, provisionConnection } from "@/lib/connections/provisioning";
 import { createZeroTierProvider, type ZeroTierProvider } from "@/lib/zerotier";
 import { createLanNetwork } from "@/lib/zerotier/network-setup";
 import { startZeroTierSimulator, type ZeroTierSimulator } from "@/simulators/zerotier/server";
@@ -73,18 +75,43 @@ describe("provisioning and removal on the controller", () => {
     expect(await connectionState(id)).toMatchObject({ state: "provisioned", reason: null });
   });
 
-  it("ends visibly failed with the reason after its last attempt, and a retry completes it", async () => {
+  it("at its last attempt in a controller outage, goes on in a fresh job and stays provisioning; a day on it ends visibly failed, and a retry completes it", async () => {
     const lan = await lanOnSimulator();
     const operator = await createStaffUser();
     const { id } = await requestConnection(testDb(), operator, { asn: 64502, lanId: lan.id, ztNodeId: nodeId(2), routeServerPeering: true });
     await approveConnection(testDb(), actorOf(operator), id);
     sim.setFaults({ databaseReady: false });
-    await expect(provisionConnection(testDb(), provider, id, { number: 12, max: 12 })).rejects.toThrow();
-    expect(await connectionState(id)).toMatchObject({ state: "failed", failed_operation: "provision", reason: expect.stringContaining("databaseReady: false") });
+    const began = new Date(Date.now() - 11 * 60_000);
+    expect(await provisionConnection(testDb(), provider, id, { number: 12, max: 12, createdAt: began })).toBe("waiting");
+    expect(await connectionState(id)).toMatchObject({ state: "provisioning", reason: expect.stringMatching(/databaseReady: false.*\(retrying since .+ UTC, until .+ UTC\)$/) });
+    const jobs = await testDb().selectFrom("graphile_worker.jobs").select(["key", "flags", "attempts", "max_attempts"]).where("task_identifier", "=", "provision_connection").execute();
+    expect(jobs).toEqual([{ key: `provision_connection:${id}`, flags: { controller_outage: true }, attempts: 0, max_attempts: 12 }]);
+    // The fresh job's reason tells since when, not "attempt 1 of 12".
+    await expect(provisionConnection(testDb(), provider, id, { number: 1, max: 12, retryingSince: began })).rejects.toThrow("ZeroTier controller not ready");
+    expect((await connectionState(id)).reason).toMatch(/\(retrying since .+ UTC, until .+ UTC\)$/);
+
+    // Retries that began more than CONTROLLER_PATIENCE_MS ago give up: failed, with the reason.
+    const longAgo = new Date(Date.now() - CONTROLLER_PATIENCE_MS - 60_000);
+    await expect(provisionConnection(testDb(), provider, id, { number: 12, max: 12, retryingSince: longAgo })).rejects.toThrow("ZeroTier controller not ready");
+    expect(await connectionState(id)).toMatchObject({ state: "failed", failed_operation: "provision", reason: expect.stringMatching(/databaseReady: false.*gave up after 24 h\)$/) });
     sim.setFaults({ databaseReady: true });
     const { retryConnection } = await import("@/lib/connections/service");
     await retryConnection(testDb(), actorOf(operator), id);
     expect(await provisionConnection(testDb(), provider, id, { number: 1, max: 12 })).toBe("provisioned");
+  });
+
+  it("a failure no retry can fix ends visibly failed at once, whatever attempts are left", async () => {
+    const lan = await lanOnSimulator();
+    const operator = await createStaffUser();
+    const { id } = await requestConnection(testDb(), operator, { asn: 64504, lanId: lan.id, ztNodeId: nodeId(5), routeServerPeering: true });
+    await approveConnection(testDb(), actorOf(operator), id);
+    const refusing: ZeroTierProvider = Object.assign(Object.create(provider) as ZeroTierProvider, {
+      upsertMember: async () => {
+        throw Object.assign(new Error("controller answered 400: invalid member"), { retryable: false });
+      },
+    });
+    expect(await provisionConnection(testDb(), refusing, id, { number: 1, max: 12 })).toBe("failed");
+    expect(await connectionState(id)).toMatchObject({ state: "failed", failed_operation: "provision", reason: "controller answered 400: invalid member" });
   });
 
   it("removal deauthorizes and deletes on the controller, quarantines the addresses, and audits every step with its actor", async () => {
@@ -110,6 +137,34 @@ describe("provisioning and removal on the controller", () => {
       { action: "connection.removal_requested", actor_label: member.username },
       { action: "connection.removed", actor_label: "remove_connection" },
     ]);
+  });
+
+  it("as a graphile-worker job: an outage longer than the job's attempts hands over to a fresh job, which runs as soon as the controller is back", async () => {
+    const lan = await lanOnSimulator();
+    const operator = await createStaffUser();
+    const { id } = await requestConnection(testDb(), operator, { asn: 64505, lanId: lan.id, ztNodeId: nodeId(6), routeServerPeering: true });
+    await approveConnection(testDb(), actorOf(operator), id);
+    // The approval's job, down to its last attempt.
+    await enqueueJob(testDb(), "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: 1 });
+    process.env.ZT_CONTROLLER_URL = sim.controllerUrl;
+    process.env.ZT_CONTROLLER_TOKEN = sim.token;
+    (globalThis as { ztixZeroTier?: unknown }).ztixZeroTier = undefined;
+    const { taskList } = await import("@/jobs/index");
+    const tasks = { provision_connection: taskList.provision_connection! };
+    sim.setFaults({ databaseReady: false });
+    await runOnce({ pgPool: getPool(), taskList: tasks, noHandleSignals: true });
+    // No failed job is left behind; one waits with the key, and the connection waits too.
+    const jobs = await testDb().selectFrom("graphile_worker.jobs").select(["key", "attempts", "max_attempts", "flags"]).where("task_identifier", "=", "provision_connection").execute();
+    expect(jobs).toEqual([{ key: `provision_connection:${id}`, attempts: 0, max_attempts: 1, flags: { controller_outage: true } }]);
+    expect(await connectionState(id)).toMatchObject({ state: "provisioning", reason: expect.stringContaining("retrying since") });
+
+    sim.setFaults({ databaseReady: true });
+    // What a worker's controller watch does once the controller is ready again.
+    expect(await runControllerJobsNow(testDb())).toBe(1);
+    expect((await connectionState(id)).reason).toBeNull();
+    await runOnce({ pgPool: getPool(), taskList: tasks, noHandleSignals: true });
+    expect(await connectionState(id)).toMatchObject({ state: "provisioned", reason: null });
+    expect(sim.member(lan.zt_network_id, nodeId(6))?.authorized).toBe(true);
   });
 
   it("runs as a graphile-worker job from the approval's transaction", async () => {
