@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
+import { failConnectionOfSpentJob } from "@/lib/connections/provisioning";
 import { enqueueLanDeployment } from "@/lib/connections/service";
 import { HEARTBEAT_INTERVAL_MS, processNamespace } from "./worker-heartbeat";
 
@@ -69,17 +70,37 @@ function processExists(pid: number) {
   }
 }
 
-/** Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run again. */
+/**
+ * Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run
+ * again. A job that died in its last attempt cannot: it ends failed with the reason, and so does
+ * the connection it served (else it would wait on a job that never comes).
+ */
 export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?: string[]; trustSilence?: boolean } = {}) {
   const holders = await findLockHolders(db, options);
   const dead = holders.filter((holder) => holder.deadBecause);
+  const spent: { id: string; task: string; reason: string }[] = [];
   if (dead.length > 0) {
     await sql`select graphile_worker.force_unlock_workers(${dead.map((holder) => holder.lockId)}::text[])`.execute(db);
+    for (const holder of dead) {
+      const outOfAttempts = await db
+        .selectFrom("graphile_worker.jobs")
+        .select(["id", "task_identifier", "key"])
+        .where("id", "in", holder.jobIds.map(Number))
+        .where("locked_at", "is", null)
+        .whereRef("attempts", ">=", "max_attempts")
+        .execute();
+      for (const job of outOfAttempts) {
+        const reason = `its worker died during the job's last attempt (${holder.deadBecause})`;
+        await sql`select graphile_worker.permanently_fail_jobs(array[${job.id}]::bigint[], ${reason})`.execute(db);
+        await failConnectionOfSpentJob(db, job.key, reason);
+        spent.push({ id: String(job.id), task: String(job.task_identifier), reason });
+      }
+    }
     // They are due: wake the runners rather than wait for their next poll.
     await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: dead.reduce((sum, holder) => sum + holder.jobIds.length, 0) })})`.execute(db);
   }
   const waiting = holders.filter((holder) => !holder.deadBecause && holder.deadAt).map((holder) => holder.deadAt!.getTime());
-  return { released: dead, nextCheckAt: waiting.length > 0 ? new Date(Math.min(...waiting)) : null };
+  return { released: dead, spent, nextCheckAt: waiting.length > 0 ? new Date(Math.min(...waiting)) : null };
 }
 
 /**

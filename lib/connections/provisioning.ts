@@ -116,6 +116,18 @@ async function transition(
   });
 }
 
+/**
+ * A provisioning or removal job whose last attempt died with its worker will not run again: its
+ * connection becomes `failed` with the reason instead of waiting forever (Retry runs it again).
+ */
+export async function failConnectionOfSpentJob(db: Db, jobKey: string | null, reason: string) {
+  const match = /^(provision|remove)_connection:(\d+)$/.exec(jobKey ?? "");
+  if (!match) return false;
+  const operation = match[1] as "provision" | "remove";
+  const expected: ConnectionState[] = operation === "remove" ? ["removing"] : ["approved", "provisioning"];
+  return transition(db, Number(match[2]), expected, "failed", { reason, failedOperation: operation }, `${operation}_connection`);
+}
+
 /** Keeps the latest reason visible on the connection while the job retries. */
 async function noteReason(db: Db, id: number, reason: string) {
   await db.updateTable("connections").set({ reason, updated_at: sql`now()` }).where("id", "=", id).where("reason", "is distinct from", reason).execute();

@@ -128,6 +128,27 @@ describe("job runner faults with real worker processes", () => {
     ]);
   });
 
+  it("a job whose worker died in its last attempt ends failed with the reason, and so does its connection; one with attempts left runs again", async () => {
+    const { releaseJobsOfDeadWorkers } = await import("@/lib/orphaned-work");
+    const lan = await lanOnSimulator();
+    const [last, notLast] = [await approvedConnection(lan.id, 8), await approvedConnection(lan.id, 9)];
+    for (const [id, attempts] of [[last, 12], [notLast, 3]] as const) {
+      await sql`update graphile_worker._private_jobs set locked_by = 'pool-gone', locked_at = now(), attempts = ${attempts} where key = ${`provision_connection:${id}`}`.execute(testDb());
+      await testDb().updateTable("connections").set({ state: "provisioning" }).where("id", "=", id).execute();
+    }
+    await testDb().insertInto("worker_heartbeats").values({ worker_id: "gone-worker", hostname: "elsewhere", pid: 1, version: "test", job_lock_id: "pool-gone", process_namespace: "another-host", stopped_at: sql<Date>`now()` }).execute();
+
+    const { spent } = await releaseJobsOfDeadWorkers(testDb());
+    expect(spent).toEqual([{ id: expect.any(String), task: "provision_connection", reason: expect.stringMatching(/^its worker died during the job's last attempt \(worker gone-worker stopped at .*\)$/) }]);
+    expect(await connection(last)).toEqual({ state: "failed", reason: spent[0]!.reason });
+    const jobs = await testDb().selectFrom("graphile_worker.jobs").select(["key", "locked_by", "attempts", "max_attempts", "last_error"]).where("task_identifier", "=", "provision_connection").orderBy("id").execute();
+    expect(jobs).toEqual([
+      { key: `provision_connection:${last}`, locked_by: null, attempts: 12, max_attempts: 12, last_error: spent[0]!.reason },
+      { key: `provision_connection:${notLast}`, locked_by: null, attempts: 3, max_attempts: 12, last_error: null },
+    ]);
+    expect(await connection(notLast)).toEqual({ state: "provisioning", reason: null });
+  });
+
   it("lets an operator retry a job locked by a dead worker, says why not while its worker lives, and run a stuck connection's job", async () => {
     const { retryJob } = await import("@/lib/jobs-admin");
     const { retryConnection } = await import("@/lib/connections/service");
