@@ -25,13 +25,13 @@ export const collect_session_states: Task = async (payload) => {
   const lans = lanId
     ? [{ lan_id: lanId }]
     : await getDb().selectFrom("route_servers").select("lan_id").where("enabled", "=", true).distinct().orderBy("lan_id").execute();
-  // LANs side by side: a route server that hangs (until the SSH bounds end its call) holds up
-  // only its own LAN's look.
+  // LANs, their route servers, and the two looks at each side by side: a route server that hangs
+  // (until the SSH bounds end its call) holds up no other's reading.
   const results = await Promise.allSettled(
-    lans.map(async (lan) => [
-      ...(await collectSessionStates(getDb(), lan.lan_id, connectRouteServer)).problems,
-      ...(await collectRtrStates(getDb(), lan.lan_id, connectRouteServer)).problems,
-    ]),
+    lans.map(async (lan) => {
+      const [sessions, rtr] = await Promise.all([collectSessionStates(getDb(), lan.lan_id, connectRouteServer), collectRtrStates(getDb(), lan.lan_id, connectRouteServer)]);
+      return [...sessions.problems, ...rtr.problems];
+    }),
   );
   const failed = results.find((result) => result.status === "rejected");
   if (failed) throw failed.reason;

@@ -24,30 +24,33 @@ type Server = { id: number; name: string; control_socket: string; birdc_path: st
  * (for its page and the dashboard). A server that cannot be read keeps what was stored.
  */
 export async function collectRtrStates(db: Db, lanId: number, connect: (server: Server) => Promise<Transport>) {
-  const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).execute()) as unknown as Server[];
-  const problems: string[] = [];
-  for (const server of servers) {
-    try {
-      const transport = await connect(server);
-      let output: string;
+  const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).orderBy("name").execute()) as unknown as Server[];
+  // Side by side: a route server that hangs holds up no other's look.
+  const problems = await Promise.all(
+    servers.map(async (server) => {
       try {
-        const result = await transport.exec([server.birdc_path, "-s", server.control_socket, "show", "protocols", '"rpki_*"']);
-        // Without RTR caches configured BIRD answers "No protocols match": an empty list.
-        if (result.code !== 0 && !result.stdout.includes("No protocols match")) throw new Error(result.stdout.trim() || result.stderr.trim());
-        output = result.stdout;
-      } finally {
-        await transport.close();
+        const transport = await connect(server);
+        let output: string;
+        try {
+          const result = await transport.exec([server.birdc_path, "-s", server.control_socket, "show", "protocols", '"rpki_*"']);
+          // Without RTR caches configured BIRD answers "No protocols match": an empty list.
+          if (result.code !== 0 && !result.stdout.includes("No protocols match")) throw new Error(result.stdout.trim() || result.stderr.trim());
+          output = result.stdout;
+        } finally {
+          await transport.close();
+        }
+        await db
+          .updateTable("route_servers")
+          .set({ rtr_states: JSON.stringify(parseRtrStates(output)), rtr_checked_at: sql<Date>`now()` })
+          .where("id", "=", server.id)
+          .execute();
+        return null;
+      } catch (error) {
+        return `${server.name} (RTR sessions): ${error instanceof Error ? error.message : String(error)}`;
       }
-      await db
-        .updateTable("route_servers")
-        .set({ rtr_states: JSON.stringify(parseRtrStates(output)), rtr_checked_at: sql<Date>`now()` })
-        .where("id", "=", server.id)
-        .execute();
-    } catch (error) {
-      problems.push(`${server.name} (RTR sessions): ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return { problems };
+    }),
+  );
+  return { problems: problems.filter((problem): problem is string => problem !== null) };
 }
 
 /** What a route server's page shows: its RTR sessions as last read, and when. */

@@ -26,6 +26,68 @@ async function checkConfigDrift(db: Db, server: Server, transport: Transport) {
   `.execute(db);
 }
 
+/** One route server's sessions, stored as its current set; a problem (why it could not be read) or null. */
+async function readSessions(db: Db, server: Server, connect: (server: Server) => Promise<Transport>, live: Set<number>): Promise<string | null> {
+  let output: string;
+  try {
+    const transport = await connect(server);
+    try {
+      await checkConfigDrift(db, server, transport);
+      const result = await transport.exec([server.birdc_path, "-s", server.control_socket, "show", "protocols", "all", '"pb_*"']);
+      // A route server without member sessions yet answers "No protocols match": that is no error.
+      if (result.code !== 0 && !result.stdout.includes("No protocols match")) throw new Error(result.stdout.trim() || result.stderr.trim());
+      output = result.stdout;
+    } finally {
+      await transport.close();
+    }
+  } catch (error) {
+    return `${server.name}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const current: { connectionId: number; family: number }[] = [];
+  const rows = [];
+  for (const protocol of parseShowProtocolsAll(output)) {
+    const session = sessionOf(protocol.name);
+    if (!session || !live.has(session.connectionId)) continue;
+    current.push(session);
+    rows.push({
+      route_server_id: server.id,
+      connection_id: session.connectionId,
+      family: session.family,
+      state: protocol.state,
+      info: protocol.info,
+      since: protocol.since,
+      imported: protocol.routes?.imported ?? null,
+      filtered: protocol.routes?.filtered ?? null,
+      exported: protocol.routes?.exported ?? null,
+    });
+  }
+  // A statement per 500 sessions, not per session: 2,000 members are 4,000 sessions a look.
+  for (let start = 0; start < rows.length; start += SESSION_BATCH) {
+    await db
+      .insertInto("bgp_sessions")
+      .values(rows.slice(start, start + SESSION_BATCH))
+      .onConflict((oc) =>
+        oc.columns(["route_server_id", "connection_id", "family"]).doUpdateSet((eb) => ({
+          state: eb.ref("excluded.state"),
+          info: eb.ref("excluded.info"),
+          since: eb.ref("excluded.since"),
+          imported: eb.ref("excluded.imported"),
+          filtered: eb.ref("excluded.filtered"),
+          exported: eb.ref("excluded.exported"),
+          updated_at: sql`now()`,
+        })),
+      )
+      .execute();
+  }
+  // What the route server no longer lists is gone (a removed connection, a dropped family).
+  await sql`
+    delete from bgp_sessions
+     where route_server_id = ${server.id}
+       and (connection_id, family) not in (select * from unnest(${current.map((session) => session.connectionId)}::int[], ${current.map((session) => session.family)}::int[]))
+  `.execute(db);
+  return null;
+}
+
 /**
  * Reads every member session's state from a LAN's route servers and stores it as that route
  * server's current set (sessions it no longer lists are deleted), and moves
@@ -33,71 +95,13 @@ async function checkConfigDrift(db: Db, server: Server, transport: Transport) {
  * one is not). A route server that cannot be read leaves its stored states as they were.
  */
 export async function collectSessionStates(db: Db, lanId: number, connect: (server: Server) => Promise<Transport>) {
-  const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).execute()) as unknown as Server[];
-  const problems: string[] = [];
+  const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).orderBy("name").execute()) as unknown as Server[];
   // A disabled route server has no sessions anyone should count.
   await db.deleteFrom("bgp_sessions").where("route_server_id", "in", db.selectFrom("route_servers").select("id").where("lan_id", "=", lanId).where("enabled", "=", false)).execute();
-  for (const server of servers) {
-    let output: string;
-    try {
-      const transport = await connect(server);
-      try {
-        await checkConfigDrift(db, server, transport);
-        const result = await transport.exec([server.birdc_path, "-s", server.control_socket, "show", "protocols", "all", '"pb_*"']);
-        // A route server without member sessions yet answers "No protocols match": that is no error.
-        if (result.code !== 0 && !result.stdout.includes("No protocols match")) throw new Error(result.stdout.trim() || result.stderr.trim());
-        output = result.stdout;
-      } finally {
-        await transport.close();
-      }
-    } catch (error) {
-      problems.push(`${server.name}: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
-    }
-    const live = new Set((await db.selectFrom("connections").select("id").where("lan_id", "=", lanId).where("state", "not in", ["removed", "rejected"]).execute()).map((row) => row.id));
-    const current: { connectionId: number; family: number }[] = [];
-    const rows = [];
-    for (const protocol of parseShowProtocolsAll(output)) {
-      const session = sessionOf(protocol.name);
-      if (!session || !live.has(session.connectionId)) continue;
-      current.push(session);
-      rows.push({
-        route_server_id: server.id,
-        connection_id: session.connectionId,
-        family: session.family,
-        state: protocol.state,
-        info: protocol.info,
-        since: protocol.since,
-        imported: protocol.routes?.imported ?? null,
-        filtered: protocol.routes?.filtered ?? null,
-        exported: protocol.routes?.exported ?? null,
-      });
-    }
-    // A statement per 500 sessions, not per session: 2,000 members are 4,000 sessions a look.
-    for (let start = 0; start < rows.length; start += SESSION_BATCH) {
-      await db
-        .insertInto("bgp_sessions")
-        .values(rows.slice(start, start + SESSION_BATCH))
-        .onConflict((oc) =>
-          oc.columns(["route_server_id", "connection_id", "family"]).doUpdateSet((eb) => ({
-            state: eb.ref("excluded.state"),
-            info: eb.ref("excluded.info"),
-            since: eb.ref("excluded.since"),
-            imported: eb.ref("excluded.imported"),
-            filtered: eb.ref("excluded.filtered"),
-            exported: eb.ref("excluded.exported"),
-            updated_at: sql`now()`,
-          })),
-        )
-        .execute();
-    }
-    // What the route server no longer lists is gone (a removed connection, a dropped family).
-    await sql`
-      delete from bgp_sessions
-       where route_server_id = ${server.id}
-         and (connection_id, family) not in (select * from unnest(${current.map((session) => session.connectionId)}::int[], ${current.map((session) => session.family)}::int[]))
-    `.execute(db);
-  }
+  const live = new Set((await db.selectFrom("connections").select("id").where("lan_id", "=", lanId).where("state", "not in", ["removed", "rejected"]).execute()).map((row) => row.id));
+  // Route servers side by side: one that hangs (until the SSH bounds end its call) holds up
+  // only the activation below, which needs them all, not the reading of the others.
+  const problems = (await Promise.all(servers.map((server) => readSessions(db, server, connect, live)))).filter((problem): problem is string => problem !== null);
 
   // Only with every route server read: a partial view must not demote anyone.
   if (problems.length === 0 && servers.length > 0) {

@@ -4,7 +4,7 @@
  * a local BIRD. While A's deployment waits on the SSH handshake, B's goes through; A's changes
  * meanwhile fold into one follow-up that waits for A's running deployment, and A's deployment
  * then fails visibly with the timeout. Reading session states, A's hang holds up no other LAN
- * either. Needs bird2 and ssh-keygen.
+ * either, nor within a LAN does it hold up the other route server. Needs bird2 and ssh-keygen.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -177,6 +177,41 @@ describe("route-server deployments of two LANs", () => {
       (reason: Error) => reason,
     );
     expect(error?.message).toMatch(/^could not read: rs-a: /);
+    expect(error?.message).not.toContain("rs-b");
+  });
+  it("reading session states: within a LAN too, a route server that hangs holds up no other route server's reading", { timeout: 180_000 }, async () => {
+    lettingGo = false;
+    const lanB = await testDb().selectFrom("route_servers").select("lan_id").where("name", "=", "rs-b").executeTakeFirstOrThrow();
+    const { addRouteServer } = await import("@/lib/routeserver/registry");
+    const { port } = hungHost.address() as net.AddressInfo;
+    // No worker runs: the deployment this enqueues waits, and only the look below reads.
+    await addRouteServer(
+      testDb(),
+      { lan: String(lanB.lan_id), name: "rs-hung", sshHost: "127.0.0.1", sshPort: port, sshUser: "ztix", hostKey: `SHA256:${"B".repeat(43)}`, routerId: "198.51.100.2", ipv4: "198.51.100.2" },
+      actor,
+    );
+    await testDb().updateTable("route_servers").set({ rtr_checked_at: null }).execute();
+    const checked = async (name: string) => (await testDb().selectFrom("route_servers").select("rtr_checked_at").where("name", "=", name).executeTakeFirstOrThrow()).rtr_checked_at;
+
+    const { collect_session_states } = await import("@/jobs/tasks/collect_session_states");
+    let settled = false;
+    const look = Promise.resolve(collect_session_states({ lanId: lanB.lan_id }, {} as never));
+    look.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await until(() => checked("rs-b"), (at) => at !== null, "rs-b to be read while rs-hung hangs", 80);
+    expect(held.size).toBeGreaterThan(0);
+    expect(settled).toBe(false);
+    expect(await checked("rs-hung")).toBeNull();
+
+    lettingGo = true;
+    for (const client of held) client.destroy();
+    const error = await look.then(
+      () => null,
+      (reason: Error) => reason,
+    );
+    expect(error?.message).toMatch(/^could not read: rs-hung: .*; rs-hung \(RTR sessions\): /);
     expect(error?.message).not.toContain("rs-b");
   });
 });
