@@ -62,10 +62,6 @@ export function startRecovery(db: Db, self: { lockIds: () => string[]; databaseH
   void sweep();
   void watchController();
   return {
-    /** A controller job just succeeded: the controller works, so its waiting jobs need not wait. */
-    controllerWorked() {
-      void runControllerJobsNow(db).catch((error: unknown) => log.warn("could not run waiting controller jobs", { error: describe(error) }));
-    },
     stop() {
       stopped = true;
       clearTimeout(sweepTimer);

@@ -8,7 +8,7 @@ import { createDb, createPool } from "@/db";
 import { getConfig } from "@/lib/config";
 import { createLogger } from "@/lib/log";
 import { version } from "@/lib/version";
-import { CONTROLLER_TASKS } from "@/lib/connections/controller-recovery";
+import { CONTROLLER_TASKS, runControllerJobsNow } from "@/lib/connections/controller-recovery";
 import { WORKER_DEAD_AFTER_MS } from "@/lib/orphaned-work";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, processNamespace, recordWorkerStopped, type WorkerIdentity } from "@/lib/worker-heartbeat";
 import { cronItems, DEPLOYMENT_TASKS, taskList } from "./index";
@@ -73,13 +73,10 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
   };
   // When a controller job that had failed now succeeds, the controller is back: its other waiting
-  // jobs run at once (recovery, started below once the runners are up).
-  const late: { recovery?: ReturnType<typeof startRecovery> } = {};
-  let controllerWorkedBeforeRecovery = false;
+  // jobs run at once.
   generalEvents.on("job:success", ({ job }) => {
     if (job.attempts <= 1 || !(CONTROLLER_TASKS as readonly string[]).includes(job.task_identifier)) return;
-    if (late.recovery) late.recovery.controllerWorked();
-    else controllerWorkedBeforeRecovery = true;
+    void runControllerJobsNow(db).catch((error: unknown) => log.warn("could not run waiting controller jobs", { error: String(error) }));
   });
   // On the emitters before the runners start: jobs waiting for a worker (after a restart, an
   // outage) start at once, before run() has even returned.
@@ -117,8 +114,6 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   await beat();
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
   const recovery = startRecovery(db, { lockIds: () => [identity.jobLockId, identity.deploymentLockId].filter((id): id is string => Boolean(id)), databaseHealthy: beats.healthy });
-  late.recovery = recovery;
-  if (controllerWorkedBeforeRecovery) recovery.controllerWorked();
   log.info("worker started", { workerId: identity.workerId, concurrency: options.concurrency, deployConcurrency, tasks: Object.keys(taskList) });
 
   let stopping: Promise<void> | undefined;

@@ -145,15 +145,16 @@ async function failOrRetry(
   reason: string,
   retryable: boolean,
 ): Promise<"failed" | "waiting"> {
-  const since = job.attempt.retryingSince ?? job.attempt.createdAt ?? new Date();
-  const deadline = new Date(since.getTime() + CONTROLLER_PATIENCE_MS);
   if (!retryable) {
     await transition(db, job.id, [job.state], "failed", { reason, failedOperation: job.operation }, job.task);
     return "failed";
   }
+  const since = job.attempt.retryingSince ?? job.attempt.createdAt ?? new Date();
+  const deadline = new Date(since.getTime() + CONTROLLER_PATIENCE_MS);
+  const waiting = `retrying since ${utc(since)}, until ${utc(deadline)}`;
   if (job.attempt.number < job.attempt.max) {
     // A job that goes on from an earlier one counts its attempts anew: the time is what tells.
-    const progress = job.attempt.retryingSince ? `retrying since ${utc(since)}, until ${utc(deadline)}` : `attempt ${job.attempt.number} of ${job.attempt.max}; retrying`;
+    const progress = job.attempt.retryingSince ? waiting : `attempt ${job.attempt.number} of ${job.attempt.max}; retrying`;
     await noteReason(db, job.id, `${reason} (${progress})`);
     throw new Error(reason);
   }
@@ -166,7 +167,7 @@ async function failOrRetry(
         runAt: new Date(Date.now() + MAX_RETRY_GAP_MS),
         flags: [CONTROLLER_OUTAGE_FLAG],
       });
-      await noteReason(trx, job.id, `${reason} (retrying since ${utc(since)}, until ${utc(deadline)})`);
+      await noteReason(trx, job.id, `${reason} (${waiting})`);
     });
     return "waiting";
   }
