@@ -39,7 +39,8 @@ export function generateSecretKeyText() {
 }
 
 export function secretKeyFile() {
-  return path.join(path.resolve(process.env.ZTIX_DATA_DIR ?? ".data"), "secret-key");
+  // A runtime path: the build must not trace the whole project through it (Turbopack warns).
+  return path.join(path.resolve(/*turbopackIgnore: true*/ process.env.ZTIX_DATA_DIR ?? ".data"), "secret-key");
 }
 
 /** The configured key: ZTIX_SECRET_KEY, else the data directory's (created once outside production). */
