@@ -28,9 +28,10 @@ export function startRecovery(db: Db, self: { lockIds: () => string[]; databaseH
     let delay = ORPHAN_SWEEP_INTERVAL_MS;
     try {
       // A worker that itself just lost the database cannot tell silence from an outage.
-      const { released, spent, nextCheckAt } = await releaseJobsOfDeadWorkers(db, { exceptLockIds: self.lockIds(), trustSilence: self.databaseHealthy() });
+      const { released, spent, handedOver, nextCheckAt } = await releaseJobsOfDeadWorkers(db, { exceptLockIds: self.lockIds(), trustSilence: self.databaseHealthy() });
       for (const holder of released) log.warn("released the jobs of a dead worker", { lockId: holder.lockId, jobs: holder.jobIds, reason: holder.deadBecause });
       for (const job of spent) log.warn("a job died in its last attempt: failed", job);
+      for (const job of handedOver) log.info("a job that had handed over to a fresh one died with its worker: done", job);
       // A suspect worker is judged again the moment it would count as dead.
       if (nextCheckAt) delay = Math.min(delay, Math.max(1_000, nextCheckAt.getTime() - Date.now() + 500));
       for (const deployment of await interruptOrphanedDeployments(db)) log.warn("deployment interrupted by a dead worker; deploying the LAN again", deployment);

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { failConnectionOfSpentJob } from "@/lib/connections/provisioning";
+import { failConnectionOfSpentJob, successorOfConnectionJob } from "@/lib/connections/provisioning";
 import { enqueueLanDeployment } from "@/lib/connections/service";
 import { HEARTBEAT_INTERVAL_MS, processNamespace } from "./worker-heartbeat";
 
@@ -73,12 +73,14 @@ function processExists(pid: number) {
 /**
  * Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run
  * again. A job that died in its last attempt cannot: it ends failed with the reason, and so does
- * the connection it served (else it would wait on a job that never comes).
+ * the connection it served (else it would wait on a job that never comes); unless a fresh job had
+ * already taken over from it (a controller outage's handover): then it is simply done.
  */
 export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?: string[]; trustSilence?: boolean } = {}) {
   const holders = await findLockHolders(db, options);
   const dead = holders.filter((holder) => holder.deadBecause);
   const spent: { id: string; task: string; reason: string }[] = [];
+  const handedOver: { id: string; task: string; successor: string }[] = [];
   if (dead.length > 0) {
     await sql`select graphile_worker.force_unlock_workers(${dead.map((holder) => holder.lockId)}::text[])`.execute(db);
     for (const holder of dead) {
@@ -90,6 +92,12 @@ export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?
         .whereRef("attempts", ">=", "max_attempts")
         .execute();
       for (const job of outOfAttempts) {
+        const successor = await successorOfConnectionJob(db, job);
+        if (successor) {
+          await sql`select graphile_worker.complete_jobs(array[${job.id}]::bigint[])`.execute(db);
+          handedOver.push({ id: String(job.id), task: String(job.task_identifier), successor });
+          continue;
+        }
         const reason = `its worker died during the job's last attempt (${holder.deadBecause})`;
         await sql`select graphile_worker.permanently_fail_jobs(array[${job.id}]::bigint[], ${reason})`.execute(db);
         await failConnectionOfSpentJob(db, job.key, reason);
@@ -100,7 +108,7 @@ export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?
     await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: dead.reduce((sum, holder) => sum + holder.jobIds.length, 0) })})`.execute(db);
   }
   const waiting = holders.filter((holder) => !holder.deadBecause && holder.deadAt).map((holder) => holder.deadAt!.getTime());
-  return { released: dead, spent, nextCheckAt: waiting.length > 0 ? new Date(Math.min(...waiting)) : null };
+  return { released: dead, spent, handedOver, nextCheckAt: waiting.length > 0 ? new Date(Math.min(...waiting)) : null };
 }
 
 /**

@@ -128,6 +128,22 @@ export async function failConnectionOfSpentJob(db: Db, jobKey: string | null, re
   return transition(db, Number(match[2]), expected, "failed", { reason, failedOperation: operation }, `${operation}_connection`);
 }
 
+/**
+ * The job that took over from a provisioning or removal job, if any: add_job retires a running
+ * job when a new one takes its key (the key cleared, its attempts spent), as a controller outage's
+ * handover does. Such a job whose worker then dies has nothing left to do.
+ */
+export async function successorOfConnectionJob(db: Db, job: { id: string | number | null; task_identifier: string | null; key: string | null }) {
+  if (job.key !== null || (job.task_identifier !== "provision_connection" && job.task_identifier !== "remove_connection")) return null;
+  // The payload names the connection (graphile-worker's jobs view leaves payloads out).
+  const found = await sql<{ id: string }>`
+    select successor.id::text as id
+      from graphile_worker._private_jobs retired
+      join graphile_worker._private_jobs successor on successor.key = ${job.task_identifier} || ':' || (retired.payload->>'connectionId')
+     where retired.id = ${String(job.id)}::bigint and successor.id <> retired.id`.execute(db);
+  return found.rows[0]?.id ?? null;
+}
+
 /** Keeps the latest reason visible on the connection while the job retries. */
 async function noteReason(db: Db, id: number, reason: string) {
   await db.updateTable("connections").set({ reason, updated_at: sql`now()` }).where("id", "=", id).where("reason", "is distinct from", reason).execute();

@@ -149,6 +149,27 @@ describe("job runner faults with real worker processes", () => {
     expect(await connection(notLast)).toEqual({ state: "provisioning", reason: null });
   });
 
+  it("a job that had handed over to a fresh one (controller outage) and then lost its worker is done, not failed: the fresh job carries on", async () => {
+    const { releaseJobsOfDeadWorkers } = await import("@/lib/orphaned-work");
+    const { enqueueJob } = await import("@/jobs/enqueue");
+    const lan = await lanOnSimulator();
+    const id = await approvedConnection(lan.id, 6);
+    await testDb().updateTable("connections").set({ state: "provisioning" }).where("id", "=", id).execute();
+    const key = `provision_connection:${id}`;
+    await sql`update graphile_worker._private_jobs set locked_by = 'pool-gone', locked_at = now(), attempts = 12 where key = ${key}`.execute(testDb());
+    // The handover as the last attempt does it: add_job on the running job's key retires that job
+    // (its key cleared, its attempts spent) and queues the fresh one; then the worker dies.
+    const fresh = await enqueueJob(testDb(), "provision_connection", { connectionId: id, waitingSince: new Date().toISOString() }, { jobKey: key, maxAttempts: 12, runAt: new Date(Date.now() + 60_000) });
+    await testDb().insertInto("worker_heartbeats").values({ worker_id: "gone-worker", hostname: "elsewhere", pid: 1, version: "test", job_lock_id: "pool-gone", process_namespace: "another-host", stopped_at: sql<Date>`now()` }).execute();
+
+    const { spent, handedOver } = await releaseJobsOfDeadWorkers(testDb());
+    expect(spent).toEqual([]);
+    expect(handedOver).toEqual([{ id: expect.any(String), task: "provision_connection", successor: String(fresh.id) }]);
+    const jobs = await testDb().selectFrom("graphile_worker.jobs").select(["id", "key", "locked_by", "attempts", "last_error"]).where("task_identifier", "=", "provision_connection").execute();
+    expect(jobs).toEqual([{ id: Number(fresh.id), key, locked_by: null, attempts: 0, last_error: null }]);
+    expect(await connection(id)).toEqual({ state: "provisioning", reason: null });
+  });
+
   it("lets an operator retry a job locked by a dead worker, says why not while its worker lives, and run a stuck connection's job", async () => {
     const { retryJob } = await import("@/lib/jobs-admin");
     const { retryConnection } = await import("@/lib/connections/service");
