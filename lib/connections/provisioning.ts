@@ -134,7 +134,7 @@ export async function failConnectionOfSpentJob(db: Db, jobKey: string | null, re
  * handover does. Such a job whose worker then dies has nothing left to do.
  */
 export async function successorOfConnectionJob(db: Db, job: { id: string | number | null; task_identifier: string | null; key: string | null }) {
-  if (job.key !== null || (job.task_identifier !== "provision_connection" && job.task_identifier !== "remove_connection")) return null;
+  if (job.id === null || job.key !== null || (job.task_identifier !== "provision_connection" && job.task_identifier !== "remove_connection")) return null;
   // The payload names the connection (graphile-worker's jobs view leaves payloads out).
   const found = await sql<{ id: string }>`
     select successor.id::text as id
