@@ -183,6 +183,12 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
      select id, $1, $2, 'provisioned', '192.0.2.88', '2001:db8:ffff::88' from lans where name = 'e2e-lan' returning id`,
     [asn, (0xd000000000 + asn).toString(16)],
   );
+  // Its history as the audit log keeps it: one long JSON line must wrap, and read as fields.
+  await query(
+    `insert into audit_events (actor_type, actor_label, action, subject_type, subject_id, before, after)
+     values ('job', 'provision_connection', 'connection.provisioned', 'connection', $1, $2, $3)`,
+    [String(connection!.id), JSON.stringify({ state: "provisioning", reason: null }), JSON.stringify({ ipv4: "192.0.2.88", ipv6: "2001:db8:ffff:0:a500:6:4500:1", state: "provisioned", reason: null, routeServerPeering: true, ztNodeId: (0xd000000000 + asn).toString(16) })],
+  );
   // A route server on the LAN, so the connection page has a router configuration (set up behind
   // the portal's back: no deployment runs).
   await query(
@@ -197,6 +203,7 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
     await expectNoHorizontalScroll(page, target);
   }
   await page.goto(`/connections/${connection!.id}`);
+  await expect(page.getByTestId("connection-history")).toContainText("stateprovisioning → provisioned");
   await expect(page.getByTestId("router-config").getByRole("button", { name: "Copy" })).toBeVisible();
   // The snippet starts at its first line, scrolled to the top (nothing cut off above).
   const snippet = page.getByTestId("router-config-bird");

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { auditListSpec, pageAuditEvents, parseAuditQuery } from "@/lib/audit";
 import { requirePageUser } from "@/lib/auth/page";
-import { auditChanges } from "@/lib/lists/audit-changes";
 import { listHref, parseListParams } from "@/lib/lists/list-params";
+import { AuditChangeList } from "@/app/ui/audit-change-list";
 import { DataTable } from "@/app/ui/data-table";
 import { Pager } from "@/app/ui/list-controls";
 
@@ -64,37 +64,21 @@ export default async function AuditPage(props: { searchParams: Promise<Record<st
         hidden={keep}
         columns={[{ label: "When (UTC)", sort: "at" }, { label: "Who", sort: "actor" }, { label: "What", sort: "action" }, { label: "On what", sort: "target" }, "Before → after"]}
       >
-        {rows.map((event) => {
-          const changes = auditChanges(event.before, event.after);
-          return (
-            <tr key={event.id} data-testid="audit-event">
-              <td className="whitespace-nowrap font-mono text-xs">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</td>
-              <td className="text-xs">
-                {event.actor_label}
-                <div className="text-slate-500">{event.actor_type}{event.client_ip ? ` · ${event.client_ip}` : ""}</div>
-              </td>
-              <td className="font-mono text-xs">{event.action}</td>
-              <td className="text-xs">{event.subject_type ? `${event.subject_type} ${event.subject_id}` : "—"}</td>
-              <td className="max-w-md text-xs break-words text-slate-600">
-                {changes.length > 0 ? (
-                  <dl className="grid grid-cols-[auto_1fr] gap-x-2">
-                    {changes.map((change) => (
-                      <div key={change.field} className="contents">
-                        <dt className="font-mono text-slate-500">{change.field}</dt>
-                        <dd className="font-mono">
-                          {change.before !== undefined ? <del className="text-red-700">{change.before}</del> : null}
-                          {change.before !== undefined && change.after !== undefined ? " → " : null}
-                          {change.after !== undefined ? <ins className="text-emerald-800 no-underline">{change.after}</ins> : null}
-                        </dd>
-                      </div>
-                    ))}
-                  </dl>
-                ) : null}
-                {event.details ? <div className="font-mono">{summarize(event.details)}</div> : null}
-              </td>
-            </tr>
-          );
-        })}
+        {rows.map((event) => (
+          <tr key={event.id} data-testid="audit-event">
+            <td className="whitespace-nowrap font-mono text-xs">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</td>
+            <td className="text-xs">
+              {event.actor_label}
+              <div className="text-slate-500">{event.actor_type}{event.client_ip ? ` · ${event.client_ip}` : ""}</div>
+            </td>
+            <td className="font-mono text-xs">{event.action}</td>
+            <td className="text-xs">{event.subject_type ? `${event.subject_type} ${event.subject_id}` : "—"}</td>
+            <td className="max-w-md text-xs break-words text-slate-600">
+              <AuditChangeList before={event.before} after={event.after} />
+              {event.details ? <div className="font-mono">{summarize(event.details)}</div> : null}
+            </td>
+          </tr>
+        ))}
       </DataTable>
       <Pager list={list} total={total} noun={["event", "events"]} hidden={keep} />
     </div>

@@ -14,6 +14,7 @@ import { describeSessionState } from "@/lib/router-state/describe";
 import { filteredRoutesOf } from "@/lib/routeserver/filtered";
 import { routerConfigInput } from "@/lib/routeserver/router-config";
 import { routerConfig } from "@/lib/routeserver/snippet";
+import { AuditChangeList } from "@/app/ui/audit-change-list";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
@@ -203,12 +204,14 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
       {staff ? (
         <section>
           <h2 className="mb-2 text-lg font-semibold">History</h2>
-          <ol className="space-y-2 text-sm">
+          <ol data-testid="connection-history" className="space-y-2 text-sm">
             {history.map((event) => (
               <li key={event.id} className="rounded border border-slate-200 bg-white px-3 py-2">
                 <span className="font-mono text-xs text-slate-500">{new Date(event.at).toISOString().replace("T", " ").slice(0, 19)}</span>{" "}
                 <span className="font-medium">{event.action}</span> by {event.actor_label}
-                {event.after ? <span className="block font-mono text-xs text-slate-600">{JSON.stringify(event.after)}</span> : null}
+                <div className="mt-1 text-slate-600">
+                  <AuditChangeList before={event.before} after={event.after} />
+                </div>
               </li>
             ))}
           </ol>
