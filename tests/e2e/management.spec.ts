@@ -183,6 +183,12 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
      select id, $1, $2, 'provisioned', '192.0.2.88', '2001:db8:ffff::88' from lans where name = 'e2e-lan' returning id`,
     [asn, (0xd000000000 + asn).toString(16)],
   );
+  // A failed one whose reason quotes the controller's URL: one long word.
+  const [failed] = await query<{ id: number }>(
+    `insert into connections (lan_id, asn, zt_node_id, state, reason)
+     select id, $1, $2, 'failed', $3 from lans where name = 'e2e-lan' returning id`,
+    [asn, (0xd100000000 + asn).toString(16), `ZeroTier controller at http://127.0.0.1:9993/controller/network/${"c771ace7ed2ad4ea"}/member/${(0xd100000000 + asn).toString(16)} rejected POST (HTTP 400)`],
+  );
   // Its history as the audit log keeps it: one long JSON line must wrap, and read as fields.
   await query(
     `insert into audit_events (actor_type, actor_label, action, subject_type, subject_id, before, after)
@@ -199,7 +205,7 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   await signIn(page, admin, "/");
   const [lan] = await query<{ id: number }>("select id from lans where name = 'e2e-lan'");
   const [server] = await query<{ id: number }>("select id from route_servers order by id limit 1");
-  for (const target of ["/", "/lans", `/lans/${lan!.id}`, "/route-servers", ...(server ? [`/route-servers/${server.id}`] : []), "/requests", "/connections", `/connections/${connection!.id}`, "/networks", "/participants", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit", "/api-docs"]) {
+  for (const target of ["/", "/lans", `/lans/${lan!.id}`, "/route-servers", ...(server ? [`/route-servers/${server.id}`] : []), "/requests", "/connections", `/connections/${connection!.id}`, `/connections/${failed!.id}`, "/networks", "/participants", "/jobs", "/admin/users", "/admin/api-keys", "/admin/audit", "/api-docs"]) {
     await expectNoHorizontalScroll(page, target);
   }
   await page.goto(`/connections/${connection!.id}`);
