@@ -187,7 +187,7 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   const [failed] = await query<{ id: number }>(
     `insert into connections (lan_id, asn, zt_node_id, state, reason)
      select id, $1, $2, 'failed', $3 from lans where name = 'e2e-lan' returning id`,
-    [asn, (0xd100000000 + asn).toString(16), `ZeroTier controller at http://127.0.0.1:9993/controller/network/${"c771ace7ed2ad4ea"}/member/${(0xd100000000 + asn).toString(16)} rejected POST (HTTP 400)`],
+    [asn, (0xd100000000 + asn).toString(16), `ZeroTier controller at http://127.0.0.1:9993/controller/network/c771ace7ed2ad4ea/member/${(0xd100000000 + asn).toString(16)} rejected POST (HTTP 400)`],
   );
   // Its history as the audit log keeps it: one long JSON line must wrap, and read as fields.
   await query(
