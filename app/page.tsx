@@ -9,6 +9,7 @@ import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { dashboardData, memberOverview } from "@/lib/dashboard";
 import { rtrHealthy, type RtrState } from "@/lib/routeserver/rtr-state";
 import { getZeroTierProvider } from "@/lib/zerotier/client";
+import { RouteServerReadProblem } from "./route-servers/route-server-state";
 import { DeauthorizeDriftForm } from "./ui/drift-form";
 import { IrrFailures } from "./ui/irr/irr-failures";
 import { ConnectionStateBadge } from "./ui/connection-state-badge";
@@ -151,7 +152,7 @@ export default async function DashboardPage() {
               const sessions = Number(server.sessions ?? 0);
               const established = Number(server.established ?? 0);
               const rtr = (server.rtr_states as RtrState[] | null) ?? [];
-              const healthy = server.last_status !== "failed" && established === sessions && rtrHealthy(rtr);
+              const healthy = server.last_status !== "failed" && server.read_error === null && established === sessions && rtrHealthy(rtr);
               return (
                 <li key={server.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
                   <div className="flex items-center justify-between gap-2">
@@ -159,6 +160,7 @@ export default async function DashboardPage() {
                     <StatusBadge tone={healthy ? "ok" : "bad"}>{healthy ? "Healthy" : "Attention"}</StatusBadge>
                   </div>
                   <p className="mt-3 text-sm text-slate-700">{established} of {sessions} sessions Established · last deployment {server.last_status ?? "none"}</p>
+                  <RouteServerReadProblem error={server.read_error} since={server.read_error_since} readAt={server.read_at} />
                   {server.zt_node_id ? null : (
                     <p className="mt-2 text-sm text-amber-900" data-testid="rs-without-node">
                       No ZeroTier node recorded: ztix does not authorize this route server on the LAN. Set it with{" "}

@@ -255,6 +255,9 @@ export interface RouteServers {
   ipv6_address: string | null;
   lan_id: number;
   name: string;
+  read_at: Timestamp | null;
+  read_error: string | null;
+  read_error_since: Timestamp | null;
   router_id: string;
   rtr_checked_at: Timestamp | null;
   rtr_states: Generated<Json>;

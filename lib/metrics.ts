@@ -12,7 +12,7 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
 
-  const [connections, sessions, jobs, deployments, durations, networks, readiness, jobRuns, drift] = await Promise.all([
+  const [connections, sessions, jobs, deployments, durations, networks, readiness, jobRuns, drift, reads] = await Promise.all([
     db.selectFrom("connections").select((eb) => ["state", eb.fn.countAll<number>().as("count")]).groupBy("state").execute(),
     // Current sessions only: of enabled route servers, of connections not removed.
     db
@@ -52,6 +52,9 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
        where resolved_at is null
          and not exists (select 1 from route_servers r where r.lan_id = d.lan_id and r.zt_node_id = d.subject)
        group by kind`.execute(db),
+    sql<{ name: string; unreadable: number }>`
+      select name, coalesce(extract(epoch from now() - read_error_since), 0)::float as unreadable
+        from route_servers where enabled`.execute(db),
   ]);
 
   const byState = gauge("ztix_connections", "Connections by lifecycle state", ["state"]);
@@ -90,6 +93,8 @@ export async function renderMetrics(db: Db, controller: () => Promise<Controller
   const openDrift = (kind: string) => drift.rows.find((row) => row.kind === kind)?.count ?? 0;
   gauge("ztix_drift_members", "Routers authorized on the controller but unknown to ztix (open drift)").set(openDrift("unknown_member"));
   gauge("ztix_drift_configs", "Route-server config files that differ from their last deployment (open drift)").set(openDrift("route_server_config"));
+  const unreadable = gauge("ztix_route_server_unreadable_seconds", "How long each enabled route server's sessions could not be read (0: read at the last look)", ["route_server"]);
+  for (const row of reads.rows) unreadable.set({ route_server: row.name }, row.unreadable);
   gauge("ztix_controller_ready", "1 when the ZeroTier controller is ready (fail-closed checks pass)").set(readiness.ready ? 1 : 0);
   return { body: await registry.metrics(), contentType: registry.contentType };
 }

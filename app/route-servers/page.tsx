@@ -41,7 +41,7 @@ export default async function RouteServersPage() {
                   <tr key={server.id} data-route-server={server.name}>
                     <td className="px-4 py-2">{server.deploy_order}</td>
                     <td className="px-4 py-2 font-medium"><Link className="text-brand-700 hover:underline" href={`/route-servers/${server.id}`}>{server.name}</Link></td>
-                    <td className="px-4 py-2"><RouteServerState enabled={server.enabled} drained={server.drained} /></td>
+                    <td className="px-4 py-2"><RouteServerState enabled={server.enabled} drained={server.drained} unreadable={server.read_error !== null} /></td>
                     <td className="px-4 py-2 font-mono text-xs">{server.transport === "local" ? "this host" : `${server.ssh_host}:${server.ssh_port}`}</td>
                     <td className="px-4 py-2 font-mono text-xs">{server.ipv4_address ?? "—"}<br />{server.ipv6_address ?? ""}</td>
                     <td className="px-4 py-2 text-xs">

@@ -1,11 +1,13 @@
 import type { Task } from "graphile-worker";
 import { getDb } from "@/db";
+import { createLogger } from "@/lib/log";
+import { readRouteServers } from "@/lib/routeserver/reads";
 import { connectRouteServer } from "@/lib/routeserver/registry";
-import { collectRtrStates } from "@/lib/routeserver/rtr-state";
-import { collectSessionStates } from "@/lib/routeserver/sessions";
 import { enqueueJob } from "../enqueue";
 import { parsePayload } from "../payloads";
 import { FOLLOW_INTERVAL_MS } from "./deploy_route_servers";
+
+const log = createLogger("worker");
 
 /**
  * Every minute: BGP session states from the route servers; connections become active. After a
@@ -25,17 +27,18 @@ export const collect_session_states: Task = async (payload) => {
   const lans = lanId
     ? [{ lan_id: lanId }]
     : await getDb().selectFrom("route_servers").select("lan_id").where("enabled", "=", true).distinct().orderBy("lan_id").execute();
-  // LANs, their route servers, and the two looks at each side by side: a route server that hangs
-  // (until the SSH bounds end its call) holds up no other's reading.
-  const results = await Promise.allSettled(
-    lans.map(async (lan) => {
-      const [sessions, rtr] = await Promise.all([collectSessionStates(getDb(), lan.lan_id, connectRouteServer), collectRtrStates(getDb(), lan.lan_id, connectRouteServer)]);
-      return [...sessions.problems, ...rtr.problems];
-    }),
-  );
+  // LANs side by side: a route server that hangs (until the SSH bounds end its call) holds up no
+  // other's reading.
+  const results = await Promise.allSettled(lans.map((lan) => readRouteServers(getDb(), lan.lan_id, connectRouteServer)));
+  // A route server that cannot be read is recorded on it (its card and page say so, and the
+  // metrics): the run fails only when it could not do that.
   const failed = results.find((result) => result.status === "rejected");
   if (failed) throw failed.reason;
-  const problems = results.flatMap((result) => (result.status === "fulfilled" ? result.value : []));
-  // Unreadable route servers fail the run visibly (with which ones and why).
-  if (problems.length > 0) throw new Error(`could not read: ${problems.join("; ")}`);
+  for (const result of results) {
+    if (result.status !== "fulfilled") continue;
+    for (const change of result.value.transitions) {
+      if (change.error !== null) log.warn(`route server ${change.routeServer} cannot be read: ${change.error}`, { routeServer: change.routeServer });
+      else log.info(`route server ${change.routeServer} is read again (unreadable since ${change.unreadableSince?.toISOString() ?? "unknown"})`, { routeServer: change.routeServer });
+    }
+  }
 };

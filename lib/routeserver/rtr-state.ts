@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { parseShowProtocolsAll } from "./birdc";
+import type { ReadProblem } from "./sessions";
 import type { Transport } from "./transport";
 
 /** One RTR session (a `protocol rpki` of the rendered config) as BIRD reports it. */
@@ -27,7 +28,7 @@ export async function collectRtrStates(db: Db, lanId: number, connect: (server: 
   const servers = (await db.selectFrom("route_servers").selectAll().where("lan_id", "=", lanId).where("enabled", "=", true).orderBy("name").execute()) as unknown as Server[];
   // Side by side: a route server that hangs holds up no other's look.
   const problems = await Promise.all(
-    servers.map(async (server) => {
+    servers.map(async (server): Promise<ReadProblem | null> => {
       try {
         const transport = await connect(server);
         let output: string;
@@ -46,11 +47,11 @@ export async function collectRtrStates(db: Db, lanId: number, connect: (server: 
           .execute();
         return null;
       } catch (error) {
-        return `${server.name} (RTR sessions): ${error instanceof Error ? error.message : String(error)}`;
+        return { routeServerId: server.id, routeServer: server.name, look: "RTR sessions", message: error instanceof Error ? error.message : String(error) };
       }
     }),
   );
-  return { problems: problems.filter((problem): problem is string => problem !== null) };
+  return { problems: problems.filter((problem): problem is ReadProblem => problem !== null) };
 }
 
 /** What a route server's page shows: its RTR sessions as last read, and when. */

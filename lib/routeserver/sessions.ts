@@ -26,8 +26,11 @@ async function checkConfigDrift(db: Db, server: Server, transport: Transport) {
   `.execute(db);
 }
 
+/** Why a route server could not be read, and which look failed. */
+export type ReadProblem = { routeServerId: number; routeServer: string; look: "sessions" | "RTR sessions"; message: string };
+
 /** One route server's sessions, stored as its current set; a problem (why it could not be read) or null. */
-async function readSessions(db: Db, server: Server, connect: (server: Server) => Promise<Transport>, live: Set<number>): Promise<string | null> {
+async function readSessions(db: Db, server: Server, connect: (server: Server) => Promise<Transport>, live: Set<number>): Promise<ReadProblem | null> {
   let output: string;
   try {
     const transport = await connect(server);
@@ -41,7 +44,7 @@ async function readSessions(db: Db, server: Server, connect: (server: Server) =>
       await transport.close();
     }
   } catch (error) {
-    return `${server.name}: ${error instanceof Error ? error.message : String(error)}`;
+    return { routeServerId: server.id, routeServer: server.name, look: "sessions", message: error instanceof Error ? error.message : String(error) };
   }
   const current: { connectionId: number; family: number }[] = [];
   const rows = [];
@@ -101,7 +104,7 @@ export async function collectSessionStates(db: Db, lanId: number, connect: (serv
   const live = new Set((await db.selectFrom("connections").select("id").where("lan_id", "=", lanId).where("state", "not in", ["removed", "rejected"]).execute()).map((row) => row.id));
   // Route servers side by side: one that hangs (until the SSH bounds end its call) holds up
   // only the activation below, which needs them all, not the reading of the others.
-  const problems = (await Promise.all(servers.map((server) => readSessions(db, server, connect, live)))).filter((problem): problem is string => problem !== null);
+  const problems = (await Promise.all(servers.map((server) => readSessions(db, server, connect, live)))).filter((problem): problem is ReadProblem => problem !== null);
 
   // Only with every route server read: a partial view must not demote anyone.
   if (problems.length === 0 && servers.length > 0) {

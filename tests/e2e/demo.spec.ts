@@ -103,7 +103,7 @@ test("npm run demo: passwords printed once, an admin signs in, every page has da
       await expect(page.getByRole("heading", { name: "Exchange overview" })).toBeVisible();
       await expect(page.getByText("2 connection requests waiting for a decision.")).toBeVisible();
       await expect(page.getByRole("link", { name: "1 provisioned" })).toBeVisible();
-      await expect(page.getByRole("link", { name: "1 failed" })).toBeVisible();
+      await expect(page.getByRole("link", { name: "1 failed", exact: true })).toBeVisible();
       await expect(page.getByRole("link", { name: "rs1 (demo-lan)" })).toBeVisible();
 
       await visit("Requests");

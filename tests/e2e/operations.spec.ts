@@ -62,3 +62,40 @@ test("an operator sets a LAN's route-server settings on its page: field errors i
     await query("update address_allocations set state = 'released', released_at = now() where lan_id = $1 and note like 'blackhole%' and state = 'reserved'", [lan!.id]);
   }
 });
+
+test("a route server that cannot be read says so on the dashboard and its page, with why and since when; the look is no failed job", async ({ page }) => {
+  const tag = Date.now().toString(36);
+  const [lan] = await query<{ id: number }>(
+    `insert into lans (name, zt_network_id, ipv4_prefix, ipv6_prefix, rs_asn)
+     values ($1, $2, '10.81.0.0/16', '2001:db8:81::/64', 64496) returning id`,
+    [`unreadable-${tag}`, `c771ace7ee${(Date.now() % 0xffffff).toString(16).padStart(6, "0")}`],
+  );
+  const name = `rs-unreadable-${tag}`;
+  try {
+    const [server] = await query<{ id: number }>(
+      `insert into route_servers (lan_id, name, transport, ipv4_address, router_id, config_path, control_socket)
+       values ($1, $2, 'local', '10.81.0.1', '10.81.0.1', '/nonexistent/bird.conf', '/nonexistent/bird.ctl') returning id`,
+      [lan!.id, name],
+    );
+    const [job] = await query<{ id: string }>("select (graphile_worker.add_job('collect_session_states', json_build_object('lanId', $1::int), max_attempts => 1)).id::text as id", [lan!.id]);
+    await expect.poll(async () => (await query<{ read_error: string | null }>("select read_error from route_servers where id = $1", [server!.id]))[0]?.read_error ?? null, { timeout: 20_000 }).toContain("/nonexistent/bird.ctl");
+    // The look ran to its end: it left the queue instead of staying there failed.
+    await expect.poll(async () => (await query("select id from graphile_worker.jobs where id = $1", [job!.id])).length, { timeout: 20_000 }).toBe(0);
+
+    await signIn(page, createUser("operator"));
+    const card = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: `${name} (unreadable-${tag})` }) });
+    await expect(card).toContainText("Attention");
+    await expect(card.getByTestId("rs-read-problem")).toContainText("Cannot be read since");
+    await expect(card.getByTestId("rs-read-problem")).toContainText("Unable to connect to server control socket (/nonexistent/bird.ctl)");
+    await expect(card.getByTestId("rs-read-problem")).toContainText("Its sessions have never been read.");
+
+    await card.getByRole("link", { name: `${name} (unreadable-${tag})` }).click();
+    await expect(page.getByRole("heading", { name: `Route server ${name}` })).toBeVisible();
+    await expect(page.getByTestId("route-server-state")).toContainText("cannot be read");
+    await expect(page.getByTestId("rs-read-problem")).toContainText("/nonexistent/bird.ctl");
+  } finally {
+    await query("delete from route_servers where lan_id = $1", [lan!.id]);
+    for (const table of ["address_allocations", "drift_items", "deployments"]) await query(`delete from ${table} where lan_id = $1`, [lan!.id]);
+    await query("delete from lans where id = $1", [lan!.id]);
+  }
+});

@@ -172,6 +172,45 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
     expect((await testDb().selectFrom("drift_items").select(["resolved_at"]).executeTakeFirstOrThrow()).resolved_at).not.toBeNull();
   });
 
+  it("a route server whose SSH is down is recorded as unreadable on it, with its sessions' age, not as a failed look; read again, it clears", async () => {
+    await deploy();
+    const { collect_session_states } = await import("@/jobs/tasks/collect_session_states");
+    const { renderMetrics } = await import("@/lib/metrics");
+    const reads = () => testDb().selectFrom("route_servers").select(["name", "read_at", "read_error", "read_error_since"]).orderBy("name").execute();
+    const look = () => collect_session_states({ lanId }, {} as never);
+    await look();
+    const [rs1, rs2] = await reads();
+    expect(rs2).toMatchObject({ read_error: null, read_error_since: null });
+    expect(rs2!.read_at).not.toBeNull();
+    const sessionsOfRs2 = await testDb().selectFrom("bgp_sessions").innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id").select(["info"]).where("route_servers.name", "=", "rs2").execute();
+    expect(sessionsOfRs2.length).toBeGreaterThan(0);
+
+    await stopSshd(servers[1]!);
+    // The look ends well (the job is not failed): rs1 is read, rs2 says why it is not.
+    await expect(look()).resolves.toBeUndefined();
+    const [rs1Now, rs2Down] = await reads();
+    expect(rs1Now).toMatchObject({ read_error: null });
+    expect(rs1Now!.read_at!.getTime()).toBeGreaterThanOrEqual(rs1!.read_at!.getTime());
+    expect(rs2Down!.read_error).toMatch(/SSH to root@127\.0\.0\.1:\d+ failed/);
+    expect(rs2Down!.read_error_since).not.toBeNull();
+    expect(rs2Down!.read_at).toEqual(rs2!.read_at);
+    // What rs2 said last is kept, as of read_at.
+    expect(await testDb().selectFrom("bgp_sessions").innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id").select(["info"]).where("route_servers.name", "=", "rs2").execute()).toEqual(sessionsOfRs2);
+    const { body } = await renderMetrics(testDb(), async () => ({ ready: true }));
+    expect(body).toContain('ztix_route_server_unreadable_seconds{route_server="rs1"} 0');
+    expect(body).toMatch(/ztix_route_server_unreadable_seconds\{route_server="rs2"\} (?!0\n)\d/);
+
+    // Still down: since when stays the first failed look.
+    await look();
+    expect((await reads())[1]!.read_error_since).toEqual(rs2Down!.read_error_since);
+
+    await startSshd(servers[1]!);
+    await look();
+    const [, rs2Up] = await reads();
+    expect(rs2Up).toMatchObject({ read_error: null, read_error_since: null });
+    expect(rs2Up!.read_at!.getTime()).toBeGreaterThan(rs2!.read_at!.getTime());
+  });
+
   it("never activates a config that fails bird -p on the route server; the previous one stays live", async () => {
     await deploy();
     const live = liveConfig(servers[0]!);

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { EnableForm, SetNodeForm } from "./node-forms";
 import { DrainForm, EditRouteServerForm } from "../route-server-forms";
-import { RouteServerState } from "../route-server-state";
+import { RouteServerReadProblem, RouteServerState } from "../route-server-state";
 import { deploymentConfig, deploymentListSpec, listDeployments, listRouteServerSessions, previousSucceededConfig, routeServerDetail, sessionListSpec } from "@/lib/routeserver/views";
 import { listHref, listQuery, parseListParams } from "@/lib/lists/list-params";
 import { renderCurrentConfig } from "@/lib/routeserver/input";
@@ -60,11 +60,12 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
       <div>
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <h1 className="text-2xl font-semibold tracking-tight">Route server {server.name}</h1>
-          <RouteServerState enabled={server.enabled} drained={server.drained} />
+          <RouteServerState enabled={server.enabled} drained={server.drained} unreadable={server.read_error !== null} />
         </div>
         <p className="mt-1 text-sm text-slate-600">
           LAN {server.lan} · {server.transport === "local" ? "this host" : `${server.ssh_user}@${server.ssh_host}:${server.ssh_port}`} · host key <code className="font-mono text-xs">{server.host_key_fingerprint ?? "—"}</code> · {server.config_path}
         </p>
+        {server.enabled ? <RouteServerReadProblem error={server.read_error} since={server.read_error_since} readAt={server.read_at} /> : null}
       </div>
 
       <section aria-labelledby="deployments-heading">
