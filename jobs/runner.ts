@@ -16,10 +16,14 @@ import { startRecovery } from "./recovery";
 
 const log = createLogger("worker");
 
+// The looks that run every minute, and every 2 s after a deployment: their successes would be
+// most of the log (60 lines per deployment), so they are debug; their failures stay errors.
+const ROUTINE_SUCCESS = /^Completed task \d+ \((collect_session_states|collect_router_states),/;
+
 // graphile-worker's own messages go through our JSON logger, tagged with the job when known.
 const workerLogger = new WorkerLogger((scope) => (level, message, meta) => {
   const fields = { ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}), ...(scope.jobId ? { jobId: scope.jobId } : {}) };
-  const write = level === "error" ? log.error : level === "warning" ? log.warn : level === "debug" ? log.debug : log.info;
+  const write = level === "error" ? log.error : level === "warning" ? log.warn : level === "debug" || ROUTINE_SUCCESS.test(message) ? log.debug : log.info;
   write(message, { ...fields, ...(meta && typeof meta === "object" && "error" in meta ? { error: String(meta.error) } : {}) });
 });
 

@@ -6,6 +6,7 @@ import { releaseAddresses } from "@/lib/addressing/allocation";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { enqueueJob } from "@/jobs/enqueue";
 import { CONTROLLER_OUTAGE_FLAG, MAX_RETRY_GAP_MS } from "./controller-recovery";
+import { connectionJobKey, parseConnectionJobKey, type ConnectionTask } from "./job-keys";
 import { enqueueLanDeployment } from "./service";
 import type { ConnectionState } from "./state";
 
@@ -121,11 +122,10 @@ async function transition(
  * connection becomes `failed` with the reason instead of waiting forever (Retry runs it again).
  */
 export async function failConnectionOfSpentJob(db: Db, jobKey: string | null, reason: string) {
-  const match = /^(provision|remove)_connection:(\d+)$/.exec(jobKey ?? "");
-  if (!match) return false;
-  const operation = match[1] as "provision" | "remove";
-  const expected: ConnectionState[] = operation === "remove" ? ["removing"] : ["approved", "provisioning"];
-  return transition(db, Number(match[2]), expected, "failed", { reason, failedOperation: operation }, `${operation}_connection`);
+  const job = parseConnectionJobKey(jobKey);
+  if (!job) return false;
+  const expected: ConnectionState[] = job.operation === "remove" ? ["removing"] : ["approved", "provisioning"];
+  return transition(db, job.connectionId, expected, "failed", { reason, failedOperation: job.operation }, `${job.operation}_connection`);
 }
 
 /**
@@ -136,11 +136,12 @@ export async function failConnectionOfSpentJob(db: Db, jobKey: string | null, re
 export async function successorOfConnectionJob(db: Db, job: { id: string | number | null; task_identifier: string | null; key: string | null }) {
   if (job.id === null || job.key !== null || (job.task_identifier !== "provision_connection" && job.task_identifier !== "remove_connection")) return null;
   // The payload names the connection (graphile-worker's jobs view leaves payloads out).
+  const retired = await sql<{ connection_id: string | null }>`select payload->>'connectionId' as connection_id from graphile_worker._private_jobs where id = ${String(job.id)}::bigint`.execute(db);
+  const connectionId = Number(retired.rows[0]?.connection_id);
+  if (!Number.isSafeInteger(connectionId)) return null;
   const found = await sql<{ id: string }>`
-    select successor.id::text as id
-      from graphile_worker._private_jobs retired
-      join graphile_worker._private_jobs successor on successor.key = ${job.task_identifier} || ':' || (retired.payload->>'connectionId')
-     where retired.id = ${String(job.id)}::bigint and successor.id <> retired.id`.execute(db);
+    select id::text as id from graphile_worker._private_jobs
+     where key = ${connectionJobKey(job.task_identifier, connectionId)} and id <> ${String(job.id)}::bigint`.execute(db);
   return found.rows[0]?.id ?? null;
 }
 
@@ -157,7 +158,7 @@ async function noteReason(db: Db, id: number, reason: string) {
  */
 async function failOrRetry(
   db: Db,
-  job: { id: number; task: "provision_connection" | "remove_connection"; state: "provisioning" | "removing"; operation: "provision" | "remove"; attempt: Attempt },
+  job: { id: number; task: ConnectionTask; state: "provisioning" | "removing"; operation: "provision" | "remove"; attempt: Attempt },
   reason: string,
   retryable: boolean,
 ): Promise<"failed" | "waiting"> {
@@ -178,7 +179,7 @@ async function failOrRetry(
     // This job is done (add_job retires a running job that holds the key): the fresh one carries on.
     await db.transaction().execute(async (trx) => {
       await enqueueJob(trx, job.task, { connectionId: job.id, waitingSince: since.toISOString() }, {
-        jobKey: `${job.task}:${job.id}`,
+        jobKey: connectionJobKey(job.task, job.id),
         maxAttempts: job.attempt.max,
         runAt: new Date(Date.now() + MAX_RETRY_GAP_MS),
         flags: [CONTROLLER_OUTAGE_FLAG],

@@ -12,6 +12,7 @@ import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { releaseIfOrphaned } from "@/lib/jobs-admin";
 import type { SessionUser } from "@/lib/auth/users";
 import { nudgeWorkers } from "./controller-recovery";
+import { connectionJobKey } from "./job-keys";
 import { assertTransition, type ConnectionState } from "./state";
 
 /** Inputs from forms and the API, validated once, here. */
@@ -197,7 +198,7 @@ export async function approveConnection(db: Db, actor: Actor, id: number, manual
       })
       .where("id", "=", id)
       .execute();
-    await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
+    await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: connectionJobKey("provision_connection", id), maxAttempts: PROVISION_MAX_ATTEMPTS });
     // The router's state soon after provisioning, not only at the next minute's poll.
     await enqueueJob(trx, "collect_router_states", { lanId: connection.lan_id }, { jobKey: `collect_router_states:${connection.lan_id}`, runAt: new Date(Date.now() + 10_000), maxAttempts: 3 });
     await recordAudit(trx, {
@@ -242,7 +243,7 @@ export async function removeConnection(db: Db, actor: Actor, id: number) {
     }
     assertTransition(connection.state, "removing");
     await trx.updateTable("connections").set({ state: "removing", reason: null, failed_operation: null, updated_at: sql`now()` }).where("id", "=", id).execute();
-    await enqueueJob(trx, "remove_connection", { connectionId: id }, { jobKey: `remove_connection:${id}`, maxAttempts: REMOVE_MAX_ATTEMPTS });
+    await enqueueJob(trx, "remove_connection", { connectionId: id }, { jobKey: connectionJobKey("remove_connection", id), maxAttempts: REMOVE_MAX_ATTEMPTS });
     await recordAudit(trx, { actor, action: "connection.removal_requested", subject: { type: "connection", id }, before: snapshot(connection), after: { state: "removing" } });
     return "removing" as const;
   });
@@ -258,8 +259,8 @@ export async function retryConnection(db: Db, actor: Actor, id: number) {
     const next = removing ? "removing" : "provisioning";
     assertTransition(connection.state, next);
     await trx.updateTable("connections").set({ state: next, updated_at: sql`now()` }).where("id", "=", id).execute();
-    if (removing) await enqueueJob(trx, "remove_connection", { connectionId: id }, { jobKey: `remove_connection:${id}`, maxAttempts: REMOVE_MAX_ATTEMPTS });
-    else await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: `provision_connection:${id}`, maxAttempts: PROVISION_MAX_ATTEMPTS });
+    if (removing) await enqueueJob(trx, "remove_connection", { connectionId: id }, { jobKey: connectionJobKey("remove_connection", id), maxAttempts: REMOVE_MAX_ATTEMPTS });
+    else await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: connectionJobKey("provision_connection", id), maxAttempts: PROVISION_MAX_ATTEMPTS });
     await recordAudit(trx, { actor, action: "connection.retried", subject: { type: "connection", id }, before: snapshot(connection), after: { state: next } });
   });
 }
