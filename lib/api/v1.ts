@@ -239,7 +239,11 @@ export const ZRouteServer = z.object({
   routerId: z.string(),
   deployOrder: z.number().int(),
   enabled: z.boolean(),
+  drained: z.boolean().describe("Drained for maintenance: its routes carry GRACEFUL_SHUTDOWN"),
   ztNodeId: z.string().nullable(),
+  readAt: z.string().nullable().describe("When its BGP sessions were last read (every minute); the sessions ztix shows are as of then"),
+  readError: z.string().nullable().describe("Why the last look could not read it (null: it was read)"),
+  unreadableSince: z.string().nullable().describe("Since when it cannot be read"),
 });
 
 export const ZDeployment = z.object({
@@ -273,7 +277,11 @@ export async function listRouteServersDto(db: Db) {
     routerId: server.router_id,
     deployOrder: server.deploy_order,
     enabled: server.enabled,
+    drained: server.drained,
     ztNodeId: server.zt_node_id,
+    readAt: server.read_at ? new Date(server.read_at).toISOString() : null,
+    readError: server.enabled ? server.read_error : null,
+    unreadableSince: server.enabled && server.read_error_since ? new Date(server.read_error_since).toISOString() : null,
   }));
 }
 

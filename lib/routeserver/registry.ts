@@ -182,7 +182,7 @@ export async function listRouteServers(db: Db) {
   return db
     .selectFrom("route_servers")
     .innerJoin("lans", "lans.id", "route_servers.lan_id")
-    .select(["route_servers.id", "route_servers.name", "lans.name as lan", "route_servers.transport", "route_servers.ssh_host", "route_servers.ssh_port", "route_servers.ipv4_address", "route_servers.ipv6_address", "route_servers.router_id", "route_servers.deploy_order", "route_servers.enabled", "route_servers.zt_node_id", "route_servers.zt_authorized"])
+    .select(["route_servers.id", "route_servers.name", "lans.name as lan", "route_servers.transport", "route_servers.ssh_host", "route_servers.ssh_port", "route_servers.ipv4_address", "route_servers.ipv6_address", "route_servers.router_id", "route_servers.deploy_order", "route_servers.enabled", "route_servers.drained", "route_servers.zt_node_id", "route_servers.zt_authorized", "route_servers.read_at", "route_servers.read_error", "route_servers.read_error_since"])
     .orderBy("lans.name")
     .orderBy("route_servers.deploy_order")
     .execute();

@@ -176,7 +176,7 @@ describe("PATCH /api/v1/route-servers/{id}", () => {
     expect(refused.status).toBe(403);
     const response = await call(patchRouteServer, `/api/v1/route-servers/${rs.id}`, { method: "PATCH", headers: { "X-API-Key": admin }, body, params: { id: String(rs.id) } });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { data: unknown }).data).toMatchObject({ id: rs.id, ztNodeId: "f6f6f6f6f6", enabled: false });
+    expect(((await response.json()) as { data: unknown }).data).toMatchObject({ id: rs.id, ztNodeId: "f6f6f6f6f6", enabled: false, drained: false, readAt: null, readError: null, unreadableSince: null });
     const deployments = await sql<{ n: number }>`
       select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
        where t.identifier = 'deploy_route_servers'`.execute(testDb());

@@ -196,6 +196,13 @@ describe("route-server deployment over SSH with real sshd and BIRD", () => {
     expect(rs2Down!.read_at).toEqual(rs2!.read_at);
     // What rs2 said last is kept, as of read_at.
     expect(await testDb().selectFrom("bgp_sessions").innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id").select(["info"]).where("route_servers.name", "=", "rs2").execute()).toEqual(sessionsOfRs2);
+    // The API says the same to automation.
+    const { listRouteServersDto } = await import("@/lib/api/v1");
+    expect((await listRouteServersDto(testDb())).find((server) => server.name === "rs2")).toMatchObject({
+      readError: rs2Down!.read_error,
+      unreadableSince: rs2Down!.read_error_since!.toISOString(),
+      readAt: rs2!.read_at!.toISOString(),
+    });
     const { body } = await renderMetrics(testDb(), async () => ({ ready: true }));
     expect(body).toContain('ztix_route_server_unreadable_seconds{route_server="rs1"} 0');
     expect(body).toMatch(/ztix_route_server_unreadable_seconds\{route_server="rs2"\} (?!0\n)\d/);
