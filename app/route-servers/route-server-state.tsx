@@ -21,7 +21,7 @@ export function RouteServerReadProblem({ error, since, readAt }: { error: string
   if (!error) return null;
   return (
     <p className="mt-2 text-sm text-red-900 dark:text-red-300" data-testid="rs-read-problem">
-      Cannot be read{since ? ` since ${utc(since)}` : ""}: {error}.{" "}
+      Cannot be read{since ? ` since ${utc(since)}` : ""}: {error.replace(/\.$/, "")}.{" "}
       {readAt ? `Its session states are as last read at ${utc(readAt)}.` : "Its sessions have never been read."}
     </p>
   );
