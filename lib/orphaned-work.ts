@@ -1,7 +1,8 @@
 import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
-import { failConnectionOfSpentJob, successorOfConnectionJob } from "@/lib/connections/provisioning";
+import { keyOfJob } from "@/jobs/keys";
+import { failConnectionOfSpentJob } from "@/lib/connections/provisioning";
 import { enqueueLanDeployment } from "@/lib/connections/service";
 import { HEARTBEAT_INTERVAL_MS, processNamespace } from "./worker-heartbeat";
 
@@ -71,10 +72,26 @@ function processExists(pid: number) {
 }
 
 /**
+ * The job that took over from one add_job retired while it ran (a fresh job took its key: the key
+ * cleared, its attempts spent), as a controller outage's handover or a deployment asked for during
+ * one does. Such a job whose worker then dies has nothing left to do.
+ */
+async function successorOfRetiredJob(db: Db, job: { id: string | number | null; task_identifier: string | null; key: string | null }) {
+  if (job.id === null || job.key !== null || job.task_identifier === null) return null;
+  // The payload names the subject (graphile-worker's jobs view leaves payloads out).
+  const retired = await sql<{ payload: unknown }>`select payload from graphile_worker._private_jobs where id = ${String(job.id)}::bigint`.execute(db);
+  const key = keyOfJob(job.task_identifier, retired.rows[0]?.payload);
+  if (key === null) return null;
+  const found = await sql<{ id: string }>`select id::text as id from graphile_worker._private_jobs where key = ${key} and id <> ${String(job.id)}::bigint`.execute(db);
+  return found.rows[0]?.id ?? null;
+}
+
+/**
  * Unlocks the jobs of dead workers at once (graphile-worker's force_unlock_workers); they run
  * again. A job that died in its last attempt cannot: it ends failed with the reason, and so does
  * the connection it served (else it would wait on a job that never comes); unless a fresh job had
- * already taken over from it (a controller outage's handover): then it is simply done.
+ * already taken over from it (a controller outage's handover, a deployment asked for while it
+ * ran): then it is simply done.
  */
 export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?: string[]; trustSilence?: boolean } = {}) {
   const holders = await findLockHolders(db, options);
@@ -92,7 +109,7 @@ export async function releaseJobsOfDeadWorkers(db: Db, options: { exceptLockIds?
         .whereRef("attempts", ">=", "max_attempts")
         .execute();
       for (const job of outOfAttempts) {
-        const successor = await successorOfConnectionJob(db, job);
+        const successor = await successorOfRetiredJob(db, job);
         if (successor) {
           await sql`select graphile_worker.complete_jobs(array[${job.id}]::bigint[])`.execute(db);
           handedOver.push({ id: String(job.id), task: String(job.task_identifier), successor });

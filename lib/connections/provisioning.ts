@@ -5,8 +5,8 @@ import { recordAudit, type Actor } from "@/lib/audit";
 import { releaseAddresses } from "@/lib/addressing/allocation";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { enqueueJob } from "@/jobs/enqueue";
+import { connectionJobKey, parseConnectionJobKey, type ConnectionTask } from "@/jobs/keys";
 import { CONTROLLER_OUTAGE_FLAG, MAX_RETRY_GAP_MS } from "./controller-recovery";
-import { connectionJobKey, parseConnectionJobKey, type ConnectionTask } from "./job-keys";
 import { enqueueLanDeployment } from "./service";
 import type { ConnectionState } from "./state";
 
@@ -126,23 +126,6 @@ export async function failConnectionOfSpentJob(db: Db, jobKey: string | null, re
   if (!job) return false;
   const expected: ConnectionState[] = job.operation === "remove" ? ["removing"] : ["approved", "provisioning"];
   return transition(db, job.connectionId, expected, "failed", { reason, failedOperation: job.operation }, `${job.operation}_connection`);
-}
-
-/**
- * The job that took over from a provisioning or removal job, if any: add_job retires a running
- * job when a new one takes its key (the key cleared, its attempts spent), as a controller outage's
- * handover does. Such a job whose worker then dies has nothing left to do.
- */
-export async function successorOfConnectionJob(db: Db, job: { id: string | number | null; task_identifier: string | null; key: string | null }) {
-  if (job.id === null || job.key !== null || (job.task_identifier !== "provision_connection" && job.task_identifier !== "remove_connection")) return null;
-  // The payload names the connection (graphile-worker's jobs view leaves payloads out).
-  const retired = await sql<{ connection_id: string | null }>`select payload->>'connectionId' as connection_id from graphile_worker._private_jobs where id = ${String(job.id)}::bigint`.execute(db);
-  const connectionId = Number(retired.rows[0]?.connection_id);
-  if (!Number.isSafeInteger(connectionId)) return null;
-  const found = await sql<{ id: string }>`
-    select id::text as id from graphile_worker._private_jobs
-     where key = ${connectionJobKey(job.task_identifier, connectionId)} and id <> ${String(job.id)}::bigint`.execute(db);
-  return found.rows[0]?.id ?? null;
 }
 
 /** Keeps the latest reason visible on the connection while the job retries. */

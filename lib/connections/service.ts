@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
+import { connectionJobKey, deploymentJobKey } from "@/jobs/keys";
 import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/addressing/allocation";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { requireAsn } from "@/lib/auth/access";
@@ -12,7 +13,6 @@ import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { releaseIfOrphaned } from "@/lib/jobs-admin";
 import type { SessionUser } from "@/lib/auth/users";
 import { nudgeWorkers } from "./controller-recovery";
-import { connectionJobKey } from "./job-keys";
 import { assertTransition, type ConnectionState } from "./state";
 
 /** Inputs from forms and the API, validated once, here. */
@@ -97,7 +97,7 @@ export async function enqueueLanDeployment(db: Db, lanId: number, reason: string
        where t.identifier = 'deploy_route_servers' and j.locked_at is not null and j.payload->>'lanId' = ${String(lanId)}
     ) as running`.execute(db);
   await enqueueJob(db, "deploy_route_servers", { lanId, reason }, {
-    jobKey: `deploy_route_servers:${lanId}`,
+    jobKey: deploymentJobKey(lanId),
     jobKeyMode: "preserve_run_at",
     queueName: deploymentQueue(lanId),
     runAt: running.rows[0]?.running ? new Date(Date.now() + FOLLOW_UP_SPACING_MS) : undefined,

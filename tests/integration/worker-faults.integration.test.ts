@@ -170,6 +170,23 @@ describe("job runner faults with real worker processes", () => {
     expect(await connection(id)).toEqual({ state: "provisioning", reason: null });
   });
 
+  it("a deployment asked for again while it ran, whose worker then died, is done, not failed: the deployment asked for runs", async () => {
+    const { releaseJobsOfDeadWorkers } = await import("@/lib/orphaned-work");
+    const { enqueueLanDeployment } = await import("@/lib/connections/service");
+    const lan = await lanOnSimulator();
+    await enqueueLanDeployment(testDb(), lan.id, "first");
+    await sql`update graphile_worker._private_jobs set locked_by = 'pool-gone', locked_at = now(), attempts = 1 where key = ${`deploy_route_servers:${lan.id}`}`.execute(testDb());
+    // A change while it runs: add_job retires the running job (key cleared, attempts spent) and queues the next.
+    await enqueueLanDeployment(testDb(), lan.id, "second");
+    await testDb().insertInto("worker_heartbeats").values({ worker_id: "gone-worker", hostname: "elsewhere", pid: 1, version: "test", job_lock_id: "pool-gone", process_namespace: "another-host", stopped_at: sql<Date>`now()` }).execute();
+
+    const { spent, handedOver } = await releaseJobsOfDeadWorkers(testDb());
+    expect(spent).toEqual([]);
+    const next = await testDb().selectFrom("graphile_worker.jobs").select(["id", "key", "locked_by", "attempts", "last_error"]).where("task_identifier", "=", "deploy_route_servers").execute();
+    expect(handedOver).toEqual([{ id: expect.any(String), task: "deploy_route_servers", successor: String(next[0]?.id) }]);
+    expect(next).toEqual([{ id: expect.any(Number), key: `deploy_route_servers:${lan.id}`, locked_by: null, attempts: 0, last_error: null }]);
+  });
+
   it("lets an operator retry a job locked by a dead worker, says why not while its worker lives, and run a stuck connection's job", async () => {
     const { retryJob } = await import("@/lib/jobs-admin");
     const { retryConnection } = await import("@/lib/connections/service");
