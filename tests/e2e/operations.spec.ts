@@ -93,9 +93,24 @@ test("a route server that cannot be read says so on the dashboard and its page, 
     await expect(page.getByRole("heading", { name: `Route server ${name}` })).toBeVisible();
     await expect(page.getByTestId("route-server-state")).toContainText("cannot be read");
     await expect(page.getByTestId("rs-read-problem")).toContainText("/nonexistent/bird.ctl");
+
+    // A connection's page shows the session as last read, says it may be old, and names no host.
+    await query("insert into networks (asn, name) values (64511, 'Unreadable Example') on conflict do nothing");
+    const [connection] = await query<{ id: number }>(
+      "insert into connections (lan_id, asn, zt_node_id, state, ipv4_address) values ($1, 64511, $2, 'active', '10.81.0.20') returning id",
+      [lan!.id, (0xd200000000 + (Date.now() % 0xffffff)).toString(16)],
+    );
+    await query("insert into bgp_sessions (route_server_id, connection_id, family, state, info) values ($1, $2, 4, 'up', 'Established')", [server!.id, connection!.id]);
+    await page.goto(`/connections/${connection!.id}`);
+    const stale = page.getByTestId("bgp-sessions").getByTestId("session-stale");
+    await expect(stale).toHaveText("As last read: this route server cannot be read at the moment.");
   } finally {
-    await query("delete from route_servers where lan_id = $1", [lan!.id]);
+    await query("delete from bgp_sessions where route_server_id in (select id from route_servers where lan_id = $1)", [lan!.id]);
+    await query("delete from audit_events where subject_type = 'connection' and subject_id in (select id::text from connections where lan_id = $1)", [lan!.id]);
     for (const table of ["address_allocations", "drift_items", "deployments"]) await query(`delete from ${table} where lan_id = $1`, [lan!.id]);
+    await query("delete from connections where lan_id = $1", [lan!.id]);
+    await query("delete from route_servers where lan_id = $1", [lan!.id]);
     await query("delete from lans where id = $1", [lan!.id]);
+    await query("delete from networks n where asn = 64511 and not exists (select 1 from connections c where c.asn = n.asn)");
   }
 });

@@ -56,7 +56,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
       : getDb()
           .selectFrom("bgp_sessions")
           .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
-          .select(["route_servers.name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at"])
+          .select(["route_servers.name", "bgp_sessions.family", "bgp_sessions.state", "bgp_sessions.info", "bgp_sessions.imported", "bgp_sessions.filtered", "bgp_sessions.exported", "bgp_sessions.updated_at", "route_servers.read_at", "route_servers.read_error"])
           .where("bgp_sessions.connection_id", "=", id)
           .where("route_servers.enabled", "=", true)
           .orderBy("route_servers.name")
@@ -102,7 +102,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
         </p>
       ) : null}
 
-      {!["rejected", "removed", "removing"].includes(connection.state) ? <RouterStatePanel state={routerStates.get(id) ?? null} networkId={connection.zt_network_id} /> : null}
+      {!["rejected", "removed", "removing"].includes(connection.state) ? <RouterStatePanel state={routerStates.get(id) ?? null} networkId={connection.zt_network_id} staff={staff} /> : null}
 
       <section className="grid gap-6 lg:grid-cols-2">
         {staff && connection.state === "requested" ? (
@@ -168,6 +168,12 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
                         <>
                           <span className="font-medium">{view.summary}</span> <span className="text-xs text-slate-500">({session.info || session.state})</span>
                           {view.nextStep ? <span className="block text-xs text-slate-600">Next: {view.nextStep}.</span> : null}
+                          {/* Why is for the operators (it names their hosts); the member learns the state may be old. */}
+                          {session.read_error ? (
+                            <span className="block text-xs text-amber-800 dark:text-amber-300" data-testid="session-stale">
+                              As last read{session.read_at ? ` at ${new Date(session.read_at).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}: this route server cannot be read at the moment.
+                            </span>
+                          ) : null}
                         </>
                       );
                     })()}
