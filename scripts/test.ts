@@ -28,7 +28,45 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
-type StepResult = { name: string; passed: number; failed: number; exitCode: number };
+type StepResult = { name: string; passed: number; failed: number; exitCode: number; failures?: string[] };
+
+type VitestReport = {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  testResults?: { name: string; status: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+};
+
+/** "file > test: first line of the error", for the summary: CI shows its last lines only. */
+function vitestFailures(report: VitestReport | null) {
+  const failures: string[] = [];
+  for (const file of report?.testResults ?? []) {
+    const name = path.relative(process.cwd(), file.name);
+    const failed = (file.assertionResults ?? []).filter((test) => test.status === "failed");
+    for (const test of failed) failures.push(`${name} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    if (failed.length === 0 && file.status === "failed") failures.push(`${name}: ${firstLine(file.message)}`);
+  }
+  return failures;
+}
+
+type PlaywrightSuite = { title?: string; file?: string; specs?: { title: string; ok: boolean; tests?: { results?: { error?: { message?: string } }[] }[] }[]; suites?: PlaywrightSuite[] };
+
+function playwrightFailures(report: { suites?: PlaywrightSuite[] } | null) {
+  const failures: string[] = [];
+  const visit = (suite: PlaywrightSuite, file: string | undefined) => {
+    for (const spec of suite.specs ?? []) {
+      if (spec.ok) continue;
+      const results = spec.tests?.flatMap((test) => test.results ?? []) ?? [];
+      failures.push(`${suite.file ?? file ?? ""} > ${spec.title}: ${firstLine(results.at(-1)?.error?.message)}`);
+    }
+    for (const child of suite.suites ?? []) visit(child, suite.file ?? file);
+  };
+  for (const suite of report?.suites ?? []) visit(suite, suite.file);
+  return failures;
+}
+
+function firstLine(text: string | undefined) {
+  return (text ?? "no message").replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((line) => line.trim() !== "")?.trim().slice(0, 300) ?? "no message";
+}
 
 async function main() {
   await rm(outputDir, { recursive: true, force: true });
@@ -57,12 +95,13 @@ async function main() {
     console.log("\n== unit and integration tests (vitest) ==");
     const vitestJson = path.join(outputDir, "vitest.json");
     const vitestExit = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`], env);
-    const vitest = readJson(vitestJson) as { numPassedTests?: number; numFailedTests?: number } | null;
+    const vitest = readJson(vitestJson) as VitestReport | null;
     results.push({
       name: "vitest",
       passed: vitest?.numPassedTests ?? 0,
       failed: (vitest?.numFailedTests ?? 0) + (vitestExit !== 0 && !vitest?.numFailedTests ? 1 : 0),
       exitCode: vitestExit,
+      failures: vitestFailures(vitest),
     });
 
     // Other Node majors (ZTIX_TEST_NODE_VERSIONS=24, as .ci/run sets): the same vitest run under each.
@@ -70,30 +109,35 @@ async function main() {
       console.log(`\n== unit and integration tests under Node ${major} (vitest) ==`);
       const json = path.join(outputDir, `vitest-node${major}.json`);
       const exit = await run("npx", ["-y", `node@${major}`, path.resolve("node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], env);
-      const report = readJson(json) as { numPassedTests?: number; numFailedTests?: number } | null;
+      const report = readJson(json) as VitestReport | null;
       results.push({
         name: `vitest@${major}`,
         passed: report?.numPassedTests ?? 0,
         failed: (report?.numFailedTests ?? 0) + (exit !== 0 && !report?.numFailedTests ? 1 : 0),
         exitCode: exit,
+        failures: vitestFailures(report),
       });
     }
 
     console.log("\n== end-to-end tests (playwright) ==");
     const playwrightJson = path.join(outputDir, "playwright.json");
     const playwrightExit = await run(bin("playwright"), ["test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
-    const stats = (readJson(playwrightJson)?.stats ?? null) as { expected?: number; unexpected?: number; flaky?: number } | null;
+    const playwright = readJson(playwrightJson);
+    const stats = (playwright?.stats ?? null) as { expected?: number; unexpected?: number; flaky?: number } | null;
     results.push({
       name: "playwright",
       passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0),
       failed: (stats?.unexpected ?? 0) + (playwrightExit !== 0 && !stats?.unexpected ? 1 : 0),
       exitCode: playwrightExit,
+      failures: playwrightFailures(playwright as { suites?: PlaywrightSuite[] } | null),
     });
   } finally {
     await stopDatabase();
   }
 
   console.log("");
+  // What failed, by name, just above the summary (the part of a long log a CI page shows).
+  for (const result of results) for (const failure of result.failures ?? []) console.log(`failed in ${result.name}: ${failure}`);
   for (const result of results) {
     console.log(`${result.name.padEnd(11)} ${result.exitCode === 0 ? "ok    " : "FAILED"} ${result.passed} passed, ${result.failed} failed`);
   }
