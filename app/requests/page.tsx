@@ -46,7 +46,7 @@ export default async function RequestsPage(props: { searchParams: Promise<Record
                 <span className="text-xs text-slate-500">asked {new Date(row.created_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
               </div>
               <div className="mt-2">
-                <RouterStatePanel compact state={routerStates.get(row.id) ?? null} networkId={row.zt_network_id} />
+                <RouterStatePanel compact staff state={routerStates.get(row.id) ?? null} networkId={row.zt_network_id} />
               </div>
               <RequestFacts context={contexts.get(row.id)} asn={row.asn} />
               <div className="mt-4 grid gap-6 md:grid-cols-2">

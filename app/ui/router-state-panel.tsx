@@ -4,7 +4,7 @@ import { StatusBadge } from "./status-badge";
 const TONE = { ok: "ok", waiting: "warn", problem: "bad" } as const;
 
 /** The router as the controller sees it, in plain language, with the join commands when needed. */
-export function RouterStatePanel({ state, networkId, compact = false }: { state: StoredRouterState | null; networkId: string; compact?: boolean }) {
+export function RouterStatePanel({ state, networkId, staff, compact = false }: { state: StoredRouterState | null; networkId: string; staff: boolean; compact?: boolean }) {
   const view = describeRouterState(state, networkId);
   if (compact) {
     return (
@@ -28,9 +28,10 @@ export function RouterStatePanel({ state, networkId, compact = false }: { state:
         </pre>
       ) : null}
       {state ? (
-        <p className="mt-2 text-xs text-slate-500">
+        <p className="mt-2 text-xs text-slate-500" data-testid="router-state-checked">
           Checked {new Date(state.checked_at).toISOString().slice(0, 16).replace("T", " ")} UTC
-          {state.error ? `; the controller could not be asked last time (${state.error})` : ""}
+          {/* The error names the controller's URL: for the operators; the member learns the state may be old. */}
+          {state.error ? (staff ? `; the controller could not be asked since (${state.error})` : "; the exchange's controller cannot be asked at the moment, so this may be out of date") : ""}
         </p>
       ) : null}
     </section>

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import type { ZeroTierProvider } from "@/lib/zerotier";
+import { isZeroTierError, type ZeroTierErrorKind } from "@/lib/zerotier/errors";
 import type { StoredRouterState } from "./describe";
 
 /** Connections whose router is expected on the network, or asked to be: their state is polled. */
@@ -9,17 +10,30 @@ const WATCHED_STATES = ["requested", "approved", "provisioning", "provisioned", 
 
 type Reader = Pick<ZeroTierProvider, "getMember" | "getPeer">;
 
+/** Failures of the controller itself, not of one router: asking about the next router would fail the same way. */
+const CONTROLLER_FAILURES: ZeroTierErrorKind[] = ["unreachable", "timeout", "not_ready", "unauthorized", "server_error", "rate_limited"];
+
+export type RouterStatesResult = {
+  checked: number;
+  /** One per router that could not be asked about for a reason of its own. */
+  problems: string[];
+  /** Why the controller could not be asked at all (every router keeps its state, with this error). */
+  controllerProblem: string | null;
+};
+
 /**
  * Asks the controller about every watched router of a LAN (its member record and the controller
  * node's view of it as a peer) and stores the answer. A router the controller could not be asked
- * about keeps its previous state, with the error. Returns the problems, one per router.
+ * about keeps its previous state, with the error. When the controller itself fails (down, slow,
+ * refusing our token), the rest are not asked: each would wait out the same retries, minutes for a
+ * LAN of a hundred routers, holding a worker while the controller is away.
  */
-export async function collectRouterStates(db: Db, lanId: number, provider: Reader): Promise<{ checked: number; problems: string[] }> {
+export async function collectRouterStates(db: Db, lanId: number, provider: Reader): Promise<RouterStatesResult> {
   const lan = await db.selectFrom("lans").select(["zt_network_id"]).where("id", "=", lanId).executeTakeFirst();
-  if (!lan) return { checked: 0, problems: [] };
+  if (!lan) return { checked: 0, problems: [], controllerProblem: null };
   const connections = await db.selectFrom("connections").select(["id", "zt_node_id"]).where("lan_id", "=", lanId).where("state", "in", WATCHED_STATES).orderBy("id").execute();
   const problems: string[] = [];
-  for (const connection of connections) {
+  for (const [index, connection] of connections.entries()) {
     try {
       const [member, peer] = await Promise.all([provider.getMember(lan.zt_network_id, connection.zt_node_id), provider.getPeer(lan.zt_network_id, connection.zt_node_id)]);
       const livePaths = (peer?.paths ?? []).filter((path) => path.active && !path.expired);
@@ -59,11 +73,17 @@ export async function collectRouterStates(db: Db, lanId: number, provider: Reade
         .execute();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (isZeroTierError(error) && CONTROLLER_FAILURES.includes(error.kind)) {
+        const unasked = connections.slice(index).map((entry) => entry.id);
+        await db.updateTable("router_states").set({ error: message.slice(0, 1000) }).where("connection_id", "in", unasked).execute();
+        return { checked: index, problems, controllerProblem: message };
+      }
       problems.push(`router ${connection.zt_node_id}: ${message}`);
-      await db.updateTable("router_states").set({ error: message.slice(0, 1000), checked_at: sql<Date>`now()` }).where("connection_id", "=", connection.id).execute();
+      // checked_at stays the time of the state shown: the page tells how old it is.
+      await db.updateTable("router_states").set({ error: message.slice(0, 1000) }).where("connection_id", "=", connection.id).execute();
     }
   }
-  return { checked: connections.length, problems };
+  return { checked: connections.length, problems, controllerProblem: null };
 }
 
 /** The stored state of some connections' routers, by connection id. */

@@ -391,13 +391,21 @@ test("while the controller is down a member reads a plain reason, never its URL 
   const id = (await created.json()).data.id as number;
 
   const controller = new URL(e2eState().zerotierUrl);
-  await simControl("zerotier", "down", { ms: 20_000 });
+  // Long enough for both pages below: a look at the routers after it would clear the recorded error.
+  await simControl("zerotier", "down", { ms: 30_000 });
   expect((await request.post(`/api/v1/connections/${id}/approve`, { headers: { "X-API-Key": admin }, data: {} })).status()).toBe(200);
   await expect.poll(async () => (await query<{ reason: string | null }>("select reason from connections where id = $1", [id]))[0]?.reason ?? null, { timeout: 30_000 }).not.toBeNull();
+
+  // The router's last known state, with the error the minute's look records while the controller is away.
+  await query(
+    "insert into router_states (connection_id, member_found, joined, online, version, checked_at, error) values ($1, true, true, true, '1.14.1', now() - interval '3 minutes', $2)",
+    [id, `ZeroTier controller at ${e2eState().zerotierUrl} is unreachable (GET /peer/e400000001): connection refused: is zerotier-one running and listening there? (ECONNREFUSED)`],
+  );
 
   const memberPage = await (await browser.newContext()).newPage();
   await signIn(memberPage, member, `/connections/${id}`);
   await expect(memberPage.getByTestId("connection-reason")).toHaveText("The exchange's controller is unavailable; we retry automatically.");
+  await expect(memberPage.getByTestId("router-state-checked")).toContainText("the exchange's controller cannot be asked at the moment, so this may be out of date");
   for (const path of [`/connections/${id}`, "/", "/connections"]) {
     await memberPage.goto(path);
     const html = await memberPage.content();
@@ -408,6 +416,7 @@ test("while the controller is down a member reads a plain reason, never its URL 
   const operatorPage = await (await browser.newContext()).newPage();
   await signIn(operatorPage, createUser("operator", "detail"), `/connections/${id}`);
   await expect(operatorPage.getByTestId("connection-reason")).toContainText("ZeroTier controller not ready");
+  await expect(operatorPage.getByTestId("router-state-checked")).toContainText(`could not be asked since (ZeroTier controller at ${e2eState().zerotierUrl} is unreachable`);
   await memberPage.context().close();
   await operatorPage.context().close();
 });

@@ -26,7 +26,7 @@ describe("router states from the controller", () => {
     await zt.provider.upsertMember(networkId, "a1a1a1a1a1", { authorized: true, ipAssignments: ["192.0.2.11", "2001:db8:ffff::11"], noAutoAssignIps: true });
     zt.sim.setPeer({ mid: "a1a1a1a1a1", nwid: networkId, version: "1.14.1", physicalAddress: "203.0.113.5/9993", latency: 8 });
 
-    expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toEqual({ checked: 2, problems: [] });
+    expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toEqual({ checked: 2, problems: [], controllerProblem: null });
     const states = await routerStatesOf(testDb(), [running!.id, absent!.id, removed!.id]);
     expect(states.get(running!.id)).toMatchObject({ member_found: true, joined: true, online: true, version: "1.14.1", latency_ms: 8, paths: [{ address: "203.0.113.5/9993", preferred: true }] });
     expect(describeRouterState(states.get(running!.id)!, networkId).summary).toBe("joined, online via 203.0.113.5, ZeroTier 1.14.1, 8 ms");
@@ -42,14 +42,28 @@ describe("router states from the controller", () => {
     expect(stopped).toMatchObject({ joined: true, online: false, version: "1.14.1", latency_ms: null, paths: [] });
     expect(stopped.last_seen_at).not.toBeNull();
 
-    // An unreachable controller: the state is kept, with the error.
+    // An unreachable controller: every router keeps its state and when it was read, with the
+    // error; only the first is asked (each would wait out the same retries).
+    const asked: string[] = [];
+    const counting = {
+      getMember: (networkId: string, nodeId: string) => (asked.push(nodeId), zt.provider.getMember(networkId, nodeId)),
+      getPeer: (networkId: string, nodeId: string) => (asked.push(nodeId), zt.provider.getPeer(networkId, nodeId)),
+    };
+    const before = await routerStatesOf(testDb(), [running!.id, absent!.id]);
     await zt.sim.down();
-    const failed = await collectRouterStates(testDb(), lan.id, zt.provider);
+    const failed = await collectRouterStates(testDb(), lan.id, counting);
     await zt.sim.up();
-    expect(failed.problems).toHaveLength(2);
-    const kept = (await routerStatesOf(testDb(), [running!.id])).get(running!.id)!;
-    expect(kept).toMatchObject({ joined: true, version: "1.14.1" });
-    expect(kept.error).toMatch(/a1a1a1a1a1|unreachable|ECONNREFUSED|refused/i);
+    expect(failed).toMatchObject({ checked: 0, problems: [] });
+    expect(failed.controllerProblem).toMatch(/unreachable/);
+    expect(new Set(asked)).toEqual(new Set(["a1a1a1a1a1"]));
+    const kept = await routerStatesOf(testDb(), [running!.id, absent!.id]);
+    expect(kept.get(running!.id)).toMatchObject({ joined: true, version: "1.14.1", checked_at: before.get(running!.id)!.checked_at });
+    expect(kept.get(absent!.id)).toMatchObject({ joined: false, checked_at: before.get(absent!.id)!.checked_at });
+    for (const id of [running!.id, absent!.id]) expect(kept.get(id)!.error).toMatch(/unreachable/);
+
+    // Back: the next look reads every router again and clears the error.
+    expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toEqual({ checked: 2, problems: [], controllerProblem: null });
+    expect([...(await routerStatesOf(testDb(), [running!.id, absent!.id])).values()].map((state) => state.error)).toEqual([null, null]);
   });
 
   it("mails the member once when a session that was up stays down for N minutes, and watches again once it is back", async () => {
