@@ -13,6 +13,7 @@ import { refresh_networks } from "./tasks/refresh_networks";
 import { remove_connection } from "./tasks/remove_connection";
 import { sync_route_server_node } from "./tasks/sync_route_server_node";
 import { send_email } from "./tasks/send_email";
+import { ROUTER_STATES_JOB_KEY, SESSION_STATES_JOB_KEY } from "./keys";
 
 /** Every task the worker runs, by identifier (library mode: no runtime TS loading). */
 export const taskList: TaskList = {
@@ -81,14 +82,14 @@ export const cronItems: CronItem[] = [
     task: "collect_session_states",
     match: "* * * * *",
     identifier: "collect_session_states",
-    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_session_states", jobKeyMode: "replace" },
+    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: SESSION_STATES_JOB_KEY, jobKeyMode: "replace" },
     payload: {},
   },
   {
     task: "collect_router_states",
     match: "* * * * *",
     identifier: "collect_router_states",
-    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: "collect_router_states", jobKeyMode: "replace" },
+    options: { maxAttempts: 1, backfillPeriod: 0, jobKey: ROUTER_STATES_JOB_KEY, jobKeyMode: "replace" },
     payload: {},
   },
 ];

@@ -6,6 +6,7 @@ import { connectRouteServer } from "@/lib/routeserver/registry";
 import { enqueueJob } from "../enqueue";
 import { parsePayload } from "../payloads";
 import { FOLLOW_INTERVAL_MS } from "./deploy_route_servers";
+import { sessionFollowJobKey } from "../keys";
 
 const log = createLogger("worker");
 
@@ -19,7 +20,7 @@ export const collect_session_states: Task = async (payload) => {
   // The next look is queued first: a route server that cannot be read now may answer in 2 s.
   if (lanId && followUntil && Date.parse(followUntil) > Date.now() + FOLLOW_INTERVAL_MS) {
     await enqueueJob(getDb(), "collect_session_states", { lanId, followUntil }, {
-      jobKey: `collect_session_states:follow:${lanId}`,
+      jobKey: sessionFollowJobKey(lanId),
       runAt: new Date(Date.now() + FOLLOW_INTERVAL_MS),
       maxAttempts: 1,
     });

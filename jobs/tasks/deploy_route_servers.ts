@@ -5,6 +5,7 @@ import { routeServersToDeauthorize } from "@/lib/routeserver/nodes";
 import { deployLan } from "@/lib/routeserver/deploy";
 import { enqueueJob } from "../enqueue";
 import { parsePayload } from "../payloads";
+import { sessionFollowJobKey } from "../keys";
 
 /** How long session state is followed closely after a deployment, and how often. */
 export const FOLLOW_SECONDS = 120;
@@ -23,7 +24,7 @@ export const deploy_route_servers: Task = async (payload, helpers) => {
       // Sessions come up (or go) within seconds of a new config: look every few seconds for a while.
       if (outcomes.some((outcome) => outcome.status === "succeeded")) {
         await enqueueJob(trx, "collect_session_states", { lanId, followUntil: new Date(Date.now() + FOLLOW_SECONDS * 1000).toISOString() }, {
-          jobKey: `collect_session_states:follow:${lanId}`,
+          jobKey: sessionFollowJobKey(lanId),
           runAt: new Date(Date.now() + FOLLOW_INTERVAL_MS),
           maxAttempts: 1,
         });

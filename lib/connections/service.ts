@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { enqueueJob } from "@/jobs/enqueue";
-import { connectionJobKey, deploymentJobKey } from "@/jobs/keys";
+import { connectionJobKey, deploymentJobKey, refreshNetworkJobKey, routerStatesJobKey } from "@/jobs/keys";
 import { assignAddresses, releaseAddresses, validateManualAddresses } from "@/lib/addressing/allocation";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { requireAsn } from "@/lib/auth/access";
@@ -172,7 +172,7 @@ export async function createConnectionRequest(
       after: { state: "requested", asn: request.asn, lan: lan.name, ztNodeId: request.ztNodeId, routeServerPeering: request.routeServerPeering },
     });
     // PeeringDB data (name, as-set, prefix counts) for the route servers and the operators.
-    await enqueueJob(trx, "refresh_network", { asn: request.asn }, { jobKey: `refresh_network:${request.asn}`, maxAttempts: 5 });
+    await enqueueJob(trx, "refresh_network", { asn: request.asn }, { jobKey: refreshNetworkJobKey(request.asn), maxAttempts: 5 });
     await notifyConnectionEvent(trx, "request_received", created.id);
     return created;
   });
@@ -200,7 +200,7 @@ export async function approveConnection(db: Db, actor: Actor, id: number, manual
       .execute();
     await enqueueJob(trx, "provision_connection", { connectionId: id }, { jobKey: connectionJobKey("provision_connection", id), maxAttempts: PROVISION_MAX_ATTEMPTS });
     // The router's state soon after provisioning, not only at the next minute's poll.
-    await enqueueJob(trx, "collect_router_states", { lanId: connection.lan_id }, { jobKey: `collect_router_states:${connection.lan_id}`, runAt: new Date(Date.now() + 10_000), maxAttempts: 3 });
+    await enqueueJob(trx, "collect_router_states", { lanId: connection.lan_id }, { jobKey: routerStatesJobKey(connection.lan_id), runAt: new Date(Date.now() + 10_000), maxAttempts: 3 });
     await recordAudit(trx, {
       actor,
       action: "connection.approved",

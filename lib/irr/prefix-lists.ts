@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { enqueueLanDeployment } from "@/lib/connections/service";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { IrrFetchError, parseIrrObjects, runBgpq4 } from "./bgpq4";
+import { refreshIrrJobKey } from "@/jobs/keys";
 
 /** Past this many entries in one family a member's list is refused (bgpq4 -A aggregates first). */
 export const MAX_IRR_ENTRIES = 100_000;
@@ -133,7 +134,7 @@ export async function setIrrAsSetOverride(db: Db, asn: number, value: string | n
 
 /** Queues a fetch of a network's prefix lists (debounced per network). */
 export async function enqueueIrrRefresh(db: Db, asn: number, runAt?: Date) {
-  await enqueueJob(db, "refresh_irr", { asn }, { jobKey: `refresh_irr:${asn}`, jobKeyMode: "replace", maxAttempts: 3, runAt });
+  await enqueueJob(db, "refresh_irr", { asn }, { jobKey: refreshIrrJobKey(asn), jobKeyMode: "replace", maxAttempts: 3, runAt });
 }
 
 /** Whether a network is (or asks to be) on a LAN that filters by IRR: only then are its lists fetched by themselves. */

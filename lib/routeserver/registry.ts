@@ -10,6 +10,7 @@ import { getConfig } from "@/lib/config";
 import { ConflictError, DomainError, NotFoundError } from "@/lib/errors";
 import { normalizeAddress, parseAddress, parsePrefix, prefixContains } from "@/lib/addressing/ip";
 import { localTransport, sshTransport, type Transport } from "./transport";
+import { routeServerNodeJobKey } from "@/jobs/keys";
 
 /** A ZeroTier node id (what `zerotier-cli info` prints on the route server's host), lower-cased. */
 export const ZZtNodeId = z
@@ -112,7 +113,7 @@ async function insertRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, a
 /** Puts the route server's node on the controller in line (authorized with its addresses, or not). */
 export async function enqueueNodeSync(db: Db, routeServerId: number, retireNodeId?: string) {
   await enqueueJob(db, "sync_route_server_node", { routeServerId, ...(retireNodeId ? { retireNodeId } : {}) }, {
-    jobKey: retireNodeId ? undefined : `sync_route_server_node:${routeServerId}`,
+    jobKey: retireNodeId ? undefined : routeServerNodeJobKey(routeServerId),
     maxAttempts: SYNC_NODE_MAX_ATTEMPTS,
   });
 }

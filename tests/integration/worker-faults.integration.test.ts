@@ -187,6 +187,37 @@ describe("job runner faults with real worker processes", () => {
     expect(next).toEqual([{ id: expect.any(Number), key: `deploy_route_servers:${lan.id}`, locked_by: null, attempts: 0, last_error: null }]);
   });
 
+  it("any keyed job asked for again while it ran, whose worker then died, is done, not failed: every key the portal enqueues is recognised", async () => {
+    const { releaseJobsOfDeadWorkers } = await import("@/lib/orphaned-work");
+    const { enqueueJob } = await import("@/jobs/enqueue");
+    const keys = await import("@/jobs/keys");
+    // Each as the portal enqueues it: the crontab's minute looks, a LAN's follow look, a node sync, …
+    const asked = [
+      { task: "refresh_network", payload: { asn: 64511 }, key: keys.refreshNetworkJobKey(64511) },
+      { task: "refresh_irr", payload: { asn: 64511 }, key: keys.refreshIrrJobKey(64511) },
+      { task: "reconcile_lan", payload: { lanId: 7 }, key: keys.reconcileLanJobKey(7) },
+      { task: "sync_route_server_node", payload: { routeServerId: 3 }, key: keys.routeServerNodeJobKey(3) },
+      { task: "collect_session_states", payload: { _cron: { ts: new Date().toISOString(), backfilled: false } }, key: keys.SESSION_STATES_JOB_KEY },
+      { task: "collect_session_states", payload: { lanId: 7, followUntil: new Date().toISOString() }, key: keys.sessionFollowJobKey(7) },
+      { task: "collect_router_states", payload: {}, key: keys.ROUTER_STATES_JOB_KEY },
+      { task: "collect_router_states", payload: { lanId: 7 }, key: keys.routerStatesJobKey(7) },
+    ] as const;
+    for (const job of asked) {
+      await enqueueJob(testDb(), job.task, job.payload as never, { jobKey: job.key, maxAttempts: 3 });
+      await sql`update graphile_worker._private_jobs set locked_by = 'pool-gone', locked_at = now(), attempts = 1 where key = ${job.key}`.execute(testDb());
+      await enqueueJob(testDb(), job.task, job.payload as never, { jobKey: job.key, maxAttempts: 3 });
+    }
+    await testDb().insertInto("worker_heartbeats").values({ worker_id: "gone-worker", hostname: "elsewhere", pid: 1, version: "test", job_lock_id: "pool-gone", process_namespace: "another-host", stopped_at: sql<Date>`now()` }).execute();
+
+    const { spent, handedOver } = await releaseJobsOfDeadWorkers(testDb());
+    expect(spent).toEqual([]);
+    expect(handedOver.map((job) => job.task).sort()).toEqual(asked.map((job) => job.task).sort());
+    // What is left: the fresh job of each, waiting, none failed.
+    const left = await testDb().selectFrom("graphile_worker.jobs").select(["key", "locked_by", "last_error"]).execute();
+    const byKey = (a: { key: string | null }, b: { key: string | null }) => String(a.key).localeCompare(String(b.key));
+    expect(left.sort(byKey)).toEqual(asked.map((job) => ({ key: job.key, locked_by: null, last_error: null })).sort(byKey));
+  });
+
   it("lets an operator retry a job locked by a dead worker, says why not while its worker lives, and run a stuck connection's job", async () => {
     const { retryJob } = await import("@/lib/jobs-admin");
     const { retryConnection } = await import("@/lib/connections/service");

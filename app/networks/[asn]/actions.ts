@@ -7,11 +7,12 @@ import { enqueueJob } from "@/jobs/enqueue";
 import { formAction } from "@/lib/actions/form-action";
 import { actorOf } from "@/lib/connections/service";
 import { enqueueIrrRefresh, setIrrAsSetOverride } from "@/lib/irr/prefix-lists";
+import { refreshNetworkJobKey } from "@/jobs/keys";
 
 export const refreshNetworkAction = formAction(
   { name: "refreshNetwork", roles: ["admin", "operator"], schema: z.object({ asn: z.coerce.number().int().min(1).max(4294967295) }) },
   async ({ input }) => {
-    await enqueueJob(getDb(), "refresh_network", { asn: input.asn }, { jobKey: `refresh_network:${input.asn}`, maxAttempts: 5 });
+    await enqueueJob(getDb(), "refresh_network", { asn: input.asn }, { jobKey: refreshNetworkJobKey(input.asn), maxAttempts: 5 });
     revalidatePath(`/networks/${input.asn}`);
     return { status: "ok", message: "Refresh queued; reload in a few seconds." };
   },
