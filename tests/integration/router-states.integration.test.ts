@@ -66,6 +66,28 @@ describe("router states from the controller", () => {
     expect([...(await routerStatesOf(testDb(), [running!.id, absent!.id])).values()].map((state) => state.error)).toEqual([null, null]);
   });
 
+  it("a connection deleted while the controller is asked about it is skipped, not a failed look", async () => {
+    const lan = await zt.lan();
+    await testDb().insertInto("networks").values([{ asn: 64500, name: "Kept" }, { asn: 64501, name: "Deleted" }]).execute();
+    const [kept, deleted] = await testDb()
+      .insertInto("connections")
+      .values([
+        { lan_id: lan.id, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "requested" },
+        { lan_id: lan.id, asn: 64501, zt_node_id: "b2b2b2b2b2", state: "requested" },
+      ])
+      .returning("id")
+      .execute();
+    const deleting = {
+      getMember: async (networkId: string, nodeId: string) => {
+        if (nodeId === "b2b2b2b2b2") await testDb().deleteFrom("connections").where("id", "=", deleted!.id).execute();
+        return zt.provider.getMember(networkId, nodeId);
+      },
+      getPeer: (networkId: string, nodeId: string) => zt.provider.getPeer(networkId, nodeId),
+    };
+    expect(await collectRouterStates(testDb(), lan.id, deleting)).toEqual({ checked: 2, problems: [], controllerProblem: null });
+    expect([...(await routerStatesOf(testDb(), [kept!.id, deleted!.id])).keys()]).toEqual([kept!.id]);
+  });
+
   it("mails the member once when a session that was up stays down for N minutes, and watches again once it is back", async () => {
     process.env.SMTP_URL = "smtp://127.0.0.1:9";
     try {
