@@ -396,7 +396,8 @@ test("while the controller is down a member reads a plain reason, never its URL 
   expect((await request.post(`/api/v1/connections/${id}/approve`, { headers: { "X-API-Key": admin }, data: {} })).status()).toBe(200);
   await expect.poll(async () => (await query<{ reason: string | null }>("select reason from connections where id = $1", [id]))[0]?.reason ?? null, { timeout: 30_000 }).not.toBeNull();
 
-  // The router's last known state, with the error the minute's look records while the controller is away.
+  // The router's last known state, with the error the minute's look records while the controller is
+  // away (the worker's own look may record its own first: the same kind of text).
   await query(
     "insert into router_states (connection_id, member_found, joined, online, version, checked_at, error) values ($1, true, true, true, '1.14.1', now() - interval '3 minutes', $2)",
     [id, `ZeroTier controller at ${e2eState().zerotierUrl} is unreachable (GET /peer/e400000001): connection refused: is zerotier-one running and listening there? (ECONNREFUSED)`],
@@ -416,7 +417,7 @@ test("while the controller is down a member reads a plain reason, never its URL 
   const operatorPage = await (await browser.newContext()).newPage();
   await signIn(operatorPage, createUser("operator", "detail"), `/connections/${id}`);
   await expect(operatorPage.getByTestId("connection-reason")).toContainText("ZeroTier controller not ready");
-  await expect(operatorPage.getByTestId("router-state-checked")).toContainText(`could not be asked since (ZeroTier controller at ${e2eState().zerotierUrl} is unreachable`);
+  await expect(operatorPage.getByTestId("router-state-checked")).toContainText(`could not be asked since (ZeroTier controller at ${e2eState().zerotierUrl}`);
   await memberPage.context().close();
   await operatorPage.context().close();
 });
