@@ -31,7 +31,7 @@ export function RouterStatePanel({ state, networkId, staff, compact = false }: {
         <p className="mt-2 text-xs text-slate-500" data-testid="router-state-checked">
           Checked {new Date(state.checked_at).toISOString().slice(0, 16).replace("T", " ")} UTC
           {/* The error names the controller's URL: for the operators; the member learns the state may be old. */}
-          {state.error ? (staff ? `; the controller could not be asked since (${state.error})` : "; the exchange's controller cannot be asked at the moment, so this may be out of date") : ""}
+          {state.error ? (staff ? `; the controller could not be asked since then: ${state.error}` : "; the exchange's controller cannot be asked at the moment, so this may be out of date") : ""}
         </p>
       ) : null}
     </section>

@@ -417,7 +417,7 @@ test("while the controller is down a member reads a plain reason, never its URL 
   const operatorPage = await (await browser.newContext()).newPage();
   await signIn(operatorPage, createUser("operator", "detail"), `/connections/${id}`);
   await expect(operatorPage.getByTestId("connection-reason")).toContainText("ZeroTier controller not ready");
-  await expect(operatorPage.getByTestId("router-state-checked")).toContainText(`could not be asked since (ZeroTier controller at ${e2eState().zerotierUrl}`);
+  await expect(operatorPage.getByTestId("router-state-checked")).toContainText(`could not be asked since then: ZeroTier controller at ${e2eState().zerotierUrl}`);
   await memberPage.context().close();
   await operatorPage.context().close();
 });
