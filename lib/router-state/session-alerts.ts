@@ -6,7 +6,8 @@ import { notify } from "@/lib/notifications";
 /**
  * Watches the BGP sessions of connections that have been active once: when one stays down
  * (not Established) for `minutes`, the member is mailed once; when all are up again, the watch
- * resets. Returns the connections told this time.
+ * resets. Only sessions of enabled route servers that could be read count: no mail on a state
+ * nobody could see. Returns the connections told this time.
  */
 export async function checkSessionsDown(db: Db, lanId: number, minutes: number): Promise<number[]> {
   const rows = await db
@@ -24,6 +25,9 @@ export async function checkSessionsDown(db: Db, lanId: number, minutes: number):
         .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
         .select(sql<string>`string_agg(route_servers.name || ' IPv' || bgp_sessions.family || ': ' || bgp_sessions.info, '; ' order by route_servers.name, bgp_sessions.family)`.as("down"))
         .whereRef("bgp_sessions.connection_id", "=", "connections.id")
+        // A disabled route server's rows, or an unreadable one's last reading, say nothing of now.
+        .where("route_servers.enabled", "=", true)
+        .where("route_servers.read_error", "is", null)
         .where("bgp_sessions.info", "not like", "Established%")
         .as("down_sessions"),
     ])

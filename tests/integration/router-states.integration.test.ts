@@ -122,6 +122,16 @@ describe("router states from the controller", () => {
       await testDb().updateTable("bgp_sessions").set({ state: "up", info: "Established" }).execute();
       await checkSessionsDown(testDb(), lan.id, 15);
       expect(await testDb().selectFrom("router_states").select(["bgp_down_since", "bgp_down_notified_at"]).executeTakeFirstOrThrow()).toEqual({ bgp_down_since: null, bgp_down_notified_at: null });
+
+      // Down as last read from a route server that cannot be read now, or one that is disabled:
+      // nobody knows the session is down, so nobody is told.
+      await testDb().updateTable("bgp_sessions").set({ state: "start", info: "Active        Socket: Connection refused" }).execute();
+      for (const change of [{ read_error: "cannot reach it" }, { read_error: null, enabled: false }]) {
+        await testDb().updateTable("route_servers").set(change).where("id", "=", server.id).execute();
+        await testDb().updateTable("router_states").set({ bgp_down_since: sql<Date>`now() - interval '20 minutes'` }).execute();
+        expect(await checkSessionsDown(testDb(), lan.id, 15)).toEqual([]);
+      }
+      expect(await mails()).toBe(1);
     } finally {
       delete process.env.SMTP_URL;
     }
