@@ -2,16 +2,13 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import type { ZeroTierProvider } from "@/lib/zerotier";
-import { isZeroTierError, type ZeroTierErrorKind } from "@/lib/zerotier/errors";
+import { isControllerFailure } from "@/lib/zerotier/errors";
 import type { StoredRouterState } from "./describe";
 
 /** Connections whose router is expected on the network, or asked to be: their state is polled. */
 const WATCHED_STATES = ["requested", "approved", "provisioning", "provisioned", "active", "failed"];
 
 type Reader = Pick<ZeroTierProvider, "getMember" | "getPeer">;
-
-/** Failures of the controller itself, not of one router: asking about the next router would fail the same way. */
-const CONTROLLER_FAILURES: ZeroTierErrorKind[] = ["unreachable", "timeout", "not_ready", "unauthorized", "server_error", "rate_limited"];
 
 export type RouterStatesResult = {
   checked: number;
@@ -75,7 +72,8 @@ export async function collectRouterStates(db: Db, lanId: number, provider: Reade
       // Deleted while we asked (a test's clean-up, a database tidied by hand): nothing to keep.
       if ((error as { code?: unknown }).code === "23503") continue;
       const message = error instanceof Error ? error.message : String(error);
-      if (isZeroTierError(error) && CONTROLLER_FAILURES.includes(error.kind)) {
+      // The controller itself failed: asking about the next router would fail the same way.
+      if (isControllerFailure(error)) {
         const unasked = connections.slice(index).map((entry) => entry.id);
         await db.updateTable("router_states").set({ error: message.slice(0, 1000) }).where("connection_id", "in", unasked).execute();
         return { checked: index, problems, controllerProblem: message };

@@ -1,7 +1,7 @@
 import "server-only";
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
-import { ZeroTierError } from "./errors";
+import { CONTROLLER_FAILURE_KINDS, ZeroTierError } from "./errors";
 import { DEFAULT_RETRY, request, type HttpResult, type RetryEvent, type RetryMode, type RetryPolicy } from "./http";
 import { canonicalAddress, canonicalTarget, normalizeAssignableNodeId, normalizeAssignment, normalizeNetworkId, normalizeNodeId, normalizeRouteTarget } from "./ids";
 import type { MemberInfo, MemberUpsert, NetworkConfig, NetworkInfo, PeerInfo, ProviderKind, Readiness, ReadinessFailureKind, ZeroTierProvider } from "./types";
@@ -188,8 +188,7 @@ export abstract class BaseProvider implements ZeroTierProvider {
   /** A failed readiness check as a Readiness value: readiness never throws. */
   protected notReady(error: unknown): Readiness {
     if (error instanceof ZeroTierError) {
-      const passThrough: ReadinessFailureKind[] = ["unreachable", "timeout", "unauthorized", "rate_limited", "server_error"];
-      const kind = (passThrough as string[]).includes(error.kind) ? (error.kind as ReadinessFailureKind) : "error";
+      const kind = (CONTROLLER_FAILURE_KINDS as readonly string[]).includes(error.kind) ? (error.kind as ReadinessFailureKind) : "error";
       return { ready: false, kind, reason: error.message };
     }
     return { ready: false, kind: "error", reason: `${this.target}: ${error instanceof Error ? error.message : String(error)}` };

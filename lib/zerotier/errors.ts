@@ -35,3 +35,13 @@ export class ZeroTierError extends Error {
 export function isZeroTierError(error: unknown): error is ZeroTierError {
   return error instanceof ZeroTierError;
 }
+
+/**
+ * Failures of the controller itself, whatever was asked: down, too slow, refusing our token,
+ * throttling or broken. Readiness reports them as they are; a run over many routers stops at one.
+ */
+export const CONTROLLER_FAILURE_KINDS = ["unreachable", "timeout", "unauthorized", "rate_limited", "server_error"] as const;
+
+export function isControllerFailure(error: unknown): error is ZeroTierError {
+  return isZeroTierError(error) && (error.kind === "not_ready" || (CONTROLLER_FAILURE_KINDS as readonly string[]).includes(error.kind));
+}
