@@ -117,9 +117,7 @@ export async function listConnections(
           "connections.state",
           "connections.ipv4_address",
           "connections.ipv6_address",
-          "connections.reason",
           "connections.created_at",
-          "connections.updated_at",
         ])
         .orderBy(column, direction(order.dir, order.sort === "network" || order.sort === "address"))
         .orderBy("connections.id", order.dir),
