@@ -68,6 +68,7 @@ export default async function DashboardPage() {
               {connections.map((connection) => {
                 const sessions = Number(connection.sessions ?? 0);
                 const established = Number(connection.established ?? 0);
+                const unreadable = Number(connection.unreadable ?? 0);
                 return (
                   <li key={connection.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
                     <div className="flex items-center justify-between gap-2">
@@ -76,6 +77,11 @@ export default async function DashboardPage() {
                     </div>
                     <p className="mt-2 font-mono text-xs text-slate-700">{connection.ipv4_address ?? "addresses on approval"}{connection.ipv6_address ? ` · ${connection.ipv6_address}` : ""}</p>
                     <p className="mt-1 text-sm text-slate-600">{sessions === 0 ? "No route-server sessions yet" : `${established} of ${sessions} route-server sessions Established`}</p>
+                    {unreadable > 0 ? (
+                      <p className="mt-1 text-xs text-amber-800">
+                        {unreadable === sessions ? "As last read:" : `${unreadable} of them as last read:`} a route server cannot be read at the moment, so the exchange cannot tell their state now.
+                      </p>
+                    ) : null}
                     {memberReason(connection, false) ? <p className="mt-1 text-xs text-amber-800">{memberReason(connection, false)}</p> : null}
                   </li>
                 );

@@ -1,5 +1,7 @@
 import "server-only";
+import type { ExpressionBuilder } from "kysely";
 import type { Db } from "@/db";
+import type { DB } from "@/db/schema.generated";
 import { countJobs, listJobs } from "./jobs-admin";
 
 /** What operators see at a glance: connections by state, failed jobs, drift, recent deployments. */
@@ -59,6 +61,16 @@ export async function dashboardData(db: Db) {
 }
 
 /** A member's home: its connections with addresses and how many of their sessions are up. */
+/** A connection's sessions on its LAN's enabled route servers (a disabled one's rows say nothing of now). */
+function sessionsOf(eb: ExpressionBuilder<DB, "connections" | "lans">) {
+  return eb
+    .selectFrom("bgp_sessions")
+    .innerJoin("route_servers", "route_servers.id", "bgp_sessions.route_server_id")
+    .select((sub) => sub.fn.countAll<number>().as("n"))
+    .whereRef("bgp_sessions.connection_id", "=", "connections.id")
+    .where("route_servers.enabled", "=", true);
+}
+
 export async function memberOverview(db: Db, asns: number[]) {
   if (asns.length === 0) return [];
   return db
@@ -72,8 +84,10 @@ export async function memberOverview(db: Db, asns: number[]) {
       "connections.ipv4_address",
       "connections.ipv6_address",
       "connections.reason",
-      eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.connection_id", "=", "connections.id").as("sessions"),
-      eb.selectFrom("bgp_sessions").select((sub) => sub.fn.countAll<number>().as("n")).whereRef("bgp_sessions.connection_id", "=", "connections.id").where("bgp_sessions.info", "like", "Established%").as("established"),
+      sessionsOf(eb).as("sessions"),
+      sessionsOf(eb).where("bgp_sessions.info", "like", "Established%").as("established"),
+      // Of those, the ones only known as last read: their route server cannot be read now.
+      sessionsOf(eb).where("route_servers.read_error", "is not", null).as("unreadable"),
     ])
     .where("connections.asn", "in", asns)
     .where("connections.state", "not in", ["removed", "rejected"])
