@@ -1,10 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { memberOverview } from "@/lib/dashboard";
-import { testDb } from "../support/db";
+import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
 
 /** The member dashboard's "N of M route-server sessions Established" must say what is known now. */
 describe("a member's overview of its sessions", () => {
+  beforeEach(resetDatabase);
+  afterAll(closeDb);
+
   it("counts sessions on enabled route servers only, and tells which are only known as last read", async () => {
     const lan = await createLanRow();
     await testDb().insertInto("networks").values({ asn: 64500, name: "Example" }).execute();
