@@ -60,7 +60,6 @@ export async function dashboardData(db: Db) {
   };
 }
 
-/** A member's home: its connections with addresses and how many of their sessions are up. */
 /** A connection's sessions on its LAN's enabled route servers (a disabled one's rows say nothing of now). */
 function sessionsOf(eb: ExpressionBuilder<DB, "connections" | "lans">) {
   return eb
@@ -71,6 +70,7 @@ function sessionsOf(eb: ExpressionBuilder<DB, "connections" | "lans">) {
     .where("route_servers.enabled", "=", true);
 }
 
+/** A member's home: its connections with addresses and how many of their sessions are up. */
 export async function memberOverview(db: Db, asns: number[]) {
   if (asns.length === 0) return [];
   return db
