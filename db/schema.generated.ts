@@ -102,6 +102,12 @@ export interface Connections {
   zt_node_id: string;
 }
 
+export interface ConnectionTallies {
+  lan_id: number;
+  n: number;
+  state: string;
+}
+
 export interface Deployments {
   config: string;
   error: string | null;
@@ -339,6 +345,7 @@ export interface DB {
   api_keys: ApiKeys;
   audit_events: AuditEvents;
   bgp_sessions: BgpSessions;
+  connection_tallies: ConnectionTallies;
   connections: Connections;
   deployments: Deployments;
   drift_items: DriftItems;

@@ -21,6 +21,7 @@ import * as uiManagement from "./2026-11-30T19-00-00Z_ui-management";
 import * as deploymentLockId from "./2026-12-01T05-00-00Z_deployment-lock-id";
 import * as slidingRateLimits from "./2026-12-01T06-00-00Z_sliding-rate-limits";
 import * as routeServerReads from "./2026-12-01T15-00-00Z_route-server-reads";
+import * as connectionTallies from "./2026-12-02T15-00-00Z_connection-tallies";
 
 /**
  * Every migration, by name, in the order they apply. Listed explicitly (not read from the
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-01T05-00-00Z_deployment-lock-id": deploymentLockId,
   "2026-12-01T06-00-00Z_sliding-rate-limits": slidingRateLimits,
   "2026-12-01T15-00-00Z_route-server-reads": routeServerReads,
+  "2026-12-02T15-00-00Z_connection-tallies": connectionTallies,
 };

@@ -2,10 +2,11 @@ import type { Task } from "graphile-worker";
 import { sql } from "kysely";
 import { getDb } from "@/db";
 import { deleteExpiredSessions } from "@/lib/auth/sessions";
+import { foldConnectionTallies } from "@/lib/connections/queries";
 import { pruneRateLimitHits } from "@/lib/rate-limit";
 import { parsePayload } from "../payloads";
 
-/** Hourly: drops rate-limit records, login lockouts and job timings nobody needs any more. */
+/** Hourly: drops rate-limit records, login lockouts and job timings nobody needs any more, and folds connection tallies. */
 export const housekeeping: Task = async (payload, helpers) => {
   parsePayload("housekeeping", payload);
   const db = getDb();
@@ -15,5 +16,6 @@ export const housekeeping: Task = async (payload, helpers) => {
   // Finished jobs stay on the jobs page as history for ZTIX_JOB_HISTORY_DAYS (default 7).
   const historyDays = Math.max(1, Math.floor(Number(process.env.ZTIX_JOB_HISTORY_DAYS) || 7));
   const runs = await db.deleteFrom("job_runs").where("finished_at", "<", sql<Date>`now() - make_interval(days => ${historyDays})`).executeTakeFirst();
-  helpers.logger.info(`removed ${hits} rate-limit record(s), ${Number(throttles.numDeletedRows)} login throttle(s), ${Number(runs.numDeletedRows)} job timing(s)`);
+  const tallies = await foldConnectionTallies(db);
+  helpers.logger.info(`removed ${hits} rate-limit record(s), ${Number(throttles.numDeletedRows)} login throttle(s), ${Number(runs.numDeletedRows)} job timing(s), ${tallies} connection tally row(s)`);
 };

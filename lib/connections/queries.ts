@@ -5,7 +5,7 @@ import type { DB } from "@/db/schema.generated";
 import { isStaff } from "@/lib/auth/roles";
 import { likePattern, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
-import { pagedQuery } from "@/lib/lists/paged-query";
+import { countOf, pagedQuery } from "@/lib/lists/paged-query";
 import type { SessionUser } from "@/lib/auth/users";
 import { CONNECTION_STATES, type ConnectionState } from "./state";
 
@@ -99,7 +99,6 @@ export async function listConnections(
   const search = filters.search?.trim();
   if (search) conditions.push(eb.or(connectionSearchConditions(eb, search, { nodeId: true })));
   const where = eb.and(conditions);
-  // The count needs no joins (every connection has its LAN; the name search is a subquery).
   const query = db.selectFrom("connections").innerJoin("lans", "lans.id", "connections.lan_id").leftJoin("networks", "networks.asn", "connections.asn").where(where);
 
   const column = SORT_COLUMNS[order.sort];
@@ -122,8 +121,32 @@ export async function listConnections(
         .orderBy(column, direction(order.dir, order.sort === "network" || order.sort === "address"))
         .orderBy("connections.id", order.dir),
     page,
-    db.selectFrom("connections").where(where),
+    // Staff without a search or an ASN see totals of whole LANs and states: the tallies have them.
+    // Otherwise the count needs no joins (every connection has its LAN; the name search is a subquery).
+    isStaff(user.role) && !search && !filters.asn ? connectionTally(db, filters) : countOf(db.selectFrom("connections").where(where)),
   );
+}
+
+/** How many connections a LAN and/or state has, from the tallies PostgreSQL keeps (see foldConnectionTallies). */
+function connectionTally(db: Db, filters: Pick<ConnectionFilters, "state" | "lanId">) {
+  let query = db.selectFrom("connection_tallies").select(sql<string>`coalesce(sum(connection_tallies.n), 0)`.as("total"));
+  if (filters.state) query = query.where("connection_tallies.state", "=", filters.state);
+  if (filters.lanId) query = query.where("connection_tallies.lan_id", "=", filters.lanId);
+  return query;
+}
+
+/**
+ * Housekeeping: folds the tallies' changes into one row per LAN and state. Statement triggers on
+ * connections only ever insert changes (+n / -n), so writers never wait on one another; this
+ * keeps the rows a total sums few. One statement: rows a writer adds meanwhile stay as they are.
+ */
+export async function foldConnectionTallies(db: Db) {
+  const result = await sql<{ folded: string }>`
+    with gone as (delete from connection_tallies returning lan_id, state, n),
+         kept as (insert into connection_tallies (lan_id, state, n)
+                  select lan_id, state, sum(n) from gone group by lan_id, state having sum(n) <> 0 returning 1)
+    select (select count(*) from gone) - (select count(*) from kept) as folded`.execute(db);
+  return Number(result.rows[0]?.folded ?? 0);
 }
 
 export async function countPendingRequests(db: Db) {

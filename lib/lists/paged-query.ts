@@ -4,18 +4,18 @@ import type { SelectQueryBuilder } from "kysely";
  * One page of a filtered query and the total the filter matches, in one statement (the total is
  * a subquery PostgreSQL runs once), so both come from the same snapshot and a page costs one
  * round trip. The caller builds the filters once; `page` adds what a row shows and the order
- * (which must end on a unique column, or rows repeat or vanish between pages). `counted`, when
- * given, is a cheaper query matching the same rows (the filters without the joins only the rows
- * need).
+ * (which must end on a unique column, or rows repeat or vanish between pages). `totalQuery`, when
+ * given, is a cheaper query answering the same total in a `total` column (the filters without
+ * the joins only the rows need, or a kept tally); without it the filtered rows are counted.
  */
 export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends keyof DB = TB>(
   filtered: SelectQueryBuilder<DB, TB, O>,
   page: (query: SelectQueryBuilder<DB, TB, O>) => SelectQueryBuilder<DB, TB, Row>,
   range: { limit: number; offset: number },
-  counted?: SelectQueryBuilder<DB, CB, object>,
+  totalQuery?: SelectQueryBuilder<DB, CB, { total: number | string | null }>,
 ) {
   // The builder cannot see the alias through the generic selection; the SQL is the same.
-  const count = ((counted ?? filtered) as SelectQueryBuilder<DB, TB, O>).select((eb) => eb.fn.countAll<number>().as("total")).$castTo<{ total: number }>();
+  const count = (totalQuery ?? filtered.select((eb) => eb.fn.countAll<number>().as("total"))) as SelectQueryBuilder<DB, TB, { total: number | string | null }>;
   const rows = (await page(filtered)
     .select(count.as("paged_total"))
     .limit(range.limit)
@@ -27,4 +27,9 @@ export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends key
   }
   const total = Number(rows[0]!.paged_total);
   return { rows: rows.map(({ paged_total: _, ...row }) => row as Row), total };
+}
+
+/** A filtered query's row count, as pagedQuery's `totalQuery`. */
+export function countOf<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) {
+  return query.select((eb) => eb.fn.countAll<number>().as("total"));
 }

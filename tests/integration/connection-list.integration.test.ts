@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { listConnections, type ConnectionFilters } from "@/lib/connections/queries";
+import { sql } from "kysely";
+import { foldConnectionTallies, listConnections, type ConnectionFilters } from "@/lib/connections/queries";
 import type { SessionUser } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, createMemberUser, createStaffUser } from "../support/fixtures";
@@ -75,5 +76,51 @@ describe("the connections list", () => {
     // A row has what the list shows and nothing of the count.
     expect(Object.keys((await page(0)).rows[0]!)).not.toContain("paged_total");
     expect(await listConnections(testDb(), staff, { state: "removed" }, { limit: 3, offset: 0 })).toEqual({ total: 0, rows: [] });
+  });
+
+  it("keeps staff totals exact through inserts, state changes, removals, concurrent writers and housekeeping", async () => {
+    const { north, south } = await seed();
+    const staff = await createStaffUser();
+    const total = async (filters: ConnectionFilters) => (await listConnections(testDb(), staff, filters, { limit: 1, offset: 0 })).total;
+    const counted = async (filters: ConnectionFilters) => {
+      let query = testDb().selectFrom("connections").select((eb) => eb.fn.countAll<string>().as("n"));
+      if (filters.state) query = query.where("state", "=", filters.state);
+      if (filters.lanId) query = query.where("lan_id", "=", filters.lanId);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    };
+    const views: ConnectionFilters[] = [{}, { state: "active" }, { state: "removed" }, { state: "requested" }, { lanId: north.id }, { lanId: south.id, state: "provisioned" }];
+    const expectExact = async () => {
+      for (const filters of views) expect({ filters, total: await total(filters) }).toEqual({ filters, total: await counted(filters) });
+    };
+    await expectExact();
+    expect(await total({})).toBe(4);
+
+    // Writers in their own transactions at once, some rolled back: only what committed counts.
+    await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        testDb()
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto("connections").values({ lan_id: index % 2 ? north.id : south.id, asn: 64501, zt_node_id: `dd0000000${index}`, state: "requested" }).execute();
+            await trx.updateTable("connections").set({ state: "removed" }).where("zt_node_id", "=", `dd0000000${index}`).execute();
+            if (index % 4 === 0) throw new Error("rolled back");
+          })
+          .catch(() => undefined),
+      ),
+    );
+    await testDb().updateTable("connections").set({ state: "active" }).where("state", "=", "provisioned").execute();
+    // An update that changes no state, and a delete.
+    await testDb().updateTable("connections").set({ route_server_peering: false }).where("asn", "=", 64500).execute();
+    await testDb().deleteFrom("connections").where("zt_node_id", "=", "cc00000001").execute();
+    await expectExact();
+    expect(await total({ state: "removed" })).toBe(6);
+
+    expect(await foldConnectionTallies(testDb())).toBeGreaterThan(0);
+    await expectExact();
+    // Folded: one row per LAN and state that has connections.
+    expect(Number((await sql<{ n: string }>`select count(*) as n from connection_tallies`.execute(testDb())).rows[0]!.n)).toBe(
+      Number((await sql<{ n: string }>`select count(*) as n from (select distinct lan_id, state from connections) groups`.execute(testDb())).rows[0]!.n),
+    );
+    expect(await foldConnectionTallies(testDb())).toBe(0);
   });
 });
