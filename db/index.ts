@@ -1,6 +1,7 @@
 import "server-only";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { prepareStatements } from "./prepared-statements";
 import type { DB } from "./schema.generated";
 
 export type Database = DB;
@@ -13,8 +14,18 @@ export function createPool(connectionString: string, options: pg.PoolConfig = {}
   const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000, ...options });
   // An idle client whose server went away emits "error"; unhandled, it would kill the process.
   pool.on("error", (error) => console.error(`database: idle connection lost: ${error.message}`));
-  pool.on("connect", (client) => client.on("error", (error) => console.error(`database: connection lost: ${error.message}`)));
+  const prepared = preparedStatementLimit();
+  pool.on("connect", (client) => {
+    client.on("error", (error) => console.error(`database: connection lost: ${error.message}`));
+    prepareStatements(client, prepared);
+  });
   return pool;
+}
+
+/** ZTIX_DB_PREPARED_STATEMENTS (validated at start by lib/config.ts): statements each connection prepares. */
+function preparedStatementLimit() {
+  const value = Number(process.env.ZTIX_DB_PREPARED_STATEMENTS || 200);
+  return Number.isSafeInteger(value) && value >= 0 ? value : 200;
 }
 
 export function createDb(pool: pg.Pool): Db {

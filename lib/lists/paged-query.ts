@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from "kysely";
+import { sql, type SelectQueryBuilder } from "kysely";
 
 /**
  * One page of a filtered query and the total the filter matches, in one statement (the total is
@@ -16,11 +16,11 @@ export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends key
 ) {
   // The builder cannot see the alias through the generic selection; the SQL is the same.
   const count = (totalQuery ?? filtered.select((eb) => eb.fn.countAll<number>().as("total"))) as SelectQueryBuilder<DB, TB, { total: number | string | null }>;
-  const rows = (await page(filtered)
-    .select(count.as("paged_total"))
-    .limit(range.limit)
-    .offset(range.offset)
-    .execute()) as (Row & { paged_total: number | string })[];
+  // The page size as a literal, and the first page without an offset: with either as a parameter
+  // PostgreSQL guesses a tenth of the rows, plans every run afresh and never reuses the prepared
+  // plan (db/prepared-statements.ts). Both are whole numbers from the list's own parsing.
+  const limited = page(filtered).select(count.as("paged_total")).limit(sql.lit(wholeNumber(range.limit)));
+  const rows = (await (range.offset > 0 ? limited.offset(range.offset) : limited).execute()) as (Row & { paged_total: number | string })[];
   if (rows.length === 0) {
     // Nothing on this page: past the last one, the total still tells the pager where that is.
     return { rows: [] as Row[], total: range.offset === 0 ? 0 : Number((await count.executeTakeFirstOrThrow()).total) };
@@ -32,4 +32,9 @@ export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends key
 /** A filtered query's row count, as pagedQuery's `totalQuery`. */
 export function countOf<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) {
   return query.select((eb) => eb.fn.countAll<number>().as("total"));
+}
+
+function wholeNumber(value: number) {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`a page size must be a whole number, not ${value}`);
+  return value;
 }
