@@ -1,7 +1,7 @@
 import "server-only";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { prepareStatements } from "./prepared-statements";
+import { DEFAULT_PREPARED_STATEMENTS, prepareStatements } from "./prepared-statements";
 import type { DB } from "./schema.generated";
 
 export type Database = DB;
@@ -24,8 +24,8 @@ export function createPool(connectionString: string, options: pg.PoolConfig = {}
 
 /** ZTIX_DB_PREPARED_STATEMENTS (validated at start by lib/config.ts): statements each connection prepares. */
 function preparedStatementLimit() {
-  const value = Number(process.env.ZTIX_DB_PREPARED_STATEMENTS || 200);
-  return Number.isSafeInteger(value) && value >= 0 ? value : 200;
+  const value = Number(process.env.ZTIX_DB_PREPARED_STATEMENTS || DEFAULT_PREPARED_STATEMENTS);
+  return Number.isSafeInteger(value) && value >= 0 ? value : DEFAULT_PREPARED_STATEMENTS;
 }
 
 export function createDb(pool: pg.Pool): Db {

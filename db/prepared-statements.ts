@@ -15,6 +15,8 @@ import type pg from "pg";
  * connection does. `limit` 0 names nothing (PgBouncer before 1.21 in transaction mode).
  */
 const MAX_TEXT_LENGTH = 8_000;
+/** ZTIX_DB_PREPARED_STATEMENTS when unset. */
+export const DEFAULT_PREPARED_STATEMENTS = 200;
 const PREPARABLE = /^\s*(select|with|insert|update|delete)\b/i;
 
 const names = new Map<string, string>();

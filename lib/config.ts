@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { DEFAULT_PREPARED_STATEMENTS } from "@/db/prepared-statements";
 
 /**
  * The environment of SPEC section 12, parsed once with zod. Every process (web, worker, CLI,
@@ -101,7 +102,7 @@ export const ZEnvironment = z
       z.coerce.number({ message: "must be a number" }).int().min(1).max(16).default(2),
     ),
     // Statements each database connection prepares (db/prepared-statements.ts); 0: none.
-    ZTIX_DB_PREPARED_STATEMENTS: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number from 0 to 10000" }).int().min(0).max(10_000).default(200)),
+    ZTIX_DB_PREPARED_STATEMENTS: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number from 0 to 10000" }).int().min(0).max(10_000).default(DEFAULT_PREPARED_STATEMENTS)),
     // Web processes sharing the port (scripts/web-server.mjs); unset: one per CPU, at most 8.
     ZTIX_WEB_PROCESSES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number from 1 to 64" }).int().min(1).max(64).optional()),
     // Longer than the longest step of a deployment (a remote command may take up to 120 s).

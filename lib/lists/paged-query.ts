@@ -15,7 +15,7 @@ export async function pagedQuery<DB, TB extends keyof DB, O, Row, CB extends key
   totalQuery?: SelectQueryBuilder<DB, CB, { total: number | string | null }>,
 ) {
   // The builder cannot see the alias through the generic selection; the SQL is the same.
-  const count = (totalQuery ?? filtered.select((eb) => eb.fn.countAll<number>().as("total"))) as SelectQueryBuilder<DB, TB, { total: number | string | null }>;
+  const count = (totalQuery ?? countOf(filtered)) as SelectQueryBuilder<DB, TB, { total: number | string | null }>;
   // The page size as a literal, and the first page without an offset: with either as a parameter
   // PostgreSQL guesses a tenth of the rows, plans every run afresh and never reuses the prepared
   // plan (db/prepared-statements.ts). Both are whole numbers from the list's own parsing.
