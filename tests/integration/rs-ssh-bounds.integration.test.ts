@@ -91,13 +91,16 @@ describe("SSH to a route server that stops answering once connected", () => {
   });
 
   it("bounds a command: one that outlasts its bound fails naming the host and is killed on the route server", async () => {
-    const ssh = await connect({ keepaliveIntervalMs: 0, execTimeoutMs: 1000 });
+    // A bound long enough for a loaded machine to start the command; the marker file says it
+    // started (polling for the process could miss it between start and bound).
+    const ssh = await connect({ keepaliveIntervalMs: 0, execTimeoutMs: 4000 });
     expect((await ssh.exec(["echo", "up"])).stdout).toBe("up");
-    const pending = ssh.exec(["sleep", "987002"]);
+    const started = path.join(dir, "started-2");
+    const pending = ssh.exec(["sh", "-c", `touch ${started} && exec sleep 987002`]);
     pending.catch(() => undefined);
-    expect(await until(() => running("sleep 987002"))).toBe(true);
-    await expect(pending).rejects.toThrow(/^sleep 987002 on 127\.0\.0\.1 timed out after 1 s$/);
-    await expect(ssh.exec(["true"])).rejects.toThrow(/SSH connection to root@127\.0\.0\.1:\d+ lost: closed after sleep 987002 on 127\.0\.0\.1 timed out/);
+    await expect(pending).rejects.toThrow(/^sh -c touch .*started-2 && exec sleep 987002 on 127\.0\.0\.1 timed out after 4 s$/);
+    expect(existsSync(started)).toBe(true);
+    await expect(ssh.exec(["true"])).rejects.toThrow(/SSH connection to root@127\.0\.0\.1:\d+ lost: closed after sh -c touch .* timed out after 4 s/);
     expect(await until(() => !running("sleep 987002"))).toBe(true);
   });
 
