@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { collectRouterStates, routerStatesOf } from "@/lib/router-state/collect";
+import { collectRouterStates, ROUTER_STATE_CONCURRENCY, routerStatesOf } from "@/lib/router-state/collect";
 import { checkSessionsDown } from "@/lib/router-state/session-alerts";
 import { describeRouterState } from "@/lib/router-state/describe";
 import { testDb } from "../support/db";
@@ -43,7 +43,7 @@ describe("router states from the controller", () => {
     expect(stopped.last_seen_at).not.toBeNull();
 
     // An unreachable controller: every router keeps its state and when it was read, with the
-    // error; only the first is asked (each would wait out the same retries).
+    // error; no router is asked after the first failure (each would wait out the same retries).
     const asked: string[] = [];
     const counting = {
       getMember: (networkId: string, nodeId: string) => (asked.push(nodeId), zt.provider.getMember(networkId, nodeId)),
@@ -55,7 +55,7 @@ describe("router states from the controller", () => {
     await zt.sim.up();
     expect(failed).toMatchObject({ checked: 0, problems: [] });
     expect(failed.controllerProblem).toMatch(/unreachable/);
-    expect(new Set(asked)).toEqual(new Set(["a1a1a1a1a1"]));
+    expect(new Set(asked)).toEqual(new Set(["a1a1a1a1a1", "b2b2b2b2b2"]));
     const kept = await routerStatesOf(testDb(), [running!.id, absent!.id]);
     expect(kept.get(running!.id)).toMatchObject({ joined: true, version: "1.14.1", checked_at: before.get(running!.id)!.checked_at });
     expect(kept.get(absent!.id)).toMatchObject({ joined: false, checked_at: before.get(absent!.id)!.checked_at });
@@ -64,6 +64,45 @@ describe("router states from the controller", () => {
     // Back: the next look reads every router again and clears the error.
     expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toEqual({ checked: 2, problems: [], controllerProblem: null });
     expect([...(await routerStatesOf(testDb(), [running!.id, absent!.id])).values()].map((state) => state.error)).toEqual([null, null]);
+  });
+
+  it("a LAN of many routers is read a few at a time; when the controller fails, no further router is asked and every unread one keeps its state with the error", async () => {
+    const lan = await zt.lan();
+    const count = ROUTER_STATE_CONCURRENCY * 5;
+    await testDb().insertInto("networks").values({ asn: 64500, name: "Many" }).execute();
+    const nodeIds = Array.from({ length: count }, (_, i) => (0xd000000000 + i).toString(16));
+    const ids = (await testDb().insertInto("connections").values(nodeIds.map((node) => ({ lan_id: lan.id, asn: 64500, zt_node_id: node, state: "requested" }))).returning("id").execute()).map((row) => row.id);
+
+    // Every router read, never more than the bound at once, more than one at a time.
+    let open = 0;
+    let most = 0;
+    const slow = <T>(answer: () => Promise<T>) => {
+      most = Math.max(most, ++open);
+      return new Promise((resolve) => setTimeout(resolve, 5)).then(answer).finally(() => open--);
+    };
+    const reader = {
+      getMember: (networkId: string, nodeId: string) => slow(() => zt.provider.getMember(networkId, nodeId)),
+      getPeer: (networkId: string, nodeId: string) => slow(() => zt.provider.getPeer(networkId, nodeId)),
+    };
+    expect(await collectRouterStates(testDb(), lan.id, reader)).toEqual({ checked: count, problems: [], controllerProblem: null });
+    expect(most).toBe(2 * ROUTER_STATE_CONCURRENCY);
+    const read = await routerStatesOf(testDb(), ids);
+    expect([...read.values()].filter((state) => state.error === null && state.member_found === false)).toHaveLength(count);
+
+    // The controller is down: the first routers are asked at once, each fails, and no router is
+    // asked after; every one keeps the time it was read, with the error.
+    const asked = new Set<string>();
+    const counting = {
+      getMember: (networkId: string, nodeId: string) => (asked.add(nodeId), zt.provider.getMember(networkId, nodeId)),
+      getPeer: (networkId: string, nodeId: string) => (asked.add(nodeId), zt.provider.getPeer(networkId, nodeId)),
+    };
+    await zt.sim.down();
+    const failed = await collectRouterStates(testDb(), lan.id, counting);
+    await zt.sim.up();
+    expect(failed).toMatchObject({ checked: 0, problems: [], controllerProblem: expect.stringMatching(/unreachable/) });
+    expect(asked).toEqual(new Set(nodeIds.slice(0, ROUTER_STATE_CONCURRENCY)));
+    const after = await routerStatesOf(testDb(), ids);
+    for (const id of ids) expect(after.get(id)).toMatchObject({ error: expect.stringMatching(/unreachable/), checked_at: read.get(id)!.checked_at });
   });
 
   it("a connection deleted while the controller is asked about it is skipped, not a failed look", async () => {
