@@ -142,6 +142,8 @@ if (!databaseUrl) {
       const birdDir = path.join(dataDir, "bird");
       mkdirSync(birdDir, { recursive: true });
       writeFileSync(path.join(birdDir, "bird.conf"), "router id 192.0.2.1;\nprotocol device {}\n");
+      // Running before it is added: adding it queues its first deployment, which needs BIRD's socket.
+      await startBird(birdDir);
       const added = await cli(["route-servers", "add", "--lan", "demo-lan", "--name", "rs1", "--local", "--ipv4", "192.0.2.1", "--ipv6", "2001:db8:ffff::1", "--router-id", "192.0.2.1", "--zt-node", DEMO_ROUTE_SERVER_NODE, "--config-path", path.join(birdDir, "bird.conf"), "--control-socket", path.join(birdDir, "bird.ctl")]);
       birdNote = added.code === 0 ? `a local BIRD route server (rs1), config in ${path.relative(process.cwd(), birdDir)}` : `route server not added: ${added.stderr.trim()}`;
     }
@@ -165,10 +167,16 @@ if (!databaseUrl) {
   await showRouters(databaseUrl);
   // The demo's route server runs while the demo does.
   const birdDir = path.join(dataDir, "bird");
-  if (existsSync(path.join(birdDir, "bird.conf"))) {
-    const started = await run("bird", ["-c", path.join(birdDir, "bird.conf"), "-s", path.join(birdDir, "bird.ctl"), "-P", path.join(birdDir, "bird.pid")]).then(() => true, () => false);
-    if (started) birdPid = existsSync(path.join(birdDir, "bird.pid")) ? Number(readFileSync(path.join(birdDir, "bird.pid"), "utf8").trim()) : 0;
-  }
+  if (birdPid === null && existsSync(path.join(birdDir, "bird.conf"))) await startBird(birdDir);
+}
+
+/** The demo's route server, a local bird daemon with its files under birdDir. */
+async function startBird(birdDir: string) {
+  const started = await promisify(execFile)("bird", ["-c", path.join(birdDir, "bird.conf"), "-s", path.join(birdDir, "bird.ctl"), "-P", path.join(birdDir, "bird.pid")]).then(
+    () => true,
+    () => false,
+  );
+  if (started) birdPid = existsSync(path.join(birdDir, "bird.pid")) ? Number(readFileSync(path.join(birdDir, "bird.pid"), "utf8").trim()) : 0;
 }
 
 /**
