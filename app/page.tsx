@@ -9,6 +9,7 @@ import { checkHealth, getHealthPool, type HealthReport } from "@/lib/health";
 import { dashboardData, memberOverview } from "@/lib/dashboard";
 import { rtrHealthy, type RtrState } from "@/lib/routeserver/rtr-state";
 import { getZeroTierProvider } from "@/lib/zerotier/client";
+import { formatUtc } from "@/lib/utc-time";
 import { RouteServerReadProblem } from "./route-servers/route-server-state";
 import { DeauthorizeDriftForm } from "./ui/drift-form";
 import { IrrFailures } from "./ui/irr/irr-failures";
@@ -259,7 +260,7 @@ export default async function DashboardPage() {
               <li key={deployment.id}>
                 <StatusBadge tone={deployment.status === "succeeded" ? "ok" : deployment.status === "failed" ? "bad" : "neutral"}>{deployment.status}</StatusBadge>{" "}
                 <Link className="text-brand-700 hover:underline" href={`/route-servers/${deployment.route_server_id}?deployment=${deployment.id}`}>{deployment.name}</Link>{" "}
-                <span className="text-xs text-slate-500">{new Date(deployment.started_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+                <span className="text-xs text-slate-500">{formatUtc(deployment.started_at)}</span>
                 {deployment.error ? <span className="ml-2 text-xs text-red-700">{deployment.error}</span> : null}
               </li>
             ))}

@@ -10,6 +10,7 @@ import { routerStatesOf } from "@/lib/router-state/collect";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms";
 import { requestContexts, type RequestContext } from "@/lib/connections/request-context";
+import { formatUtc } from "@/lib/utc-time";
 import { BulkApproveForm } from "./bulk-approve-form";
 
 export const metadata: Metadata = { title: "Requests" };
@@ -43,7 +44,7 @@ export default async function RequestsPage(props: { searchParams: Promise<Record
                 <span>AS{row.asn} {row.network_name ?? ""}</span>
                 <span className="text-slate-500">on {row.lan_name}</span>
                 <span className="font-mono text-xs">router {row.zt_node_id}</span>
-                <span className="text-xs text-slate-500">asked {new Date(row.created_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+                <span className="text-xs text-slate-500">asked {formatUtc(row.created_at)}</span>
               </div>
               <div className="mt-2">
                 <RouterStatePanel compact staff state={routerStates.get(row.id) ?? null} networkId={row.zt_network_id} />

@@ -5,6 +5,7 @@ import { requirePageUser } from "@/lib/auth/page";
 import { routeServerOverview } from "@/lib/routeserver/views";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { StatusBadge } from "@/app/ui/status-badge";
+import { formatUtc } from "@/lib/utc-time";
 import { DeployNowForm } from "./deploy-now-form";
 import { AddRouteServerForm } from "./route-server-forms";
 import { RouteServerState } from "./route-server-state";
@@ -55,7 +56,7 @@ export default async function RouteServersPage() {
                       {server.lastDeployment ? (
                         <>
                           <StatusBadge tone={server.lastDeployment.status === "succeeded" ? "ok" : server.lastDeployment.status === "failed" ? "bad" : server.lastDeployment.status === "interrupted" ? "warn" : "neutral"}>{server.lastDeployment.status}</StatusBadge>
-                          <span className="ml-2 text-xs text-slate-500">{new Date(server.lastDeployment.started_at).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
+                          <span className="ml-2 text-xs text-slate-500">{formatUtc(server.lastDeployment.started_at)}</span>
                           {server.lastDeployment.error ? <div className="mt-1 text-xs text-red-700">{server.lastDeployment.error}</div> : null}
                         </>
                       ) : (

@@ -1,4 +1,5 @@
 import { StatusBadge } from "@/app/ui/status-badge";
+import { formatUtc } from "@/lib/utc-time";
 
 /** A route server's state at a glance: enabled or disabled, drained for maintenance, unreadable. */
 export function RouteServerState({ enabled, drained, unreadable = false }: { enabled: boolean; drained: boolean; unreadable?: boolean }) {
@@ -11,7 +12,6 @@ export function RouteServerState({ enabled, drained, unreadable = false }: { ena
   );
 }
 
-const utc = (at: Date | string) => `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /**
  * Why an enabled route server's sessions could not be read, since when, and how old the states
@@ -21,8 +21,8 @@ export function RouteServerReadProblem({ error, since, readAt }: { error: string
   if (!error) return null;
   return (
     <p className="mt-2 text-sm text-red-900 dark:text-red-300" data-testid="rs-read-problem">
-      Cannot be read{since ? ` since ${utc(since)}` : ""}: {error.replace(/\.$/, "")}.{" "}
-      {readAt ? `Its session states are as last read at ${utc(readAt)}.` : "Its sessions have never been read."}
+      Cannot be read{since ? ` since ${formatUtc(since)}` : ""}: {error.replace(/\.$/, "")}.{" "}
+      {readAt ? `Its session states are as last read at ${formatUtc(readAt)}.` : "Its sessions have never been read."}
     </p>
   );
 }

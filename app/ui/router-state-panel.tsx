@@ -1,4 +1,5 @@
 import { describeRouterState, type StoredRouterState } from "@/lib/router-state/describe";
+import { formatUtc } from "@/lib/utc-time";
 import { StatusBadge } from "./status-badge";
 
 const TONE = { ok: "ok", waiting: "warn", problem: "bad" } as const;
@@ -29,7 +30,7 @@ export function RouterStatePanel({ state, networkId, staff, compact = false }: {
       ) : null}
       {state ? (
         <p className="mt-2 text-xs text-slate-500" data-testid="router-state-checked">
-          Checked {new Date(state.checked_at).toISOString().slice(0, 16).replace("T", " ")} UTC
+          Checked {formatUtc(state.checked_at)}
           {/* The error names the controller's URL: for the operators; the member learns the state may be old. */}
           {state.error ? (staff ? `; the controller could not be asked since then: ${state.error}` : "; the exchange's controller cannot be asked at the moment, so this may be out of date") : ""}
         </p>

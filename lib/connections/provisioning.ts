@@ -6,6 +6,7 @@ import { releaseAddresses } from "@/lib/addressing/allocation";
 import { notifyConnectionEvent } from "@/lib/notifications/events";
 import { enqueueJob } from "@/jobs/enqueue";
 import { connectionJobKey, parseConnectionJobKey, type ConnectionTask } from "@/jobs/keys";
+import { formatUtc } from "@/lib/utc-time";
 import { CONTROLLER_OUTAGE_FLAG, MAX_RETRY_GAP_MS } from "./controller-recovery";
 import { enqueueLanDeployment } from "./service";
 import type { ConnectionState } from "./state";
@@ -39,7 +40,6 @@ export type Attempt = {
  */
 export const CONTROLLER_PATIENCE_MS = 24 * 3600_000;
 
-const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 const jobActor = (task: string): Actor => ({ type: "job", label: task });
 
@@ -151,7 +151,7 @@ async function failOrRetry(
   }
   const since = job.attempt.retryingSince ?? job.attempt.createdAt ?? new Date();
   const deadline = new Date(since.getTime() + CONTROLLER_PATIENCE_MS);
-  const waiting = `retrying since ${utc(since)}, until ${utc(deadline)}`;
+  const waiting = `retrying since ${formatUtc(since)}, until ${formatUtc(deadline)}`;
   if (job.attempt.number < job.attempt.max) {
     // A job that goes on from an earlier one counts its attempts anew: the time is what tells.
     const progress = job.attempt.retryingSince ? waiting : `attempt ${job.attempt.number} of ${job.attempt.max}; retrying`;
@@ -171,7 +171,7 @@ async function failOrRetry(
     });
     return "waiting";
   }
-  await transition(db, job.id, [job.state], "failed", { reason: `${reason} (retried since ${utc(since)}; gave up after ${CONTROLLER_PATIENCE_MS / 3600_000} h)`, failedOperation: job.operation }, job.task);
+  await transition(db, job.id, [job.state], "failed", { reason: `${reason} (retried since ${formatUtc(since)}; gave up after ${CONTROLLER_PATIENCE_MS / 3600_000} h)`, failedOperation: job.operation }, job.task);
   throw new Error(reason);
 }
 

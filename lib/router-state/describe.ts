@@ -2,6 +2,7 @@
  * Router state and BGP session states in plain language, with the next step for the member.
  * Pure functions (no database, no server-only): pages, e-mails and tests share them.
  */
+import { formatUtc } from "@/lib/utc-time";
 
 export type StoredRouterState = {
   member_found: boolean;
@@ -35,7 +36,6 @@ export function pathHost(address: string): string {
   return address.replace(/\/\d+$/, "");
 }
 
-const at = (value: Date | string) => new Date(value).toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
 export function describeRouterState(state: StoredRouterState | null, networkId: string): RouterStateView {
   const commands = joinCommands(networkId);
@@ -54,7 +54,7 @@ export function describeRouterState(state: StoredRouterState | null, networkId: 
     const latency = state.latency_ms !== null && state.latency_ms >= 0 ? `, ${state.latency_ms} ms` : "";
     return { tone: "ok", summary: `joined, online${via}, ${version}${latency}`, nextStep: null, commands: [] };
   }
-  const lastSeen = state.last_seen_at ? `last seen ${at(state.last_seen_at)}` : "not seen online";
+  const lastSeen = state.last_seen_at ? `last seen ${formatUtc(state.last_seen_at)}` : "not seen online";
   return {
     tone: "problem",
     summary: `joined, offline (${lastSeen}), ${version}`,

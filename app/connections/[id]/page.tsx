@@ -19,6 +19,7 @@ import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
 import { bgpPasswordStatus } from "@/lib/connections/bgp-password";
+import { formatUtc } from "@/lib/utc-time";
 import { ApproveForm, BgpPasswordForm, RejectForm, RemoveForm, RetryForm, RevealBgpPasswordForm } from "./connection-forms";
 import { RouterConfig } from "./router-config";
 
@@ -140,7 +141,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           <h2 className="mb-1 font-medium">BGP session password</h2>
           <p className="mb-3 text-xs text-slate-500">
             {bgpPassword.set
-              ? `Set${bgpPassword.setAt ? ` ${new Date(bgpPassword.setAt).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}; ${bgpPassword.shownAt ? "the network has seen it" : "the network has not seen it yet"}. Stored encrypted; the route servers use it for every session of this connection.`
+              ? `Set${bgpPassword.setAt ? ` ${formatUtc(bgpPassword.setAt)}` : ""}; ${bgpPassword.shownAt ? "the network has seen it" : "the network has not seen it yet"}. Stored encrypted; the route servers use it for every session of this connection.`
               : "None: the sessions with the route servers run without TCP-MD5."}
           </p>
           {staff ? <BgpPasswordForm id={connection.id} isSet={bgpPassword.set} /> : bgpPassword.shownAt ? (
@@ -171,7 +172,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
                           {/* Why is for the operators (it names their hosts); the member learns the state may be old. */}
                           {session.read_error ? (
                             <span className="block text-xs text-amber-800 dark:text-amber-300" data-testid="session-stale">
-                              As last read{session.read_at ? ` at ${new Date(session.read_at).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}: this route server cannot be read at the moment.
+                              As last read{session.read_at ? ` at ${formatUtc(session.read_at)}` : ""}: this route server cannot be read at the moment.
                             </span>
                           ) : null}
                         </>

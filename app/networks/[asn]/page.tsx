@@ -5,6 +5,7 @@ import { requirePageAsn } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { irrStatusOf } from "@/lib/irr/prefix-lists";
 import { getAffiliatedNetwork } from "@/lib/networks/queries";
+import { formatUtc } from "@/lib/utc-time";
 import { AsSetForm, RefreshIrrForm } from "./irr-forms";
 import { RefreshNetworkForm } from "./refresh-form";
 
@@ -23,7 +24,6 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
   if (!network) notFound();
   const irr = await irrStatusOf(getDb(), asn);
   const override = (await getDb().selectFrom("networks").select("irr_as_set_override").where("asn", "=", asn).executeTakeFirst())?.irr_as_set_override ?? null;
-  const utc = (value: Date) => `${value.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
   return (
     <div className="space-y-6">
@@ -37,7 +37,7 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
         <div><dt className="text-slate-500">Max prefixes (PeeringDB) v4 / v6</dt><dd>{network.peeringDb?.info_prefixes4 ?? "—"} / {network.peeringDb?.info_prefixes6 ?? "—"}</dd></div>
         <div>
           <dt className="text-slate-500">PeeringDB data</dt>
-          <dd>{network.peeringDb?.known_to_peeringdb === false ? "PeeringDB does not know this ASN" : network.peeringDb?.fetched_at ? `fetched ${new Date(network.peeringDb.fetched_at).toISOString().slice(0, 16).replace("T", " ")} UTC` : "not fetched yet"}</dd>
+          <dd>{network.peeringDb?.known_to_peeringdb === false ? "PeeringDB does not know this ASN" : network.peeringDb?.fetched_at ? `fetched ${formatUtc(network.peeringDb.fetched_at)}` : "not fetched yet"}</dd>
         </div>
       </dl>
       {irr ? (
@@ -51,10 +51,10 @@ export default async function NetworkPage(props: { params: Promise<{ asn: string
             {irr.lists.map((list) => (
               <li key={list.family} data-testid={`irr-v${list.family}`}>
                 <span className="font-medium">IPv{list.family}</span>:{" "}
-                {list.fetchedAt ? `${list.count} entries from ${list.asSet} at ${list.server}${list.sources ? ` (${list.sources})` : ""}, fetched ${utc(list.fetchedAt)}` : "no list yet"}
+                {list.fetchedAt ? `${list.count} entries from ${list.asSet} at ${list.server}${list.sources ? ` (${list.sources})` : ""}, fetched ${formatUtc(list.fetchedAt)}` : "no list yet"}
                 {list.error ? (
                   <span role="status" className="mt-1 block rounded border border-amber-200 bg-amber-50 p-2 text-amber-900">
-                    Last fetch failed {utc(list.attemptedAt)}: {list.error}
+                    Last fetch failed {formatUtc(list.attemptedAt)}: {list.error}
                     {list.fetchedAt ? " — the previous list stays in use." : ""}
                   </span>
                 ) : null}

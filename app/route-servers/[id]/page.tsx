@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
+import { formatUtc } from "@/lib/utc-time";
 import { EnableForm, SetNodeForm } from "./node-forms";
 import { DrainForm, EditRouteServerForm } from "../route-server-forms";
 import { RouteServerReadProblem, RouteServerState } from "../route-server-state";
@@ -202,7 +203,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
             </tbody>
           </table>
         )}
-        {rtr?.checkedAt ? <p className="mt-1 text-xs text-slate-500">Read {new Date(rtr.checkedAt).toISOString().slice(0, 19).replace("T", " ")} UTC. A cache that is down keeps its ROAs in BIRD until they expire; nothing is withdrawn meanwhile.</p> : null}
+        {rtr?.checkedAt ? <p className="mt-1 text-xs text-slate-500">Read {formatUtc(rtr.checkedAt, "second")}. A cache that is down keeps its ROAs in BIRD until they expire; nothing is withdrawn meanwhile.</p> : null}
       </section>
 
 

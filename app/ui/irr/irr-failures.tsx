@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getDb } from "@/db";
 import { irrFailures } from "@/lib/irr/prefix-lists";
+import { formatUtc } from "@/lib/utc-time";
 
-const utc = (value: Date) => `${value.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /** Dashboard: networks whose last IRR fetch failed (their previous list, if any, is still in use). */
 export async function IrrFailures() {
@@ -16,8 +16,8 @@ export async function IrrFailures() {
         <ul className="space-y-2">
           {failures.map((failure) => (
             <li key={`${failure.asn}-${failure.family}`} className="rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm">
-              <Link href={`/networks/${failure.asn}`} className="font-medium underline">AS{failure.asn}</Link> IPv{failure.family}: {failure.error} ({utc(failure.attempted_at)};{" "}
-              {failure.fetched_at ? `the list from ${utc(failure.fetched_at)} stays in use` : "no list yet: its routes are filtered where IRR filtering is on"})
+              <Link href={`/networks/${failure.asn}`} className="font-medium underline">AS{failure.asn}</Link> IPv{failure.family}: {failure.error} ({formatUtc(failure.attempted_at)};{" "}
+              {failure.fetched_at ? `the list from ${formatUtc(failure.fetched_at)} stays in use` : "no list yet: its routes are filtered where IRR filtering is on"})
             </li>
           ))}
         </ul>
