@@ -33,14 +33,17 @@ export async function collectRouterStates(db: Db, lanId: number, provider: Reade
   const lan = await db.selectFrom("lans").select(["zt_network_id"]).where("id", "=", lanId).executeTakeFirst();
   if (!lan) return { checked: 0, problems: [], controllerProblem: null };
   const connections = await db.selectFrom("connections").select(["id", "zt_node_id"]).where("lan_id", "=", lanId).where("state", "in", WATCHED_STATES).orderBy("id").execute();
+  const networkId = lan.zt_network_id;
   const problems: string[] = [];
   const read = new Set<number>();
   let controllerProblem: string | null = null;
+  // Anything else (the database gone): the others stop too, and the run fails with it.
+  let unexpected: { error: unknown } | undefined;
   let next = 0;
 
   async function ask(connection: (typeof connections)[number]) {
     try {
-      const [member, peer] = await Promise.all([provider.getMember(lan!.zt_network_id, connection.zt_node_id), provider.getPeer(lan!.zt_network_id, connection.zt_node_id)]);
+      const [member, peer] = await Promise.all([provider.getMember(networkId, connection.zt_node_id), provider.getPeer(networkId, connection.zt_node_id)]);
       await storeRouterState(db, connection.id, member, peer);
       read.add(connection.id);
     } catch (error) {
@@ -59,9 +62,12 @@ export async function collectRouterStates(db: Db, lanId: number, provider: Reade
     }
   }
   const askers = Array.from({ length: Math.min(ROUTER_STATE_CONCURRENCY, connections.length) }, async () => {
-    while (controllerProblem === null && next < connections.length) await ask(connections[next++]!);
+    while (controllerProblem === null && !unexpected && next < connections.length) {
+      await ask(connections[next++]!).catch((error: unknown) => void (unexpected ??= { error }));
+    }
   });
   await Promise.all(askers);
+  if (unexpected) throw unexpected.error;
 
   if (controllerProblem !== null) {
     // Every router not read keeps its state and when it was read, with the controller's error.
