@@ -113,6 +113,36 @@ await scenario("worker SIGKILL during provisioning", async (db, url) => {
   return { fault: "worker SIGKILL during provisioning (new worker at once)", recoveryMs, lost: 1 - (await provisionedCount(db, [id])), duplicated: await duplicates(db, network.zt_network_id, 1), notes: `members on the controller: ${sim.members(network.zt_network_id).length}` };
 });
 
+await scenario("worker SIGKILL during a router-state pass", async (db, url) => {
+  const network = await lan(db);
+  const count = 200;
+  await db.insertInto("networks").values({ asn: 64500, name: "faults" }).onConflict((oc) => oc.doNothing()).execute();
+  const ids = (
+    await db
+      .insertInto("connections")
+      .values(Array.from({ length: count }, (_, n) => ({ lan_id: network.id, asn: 64500, zt_node_id: (0xb200000000 + n).toString(16), state: "requested" as const })))
+      .returning("id")
+      .execute()
+  ).map((row) => row.id);
+  const stored = async () => Number((await db.selectFrom("router_states").select((eb) => eb.fn.countAll<string>().as("n")).where("connection_id", "in", ids).where("error", "is", null).executeTakeFirstOrThrow()).n);
+  // Slow answers: the pass is in flight, several routers at a time, when the worker dies.
+  sim.setFaults({ latencyMs: 100 });
+  const first = worker(url);
+  await enqueueJob(db, "collect_router_states", { lanId: network.id }, { jobKey: `collect_router_states:${network.id}`, maxAttempts: 3 });
+  await waitFor("a pass under way", async () => (await stored()) >= 20, 60_000, 20);
+  await first.kill("SIGKILL");
+  const partial = await stored();
+  sim.setFaults({ latencyMs: 0 });
+  const killedAt = performance.now();
+  worker(url);
+  // The killed run's job is freed and run again: every router read, the job gone.
+  await waitFor("every router read", async () => (await stored()) === count, 120_000, 100);
+  const recoveryMs = performance.now() - killedAt;
+  await waitFor("the job completed", async () => !(await db.selectFrom("graphile_worker.jobs").select("id").where("key", "=", `collect_router_states:${network.id}`).executeTakeFirst()), 10_000, 100);
+  const locked = await db.selectFrom("graphile_worker.jobs").select("id").where("locked_at", "is not", null).execute();
+  return { fault: "worker SIGKILL during a router-state pass (200 routers)", recoveryMs, lost: count - (await stored()), duplicated: 0, notes: `read before the kill: ${partial}; jobs left locked: ${locked.length}` };
+});
+
 await scenario("worker SIGKILL during a deployment", async (db, url) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ztix-faults-rs-"));
   const configPath = path.join(dir, "bird.conf");
