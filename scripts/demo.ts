@@ -28,6 +28,7 @@ const portalUrl = `http://localhost:${port}`;
 const dataDir = path.resolve(process.env.ZTIX_DATA_DIR ?? path.join(".data", "demo"));
 mkdirSync(dataDir, { recursive: true });
 const say = (message: string) => console.error(`ztix demo: ${message}`);
+const run = promisify(execFile);
 
 /** The demo's routers (node ids are fixed, so a restart finds them again). */
 const DEMO_ROUTERS = {
@@ -98,7 +99,6 @@ const databaseUrl = findRunningEmbeddedPostgres(dataDir);
 if (!databaseUrl) {
   say("the portal did not come up; see its output above");
 } else {
-  const run = promisify(execFile);
   const cli = (args: string[], input?: string) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       const child = execFile(process.execPath, ["--conditions=react-server", "--import", "tsx", "cli/index.ts", ...args], { env: { ...env, DATABASE_URL: databaseUrl } }, (error, stdout, stderr) =>
@@ -172,7 +172,7 @@ if (!databaseUrl) {
 
 /** The demo's route server, a local bird daemon with its files under birdDir. */
 async function startBird(birdDir: string) {
-  const started = await promisify(execFile)("bird", ["-c", path.join(birdDir, "bird.conf"), "-s", path.join(birdDir, "bird.ctl"), "-P", path.join(birdDir, "bird.pid")]).then(
+  const started = await run("bird", ["-c", path.join(birdDir, "bird.conf"), "-s", path.join(birdDir, "bird.ctl"), "-P", path.join(birdDir, "bird.pid")]).then(
     () => true,
     () => false,
   );
