@@ -18,6 +18,19 @@ export async function listLanChoices(db: Db) {
   return db.selectFrom("lans").select(["id", "name", "zt_network_id"]).orderBy("name").execute();
 }
 
+export type LanChoice = { id: number; name: string; zt_network_id: string };
+
+/** listLanChoices as one JSON text, for a list's statement to carry beside its rows (pagedQuery's `beside`). */
+export function lanChoicesText(db: Db) {
+  const choices = db.selectFrom("lans").select(sql<string>`coalesce(json_agg(json_build_object('id', id, 'name', name, 'zt_network_id', zt_network_id) order by name), '[]')::text`.as("choices"));
+  return sql<string | null>`(${choices})`;
+}
+
+/** What lanChoicesText read. */
+export function parseLanChoices(text: string | null): LanChoice[] {
+  return text ? (JSON.parse(text) as LanChoice[]) : [];
+}
+
 export async function listLans(db: Db) {
   return db
     .selectFrom("lans")

@@ -4,7 +4,7 @@ import { requirePageUser } from "@/lib/auth/page";
 import { isStaff } from "@/lib/auth/roles";
 import { connectionFiltersOf, connectionListSpec, listConnections } from "@/lib/connections/queries";
 import { CONNECTION_STATES } from "@/lib/connections/state";
-import { listLanChoices } from "@/lib/lans";
+import { lanChoicesText, parseLanChoices } from "@/lib/lans";
 import { offsetOf, parseListParams } from "@/lib/lists/list-params";
 import { TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
 import { ConnectionsView } from "./connections-view";
@@ -14,9 +14,10 @@ export const dynamic = "force-dynamic";
 
 export default async function ConnectionsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser("/connections");
-  const lans = await listLanChoices(getDb());
-  const list = parseListParams(connectionListSpec(lans.map((lan) => lan.id)), await props.searchParams);
-  const { rows, total } = await listConnections(getDb(), user, connectionFiltersOf(list), { limit: list.size, offset: offsetOf(list) }, list);
+  const list = parseListParams(connectionListSpec, await props.searchParams);
+  // The LAN filter's choices come with the rows: one statement for the page's data.
+  const { rows, total, beside } = await listConnections(getDb(), user, connectionFiltersOf(list), { limit: list.size, offset: offsetOf(list) }, list, { lans: lanChoicesText(getDb()) });
+  const lans = parseLanChoices(beside.lans);
   return (
     <ConnectionsView
       staff={isStaff(user.role)}

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { connectionFiltersOf, connectionListSpec, listConnections } from "@/lib/connections/queries";
-import { listLanChoices } from "@/lib/lans";
+import { lanChoicesText, parseLanChoices } from "@/lib/lans";
 import { offsetOf, parseListParams } from "@/lib/lists/list-params";
 import { ListSearch, Pager, SortLink } from "@/app/ui/list-controls";
 import { routerStatesOf } from "@/lib/router-state/collect";
@@ -18,9 +18,9 @@ export const dynamic = "force-dynamic";
 
 export default async function RequestsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser("/requests", ["admin", "operator"]);
-  const lans = await listLanChoices(getDb());
-  const list = parseListParams({ ...connectionListSpec(lans.map((lan) => lan.id)), filters: { lan: lans.map((lan) => String(lan.id)) } }, await props.searchParams);
-  const { rows, total } = await listConnections(getDb(), user, { ...connectionFiltersOf(list), state: "requested" }, { limit: list.size, offset: offsetOf(list) }, list);
+  const list = parseListParams({ ...connectionListSpec, filters: { lan: connectionListSpec.filters.lan } }, await props.searchParams);
+  const { rows, total, beside } = await listConnections(getDb(), user, { ...connectionFiltersOf(list), state: "requested" }, { limit: list.size, offset: offsetOf(list) }, list, { lans: lanChoicesText(getDb()) });
+  const lans = parseLanChoices(beside.lans);
   const routerStates = await routerStatesOf(getDb(), rows.map((row) => row.id));
   const contexts = await requestContexts(getDb(), rows.map((row) => ({ id: row.id, asn: row.asn, lanName: row.lan_name })));
   return (

@@ -3,9 +3,9 @@ import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type S
 import type { Db } from "@/db";
 import type { DB } from "@/db/schema.generated";
 import { isStaff } from "@/lib/auth/roles";
-import { likePattern, type ListParams } from "@/lib/lists/list-params";
+import { isRecordId, likePattern, type ListParams } from "@/lib/lists/list-params";
 import { direction } from "@/lib/lists/order";
-import { countOf, pagedQuery } from "@/lib/lists/paged-query";
+import { countOf, pagedQuery, type Beside } from "@/lib/lists/paged-query";
 import type { SessionUser } from "@/lib/auth/users";
 import { CONNECTION_STATES, type ConnectionState } from "./state";
 
@@ -27,9 +27,8 @@ const SORT_COLUMNS = {
 
 export type ConnectionListParams = ListParams<ConnectionSort, "state" | "lan">;
 
-export function connectionListSpec(lanIds: number[]) {
-  return { sorts: CONNECTION_SORTS, defaultSort: "id", defaultDir: "desc", filters: { state: CONNECTION_STATES, lan: lanIds.map(String) } } as const;
-}
+/** The list's URL state; a LAN filter names a LAN by id (one that does not exist matches nothing). */
+export const connectionListSpec = { sorts: CONNECTION_SORTS, defaultSort: "id", defaultDir: "desc", filters: { state: CONNECTION_STATES, lan: isRecordId } } as const;
 
 export function parseConnectionFilters(params: Record<string, string | undefined>): ConnectionFilters {
   const state = CONNECTION_STATES.find((candidate) => candidate === params.state);
@@ -78,20 +77,23 @@ export function connectionSearchConditions(eb: ExpressionBuilder<DB, "connection
  * Connections a user may see (members: their networks'), one page at a time, sorted by a known
  * column (ties broken by id). The search text matches what its shape can be: an ASN ("64500",
  * "AS64500"), the start of a node id, the start of an IPv4/IPv6 address, or part of the network's name.
+ * `beside`: what the page shows next to the rows, read in the same statement (see pagedQuery).
  */
-export async function listConnections(
+export async function listConnections<B extends Beside = Record<never, never>>(
   db: Db,
   user: SessionUser,
   filters: ConnectionFilters,
   page: { limit: number; offset: number },
   order: { sort: ConnectionSort; dir: "asc" | "desc" } = { sort: "id", dir: "desc" },
+  beside?: B,
 ) {
   const conditions: Expression<SqlBool>[] = [];
   const eb = expressionBuilder<DB, "connections">();
   if (!isStaff(user.role)) {
     const asns = user.networks.map((network) => network.asn);
-    if (asns.length === 0) return { rows: [], total: 0 };
-    conditions.push(eb("connections.asn", "in", asns));
+    // No network, no connections: the statement still reads what the page shows beside them.
+    if (asns.length === 0) conditions.push(sql<SqlBool>`false`);
+    else conditions.push(eb("connections.asn", "in", asns));
   }
   if (filters.state) conditions.push(eb("connections.state", "=", filters.state));
   if (filters.asn) conditions.push(eb("connections.asn", "=", filters.asn));
@@ -124,6 +126,7 @@ export async function listConnections(
     // Staff without a search or an ASN see totals of whole LANs and states: the tallies have them.
     // Otherwise the count needs no joins (every connection has its LAN; the name search is a subquery).
     isStaff(user.role) && !search && !filters.asn ? connectionTally(db, filters) : countOf(db.selectFrom("connections").where(where)),
+    beside,
   );
 }
 

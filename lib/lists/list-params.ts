@@ -19,8 +19,8 @@ export type ListSpec<S extends string, F extends string> = {
   sorts: readonly [S, ...S[]];
   defaultSort: S;
   defaultDir?: "asc" | "desc";
-  /** Each filter's allowed values (e.g. connection states); anything else means "any". */
-  filters?: Record<F, readonly string[]>;
+  /** Each filter's allowed values (e.g. connection states) or a test of one (a record's id); anything else means "any". */
+  filters?: Record<F, readonly string[] | ((value: string) => boolean)>;
   pageSizes?: readonly number[];
   defaultSize?: number;
 };
@@ -50,11 +50,16 @@ export function parseListParams<S extends string, F extends string = never>(spec
     size: Number.isInteger(size) && sizes.includes(size) ? size : defaultSize,
   };
   const filters: Partial<Record<F, string>> = {};
-  for (const [name, allowed] of Object.entries(spec.filters ?? {}) as [F, readonly string[]][]) {
+  for (const [name, allowed] of Object.entries(spec.filters ?? {}) as [F, readonly string[] | ((value: string) => boolean)][]) {
     const value = first(raw[name]);
-    if (value && allowed.includes(value)) filters[name] = value;
+    if (value && (typeof allowed === "function" ? allowed(value) : allowed.includes(value))) filters[name] = value;
   }
   return { ...parsed, filters, ...(prefix ? { prefix } : {}) };
+}
+
+/** A filter value naming a record by its id: a whole number from 1 (whether the record exists is the query's to find). */
+export function isRecordId(value: string) {
+  return /^[1-9]\d{0,9}$/.test(value) && Number(value) <= 2_147_483_647;
 }
 
 /** Rows to skip for the page. */

@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { foldConnectionTallies, listConnections, type ConnectionFilters } from "@/lib/connections/queries";
 import type { SessionUser } from "@/lib/auth/users";
+import { lanChoicesText, parseLanChoices } from "@/lib/lans";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createLanRow, createMemberUser, createStaffUser } from "../support/fixtures";
 
@@ -72,10 +73,32 @@ describe("the connections list", () => {
     const page = (offset: number) => listConnections(testDb(), staff, {}, { limit: 3, offset }, { sort: "node", dir: "asc" });
     expect(await page(0)).toMatchObject({ total: 4, rows: [{ zt_node_id: "aa00000001" }, { zt_node_id: "aa00000002" }, { zt_node_id: "bb00000001" }] });
     expect(await page(3)).toMatchObject({ total: 4, rows: [{ zt_node_id: "cc00000001" }] });
-    expect(await page(6)).toEqual({ total: 4, rows: [] });
+    expect(await page(6)).toEqual({ total: 4, rows: [], beside: {} });
     // A row has what the list shows and nothing of the count.
     expect(Object.keys((await page(0)).rows[0]!)).not.toContain("paged_total");
-    expect(await listConnections(testDb(), staff, { state: "removed" }, { limit: 3, offset: 0 })).toEqual({ total: 0, rows: [] });
+    expect(await listConnections(testDb(), staff, { state: "removed" }, { limit: 3, offset: 0 })).toEqual({ total: 0, rows: [], beside: {} });
+  });
+
+  it("brings the LAN filter's choices with the rows, also when no row matches, and a LAN id that names no LAN matches nothing", async () => {
+    const { north, south } = await seed();
+    const staff = await createStaffUser();
+    const choices = [
+      { id: north.id, name: "north", zt_network_id: north.zt_network_id },
+      { id: south.id, name: "south", zt_network_id: south.zt_network_id },
+    ];
+    const view = async (user: SessionUser, filters: ConnectionFilters, offset = 0) => {
+      const { rows, total, beside } = await listConnections(testDb(), user, filters, { limit: 3, offset }, { sort: "node", dir: "asc" }, { lans: lanChoicesText(testDb()) });
+      // The choices ride in every row of the statement; the rows come back without them.
+      for (const row of rows) expect(Object.keys(row).filter((key) => key.startsWith("beside_") || key === "paged_total")).toEqual([]);
+      return { nodes: rows.map((row) => row.zt_node_id), total, lans: parseLanChoices(beside.lans) };
+    };
+    expect(await view(staff, {})).toEqual({ nodes: ["aa00000001", "aa00000002", "bb00000001"], total: 4, lans: choices });
+    expect(await view(staff, {}, 3)).toEqual({ nodes: ["cc00000001"], total: 4, lans: choices });
+    expect(await view(staff, {}, 30)).toEqual({ nodes: [], total: 4, lans: choices });
+    expect(await view(staff, { search: "nothing like it" })).toEqual({ nodes: [], total: 0, lans: choices });
+    expect(await view(staff, { lanId: south.id + north.id + 1000 })).toEqual({ nodes: [], total: 0, lans: choices });
+    expect(await view(await createMemberUser([]), {})).toEqual({ nodes: [], total: 0, lans: choices });
+    expect(await view(await createMemberUser([64501]), {})).toEqual({ nodes: ["bb00000001"], total: 1, lans: choices });
   });
 
   it("keeps staff totals exact through inserts, state changes, removals, concurrent writers and housekeeping", async () => {

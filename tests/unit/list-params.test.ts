@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pageInMemory } from "@/lib/lists/in-memory";
-import { likePattern, listHref, parseListParams } from "@/lib/lists/list-params";
+import { isRecordId, likePattern, listHref, parseListParams } from "@/lib/lists/list-params";
 
 const spec = { sorts: ["id", "name"], defaultSort: "id", defaultDir: "desc", filters: { state: ["active", "requested"] } } as const;
 
@@ -26,6 +26,13 @@ describe("parseListParams", () => {
       size: 50,
     });
     expect(parseListParams(spec, { sort: ["name", "id"], page: "abc" })).toMatchObject({ sort: "name", page: 1 });
+  });
+
+  it("takes a filter naming a record by id when it is one, whether or not the record exists", () => {
+    const byLan = { ...spec, filters: { lan: isRecordId } } as const;
+    expect(parseListParams(byLan, { lan: "7" }).filters).toEqual({ lan: "7" });
+    expect(parseListParams(byLan, { lan: "2147483647" }).filters).toEqual({ lan: "2147483647" });
+    for (const lan of ["0", "-1", "07", "1e3", "7 ", "abc", "2147483648", "9".repeat(30)]) expect(parseListParams(byLan, { lan }).filters).toEqual({});
   });
 });
 
