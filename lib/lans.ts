@@ -14,13 +14,14 @@ import { checkExistingNetwork, configureLanNetwork, createLanNetwork } from "./z
  * The LANs by name, for pickers and filters: no per-LAN connection count, which the connections
  * list paid for on every request (it scans the LAN's connections).
  */
-export async function listLanChoices(db: Db) {
-  return db.selectFrom("lans").select(["id", "name", "zt_network_id"]).orderBy("name").execute();
+export async function listLanChoices(db: Db): Promise<LanChoice[]> {
+  const row = await db.selectNoFrom(lanChoicesText(db).as("lans")).executeTakeFirstOrThrow();
+  return parseLanChoices(row.lans);
 }
 
 export type LanChoice = { id: number; name: string; zt_network_id: string };
 
-/** listLanChoices as one JSON text, for a list's statement to carry beside its rows (pagedQuery's `beside`). */
+/** The LAN choices as one JSON text, for a list's statement to carry beside its rows (pagedQuery's `beside`). */
 export function lanChoicesText(db: Db) {
   const choices = db.selectFrom("lans").select(sql<string>`coalesce(json_agg(json_build_object('id', id, 'name', name, 'zt_network_id', zt_network_id) order by name), '[]')::text`.as("choices"));
   return sql<string | null>`(${choices})`;
