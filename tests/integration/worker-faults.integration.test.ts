@@ -86,8 +86,16 @@ describe("job runner faults with real worker processes", () => {
       const members = sim.members(lan.zt_network_id);
       expect(members.map((member) => [member.id, member.authorized])).toEqual([[nodeId(1), true]]);
       await waitFor("the job to be completed", async () => !(await testDb().selectFrom("graphile_worker.jobs").select("id").where("key", "=", key).executeTakeFirst()), 10_000);
-      // Run to completion once: by the second worker (the first died mid-way).
-      const runs = await testDb().selectFrom("job_runs").select(["ok"]).where("task", "=", "provision_connection").execute();
+      // Run to completion once: by the second worker (the first died mid-way). The worker records
+      // the run after graphile-worker has completed the job, so the record may come a moment later.
+      const runs = await waitFor(
+        "the run to be recorded",
+        async () => {
+          const rows = await testDb().selectFrom("job_runs").select(["ok"]).where("task", "=", "provision_connection").execute();
+          return rows.length > 0 && rows;
+        },
+        10_000,
+      );
       expect(runs).toEqual([{ ok: true }]);
       const audit = await testDb().selectFrom("audit_events").select(["action"]).where("subject_type", "=", "connection").where("subject_id", "=", String(id)).orderBy("id").execute();
       expect(audit.map((entry) => entry.action)).toEqual(["connection.requested", "connection.approved", "connection.provisioning", "connection.provisioned"]);
