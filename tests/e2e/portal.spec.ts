@@ -11,6 +11,19 @@ test("the operator dashboard shows the health of the database and the worker", a
   await expect(page.getByRole("listitem").filter({ hasText: "Job worker" })).toContainText("1 running");
 });
 
+test("the main navigation moves between sections inside the app, and marks where the user is", async ({ page }) => {
+  await signIn(page, createUser("operator"));
+  const nav = page.getByRole("navigation", { name: "Main" });
+  // A full page load would drop this mark; the app's own navigation keeps the document.
+  await page.evaluate(() => Object.assign(window, { ztixSameDocument: true }));
+  await nav.getByRole("link", { name: "Connections" }).click();
+  await expect(page).toHaveURL(/\/connections$/);
+  await expect(page.getByRole("heading", { name: "Connections", exact: true })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Connections" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Dashboard" })).not.toHaveAttribute("aria-current", "page");
+  expect(await page.evaluate(() => (window as unknown as { ztixSameDocument?: boolean }).ztixSameDocument)).toBe(true);
+});
+
 test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
   await page.goto("/networks");
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fnetworks$/);
