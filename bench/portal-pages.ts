@@ -7,7 +7,7 @@
  * throughput as a share of the login page's in the same alternating rounds (the target: p95 ≤
  * 150 ms and ≥ 50 %).
  * Needs a build (npm run build).
- * Run: npm run bench:pages -- [seconds per page] [port]
+ * Run: npm run bench:pages -- [seconds per page: loads of about 3 s, in alternating rounds] [port]
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -19,6 +19,9 @@ import { createTestDatabase, dropTestDatabase } from "../tests/support/database"
 const seconds = Number(process.argv[2] ?? 10);
 const port = Number(process.argv[3] ?? 3180);
 const concurrency = 20;
+// Loads of about 3 s: a longer run makes more alternating rounds, not longer ones, so a run of
+// 30 s per page meets the shared machine's swings in ten pairs instead of three.
+const rounds = Math.max(3, Math.round(seconds / 3));
 const base = await baseDatabase();
 const scratch = await createTestDatabase(base.url, "ztix_bench_pages");
 process.env.DATABASE_URL = scratch.url;
@@ -125,7 +128,7 @@ async function load(path: string, duration: number, cookie?: string): Promise<Sa
  * The pages of one comparison, measured in alternating rounds (login, list, …, login, list, …):
  * on a shared machine whose load comes and goes, every page then sees the same conditions.
  */
-async function compare(pages: { name: string; path: string; cookie?: string }[], rounds = 3): Promise<Figures[]> {
+async function compare(pages: { name: string; path: string; cookie?: string }[]): Promise<Figures[]> {
   const samples = pages.map(() => [] as Sample[]);
   // Warm-up: a portal in production has run for hours, its code compiled by the JIT. Two passes
   // in the rounds' order: after one pass of 5 s per page, the first page was still measured at
@@ -164,7 +167,7 @@ figures.push(
   ),
 );
 
-console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${3} alternating rounds, ${webServerProcesses().length - 1} web processes, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+console.log(`\n${concurrency} concurrent, ${seconds} s per page in ${rounds} alternating rounds, ${webServerProcesses().length - 1} web processes, ${os.cpus().length} CPUs, load average now ${os.loadavg().map((value) => value.toFixed(2)).join(" ")}`);
 console.log("page                        req/s   p50 ms  p95 ms  p99 ms   bytes  vs login  CPU ms/req (web, PostgreSQL)  statuses");
 for (const row of figures) {
   console.log(
