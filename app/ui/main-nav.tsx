@@ -9,11 +9,14 @@ import { useSoftNavigation } from "./soft-navigation";
 export function MainNav({ items }: { items: { href: string; label: string }[] }) {
   const pathname = usePathname();
   const navigate = useSoftNavigation();
+  // The section is the longest item the path lies in: /account/notifications is Notifications, not also Account.
+  const within = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+  const section = items.filter((item) => within(item.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <nav aria-label="Main" className="order-last w-full sm:order-none sm:w-auto" onClick={navigate}>
       <ul className="flex flex-wrap gap-1 text-sm">
         {items.map((item) => {
-          const current = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
+          const current = item.href === section;
           return (
             <li key={item.href}>
               <a

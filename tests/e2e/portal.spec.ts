@@ -22,6 +22,10 @@ test("the main navigation moves between sections inside the app, and marks where
   await expect(nav.getByRole("link", { name: "Connections" })).toHaveAttribute("aria-current", "page");
   await expect(nav.getByRole("link", { name: "Dashboard" })).not.toHaveAttribute("aria-current", "page");
   expect(await page.evaluate(() => (window as unknown as { ztixSameDocument?: boolean }).ztixSameDocument)).toBe(true);
+  // A page inside a section marks that section alone.
+  await nav.getByRole("link", { name: "Notifications" }).click();
+  await expect(page).toHaveURL(/\/account\/notifications$/);
+  await expect(nav.locator("[aria-current=page]")).toHaveText(["Notifications"]);
 });
 
 test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
