@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { cliActor } from "@/lib/audit";
 import { connectRouteServer, addRouteServer, listRouteServers, setRouteServerDrained, setRouteServerEnabled, setRouteServerNode } from "@/lib/routeserver/registry";
-import { deployLan } from "@/lib/routeserver/deploy";
+import { DeploymentRunningError, deployLan } from "@/lib/routeserver/deploy";
 import { CliError, type CliCommand } from "../io";
 import { parseOptions } from "../options";
 import { formatTable } from "../table";
@@ -123,11 +123,13 @@ export const routeServersUndrain = drainCommand(false);
 
 export const deployCommand: CliCommand = {
   name: "deploy",
-  usage: "deploy --lan N",
-  summary: "render, check and deploy a LAN's route servers now, one at a time",
+  usage: "deploy --lan N [--wait SECONDS]",
+  summary: "render, check and deploy a LAN's route servers now, one at a time (waits up to 300 s for a deployment of the LAN already running)",
   async run(args, io) {
-    const options = parseOptions(args, { lan: { type: "string" } });
+    const options = parseOptions(args, { lan: { type: "string" }, wait: { type: "string" } });
     if (typeof options.lan !== "string") throw new CliError("missing --lan");
+    const waitSeconds = options.wait === undefined ? 300 : Number(options.wait);
+    if (typeof options.wait === "string" && !/^\d+$/.test(options.wait)) throw new CliError("--wait must be a whole number of seconds");
     const outcomes = await withDatabase(async () => {
       const lan = await getDb()
         .selectFrom("lans")
@@ -135,7 +137,15 @@ export const deployCommand: CliCommand = {
         .where((eb) => (/^\d+$/.test(options.lan as string) ? eb("id", "=", Number(options.lan)) : eb("name", "=", options.lan as string)))
         .executeTakeFirst();
       if (!lan) throw new CliError(`no peering LAN ${options.lan}`);
-      return deployLan(getDb(), lan.id, `cli (${process.env.USER ?? "unknown"})`, connectRouteServer);
+      try {
+        return await deployLan(getDb(), lan.id, `cli (${process.env.USER ?? "unknown"})`, connectRouteServer, {
+          waitMs: waitSeconds * 1000,
+          onWait: () => io.stderr(`ztix: another deployment of LAN ${options.lan} is running; waiting up to ${waitSeconds} s for it to finish\n`),
+        });
+      } catch (error) {
+        if (error instanceof DeploymentRunningError) throw new CliError(`another deployment of LAN ${options.lan} is still running after ${waitSeconds} s; try again when it has finished (the route servers' pages show it)`);
+        throw error;
+      }
     });
     io.stdout(outcomes.length === 0 ? "this LAN has no enabled route servers\n" : outcomes.map((outcome) => `${outcome.routeServer}: ${outcome.status}\n`).join(""));
   },

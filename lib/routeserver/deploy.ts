@@ -75,16 +75,43 @@ export async function deployConfig(transport: Transport, target: RouteServerTarg
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
+export class DeploymentRunningError extends Error {
+  constructor(lanId: number, waitedMs: number) {
+    // Without a wait this is a job's failure, and graphile-worker retries it.
+    super(waitedMs > 0 ? `another deployment of LAN ${lanId} is still running after ${Math.round(waitedMs / 1000)} s` : `another deployment of LAN ${lanId} is running; retrying later`);
+    this.name = "DeploymentRunningError";
+  }
+}
+
+export type DeployLanOptions = {
+  /** How long to wait for a running deployment of the LAN to finish (0: give up at once, as a job does: it is retried). */
+  waitMs?: number;
+  /** Called once when the LAN's deployment is found running and waitMs > 0. */
+  onWait?: () => void;
+};
+
+const lockPollMs = 250;
+
 /**
  * Deploys a LAN's route servers one at a time in deploy order; the next only when the previous
  * is healthy. A PostgreSQL advisory lock per LAN keeps two deployments of one LAN from running
  * at once, whichever workers run them. Stops at the first failure and throws its reason.
  */
-export async function deployLan(db: Db, lanId: number, trigger: string, connect: (server: { id: number; name: string; transport: string; ssh_host: string | null; ssh_port: number; ssh_user: string; host_key_fingerprint: string | null }) => Promise<Transport>) {
+export async function deployLan(db: Db, lanId: number, trigger: string, connect: (server: { id: number; name: string; transport: string; ssh_host: string | null; ssh_port: number; ssh_user: string; host_key_fingerprint: string | null }) => Promise<Transport>, options: DeployLanOptions = {}) {
   const lockClient = await getPool().connect();
   try {
-    const locked = await lockClient.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int) as locked", [lanId]);
-    if (!locked.rows[0]?.locked) throw new Error(`another deployment of LAN ${lanId} is running; retrying later`);
+    // Polled with try-lock rather than a blocking pg_advisory_lock: the wait stays bounded
+    // without touching the pooled session's lock_timeout, and a killed waiter holds nothing.
+    const waitMs = options.waitMs ?? 0;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const locked = await lockClient.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int) as locked", [lanId]);
+      if (locked.rows[0]?.locked) break;
+      const waited = Date.now() - started;
+      if (waited >= waitMs) throw new DeploymentRunningError(lanId, waitMs > 0 ? waited : 0);
+      if (attempt === 0) options.onWait?.();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(lockPollMs, waitMs - waited)));
+    }
     try {
       // We hold the LAN's lock, so a `running` row of this LAN belongs to a worker that died.
       await markInterrupted(db, lanId);

@@ -49,8 +49,10 @@ test.describe("members' looking glass", () => {
     const added = cli(["route-servers", "add", "--lan", "e2e-lan", "--name", rsName, "--local", "--ipv4", hosts.rs, "--router-id", hosts.rs, "--config-path", lab.file("rs", "conf"), "--control-socket", lab.file("rs", "ctl")]);
     // Only the reminder that a route server without a ZeroTier node is not authorized by ztix.
     expect(added.stderr).toMatch(/^(warning: no --zt-node[^\n]*\n)?$/);
+    // Adding it queued the LAN's deployment, which the worker may be running: deploy waits for it.
     const deployed = cli(["deploy", "--lan", "e2e-lan"]);
-    expect(deployed.stderr).toBe("");
+    expect(deployed.stderr).toMatch(/^(ztix: another deployment of LAN e2e-lan is running; waiting up to 300 s for it to finish\n)?$/);
+    expect(deployed.status).toBe(0);
     expect(readFileSync(lab.file("rs", "conf"), "utf8")).toContain(`pb_c${connectionA}_v4`);
 
     // Member A: one valid prefix and one bogon (filtered, reason 3); member B: one valid prefix.

@@ -1,7 +1,9 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
+import { getPool } from "@/db";
 import { recordHeartbeat } from "@/lib/worker-heartbeat";
 import { closeDb, resetDatabase, testDb } from "../support/db";
+import { createLanRow } from "../support/fixtures";
 
 function capture() {
   const out = { stdout: "", stderr: "" };
@@ -55,5 +57,31 @@ describe("cli", () => {
     const up = capture();
     expect(await runCli(["health", "--json"], up.io)).toBe(0);
     expect(JSON.parse(up.out.stdout)).toMatchObject({ status: "ok", database: { status: "ok" } });
+  });
+
+  it("deploy waits for a deployment of the LAN already running (a worker's), then deploys; it gives up with one line when that one outlasts --wait", async () => {
+    const lan = await createLanRow();
+    // What a worker's deployment of this LAN holds while it runs.
+    const worker = await getPool().connect();
+    try {
+      await worker.query("select pg_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int)", [lan.id]);
+
+      const impatient = capture();
+      expect(await runCli(["deploy", "--lan", lan.name, "--wait", "1"], impatient.io)).toBe(1);
+      expect(impatient.out.stderr).toBe(
+        `ztix: another deployment of LAN ${lan.name} is running; waiting up to 1 s for it to finish\n` +
+          `ztix: another deployment of LAN ${lan.name} is still running after 1 s; try again when it has finished (the route servers' pages show it)\n`,
+      );
+
+      const patient = capture();
+      const deploying = runCli(["deploy", "--lan", lan.name, "--wait", "60"], patient.io);
+      await expect.poll(() => patient.out.stderr).toContain("waiting up to 60 s");
+      expect(patient.out.stdout).toBe("");
+      await worker.query("select pg_advisory_unlock(hashtext('ztix:deploy_route_servers'), $1::int)", [lan.id]);
+      expect(await deploying).toBe(0);
+      expect(patient.out.stdout).toBe("this LAN has no enabled route servers\n");
+    } finally {
+      worker.release(true);
+    }
   });
 });
