@@ -128,8 +128,8 @@ export const deployCommand: CliCommand = {
   async run(args, io) {
     const options = parseOptions(args, { lan: { type: "string" }, wait: { type: "string" } });
     if (typeof options.lan !== "string") throw new CliError("missing --lan");
-    const waitSeconds = options.wait === undefined ? 300 : Number(options.wait);
     if (typeof options.wait === "string" && !/^\d+$/.test(options.wait)) throw new CliError("--wait must be a whole number of seconds");
+    const waitSeconds = options.wait === undefined ? 300 : Number(options.wait);
     const outcomes = await withDatabase(async () => {
       const lan = await getDb()
         .selectFrom("lans")

@@ -101,7 +101,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
   const lockClient = await getPool().connect();
   try {
     // Polled with try-lock rather than a blocking pg_advisory_lock: the wait stays bounded
-    // without touching the pooled session's lock_timeout, and a killed waiter holds nothing.
+    // without setting lock_timeout on a pooled session.
     const waitMs = options.waitMs ?? 0;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
