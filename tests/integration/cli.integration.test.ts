@@ -66,6 +66,10 @@ describe("cli", () => {
     try {
       await worker.query("select pg_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int)", [lan.id]);
 
+      const unclear = capture();
+      expect(await runCli(["deploy", "--lan", lan.name, "--wait", "soon"], unclear.io)).toBe(1);
+      expect(unclear.out.stderr).toBe("ztix: --wait must be a whole number of seconds\n");
+
       const impatient = capture();
       expect(await runCli(["deploy", "--lan", lan.name, "--wait", "1"], impatient.io)).toBe(1);
       expect(impatient.out.stderr).toBe(
