@@ -75,10 +75,10 @@ export async function deployConfig(transport: Transport, target: RouteServerTarg
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
+/** The LAN's deployment is running elsewhere. The message is a job's (graphile-worker retries it); a caller that waited says its own. */
 export class DeploymentRunningError extends Error {
-  constructor(lanId: number, waitedMs: number) {
-    // Without a wait this is a job's failure, and graphile-worker retries it.
-    super(waitedMs > 0 ? `another deployment of LAN ${lanId} is still running after ${Math.round(waitedMs / 1000)} s` : `another deployment of LAN ${lanId} is running; retrying later`);
+  constructor(lanId: number) {
+    super(`another deployment of LAN ${lanId} is running; retrying later`);
     this.name = "DeploymentRunningError";
   }
 }
@@ -108,7 +108,7 @@ export async function deployLan(db: Db, lanId: number, trigger: string, connect:
       const locked = await lockClient.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('ztix:deploy_route_servers'), $1::int) as locked", [lanId]);
       if (locked.rows[0]?.locked) break;
       const waited = Date.now() - started;
-      if (waited >= waitMs) throw new DeploymentRunningError(lanId, waitMs > 0 ? waited : 0);
+      if (waited >= waitMs) throw new DeploymentRunningError(lanId);
       if (attempt === 0) options.onWait?.();
       await new Promise((resolve) => setTimeout(resolve, Math.min(lockPollMs, waitMs - waited)));
     }
