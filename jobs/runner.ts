@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { EventEmitter } from "node:events";
-import { Logger as WorkerLogger, parseCronItems, run, type Job, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
+import { Logger as WorkerLogger, parseCronItems, run, type Job, type Runner, type Task, type TaskList, type WorkerEvents } from "graphile-worker";
 import { sql } from "kysely";
 import { createDb, createPool } from "@/db";
 import { getConfig } from "@/lib/config";
@@ -53,29 +53,8 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   const deployEvents: WorkerEvents = new EventEmitter();
   deployEvents.on("pool:create", ({ workerPool }) => void (identity.deploymentLockId = workerPool.id));
 
-  // Job durations for the metrics (graphile-worker keeps no record of finished jobs).
-  const started = new Map<string, number>();
   // Jobs this process runs now, with the lock they hold: what a stop must hand back.
   const held = new Map<string, string | null>();
-  const recordRun = (job: Job, error: unknown) => {
-    const since = started.get(String(job.id));
-    started.delete(String(job.id));
-    if (since === undefined) return;
-    void db
-      .insertInto("job_runs")
-      .values({
-        task: job.task_identifier,
-        ok: !error,
-        duration_ms: Math.round(performance.now() - since),
-        // Kept as the jobs page's history (graphile-worker deletes finished jobs).
-        job_id: String(job.id),
-        payload: JSON.stringify(job.payload ?? null),
-        error: error ? String(error instanceof Error ? error.message : error).slice(0, 2000) : null,
-        attempts: job.attempts,
-      })
-      .execute()
-      .catch((failure: unknown) => log.warn("could not record a job run", { error: String(failure) }));
-  };
   // When a controller job that had failed now succeeds, the controller is back: its other waiting
   // jobs run at once.
   generalEvents.on("job:success", ({ job }) => {
@@ -85,18 +64,13 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   // On the emitters before the runners start: jobs waiting for a worker (after a restart, an
   // outage) start at once, before run() has even returned.
   for (const events of [generalEvents, deployEvents]) {
-    events.on("job:start", ({ job }) => {
-      started.set(String(job.id), performance.now());
-      held.set(String(job.id), job.locked_by);
-    });
-    events.on("job:complete", ({ job, error }) => {
-      recordRun(job, error);
-      held.delete(String(job.id));
-    });
+    events.on("job:start", ({ job }) => void held.set(String(job.id), job.locked_by));
+    events.on("job:complete", ({ job }) => void held.delete(String(job.id)));
   }
 
-  const generalTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => !DEPLOYMENT_TASKS.includes(name))) as TaskList;
-  const deploymentTasks = Object.fromEntries(Object.entries(taskList).filter(([name]) => DEPLOYMENT_TASKS.includes(name))) as TaskList;
+  const recordedTasks = withRunHistory(db, taskList);
+  const generalTasks = Object.fromEntries(Object.entries(recordedTasks).filter(([name]) => !DEPLOYMENT_TASKS.includes(name))) as TaskList;
+  const deploymentTasks = Object.fromEntries(Object.entries(recordedTasks).filter(([name]) => DEPLOYMENT_TASKS.includes(name))) as TaskList;
   const common = { pgPool: pool, noHandleSignals: true, pollInterval: 2_000, logger: workerLogger } as const;
   const general: Runner = await run({ ...common, taskList: generalTasks, parsedCronItems: parseCronItems(cronItems), concurrency: options.concurrency, events: generalEvents });
   let deployments: Runner;
@@ -147,6 +121,45 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   };
   // Either runner failing (a job outcome it could not record) ends the worker, as one would alone.
   return { workerId: identity.workerId, stop, done: Promise.all(runners.map((runner) => runner.promise)).then(() => undefined) };
+}
+
+/**
+ * Every task, recording each of its runs in job_runs (the jobs page's history and the metrics;
+ * graphile-worker deletes finished jobs) before graphile-worker completes or fails the job. In
+ * that order a worker killed in between leaves a recorded run whose job runs again (both runs
+ * happened), never a finished job without its record. A record that cannot be written is logged
+ * and does not fail the job.
+ */
+function withRunHistory(db: ReturnType<typeof createDb>, tasks: TaskList): TaskList {
+  const record = async (job: Job, since: number, error: unknown) => {
+    await db
+      .insertInto("job_runs")
+      .values({
+        task: job.task_identifier,
+        ok: !error,
+        duration_ms: Math.round(performance.now() - since),
+        job_id: String(job.id),
+        payload: JSON.stringify(job.payload ?? null),
+        error: error ? String(error instanceof Error ? error.message : error).slice(0, 2000) : null,
+        attempts: job.attempts,
+      })
+      .execute()
+      .catch((failure: unknown) => log.warn("could not record a job run", { task: job.task_identifier, jobId: job.id, error: String(failure) }));
+  };
+  const recorded =
+    (task: Task): Task =>
+    async (payload, helpers) => {
+      const since = performance.now();
+      try {
+        const result = await task(payload, helpers);
+        await record(helpers.job, since, null);
+        return result;
+      } catch (error) {
+        await record(helpers.job, since, error);
+        throw error;
+      }
+    };
+  return Object.fromEntries(Object.entries(tasks).flatMap(([name, task]) => (task ? [[name, recorded(task)]] : [])));
 }
 
 /**

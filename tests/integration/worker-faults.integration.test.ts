@@ -86,19 +86,47 @@ describe("job runner faults with real worker processes", () => {
       const members = sim.members(lan.zt_network_id);
       expect(members.map((member) => [member.id, member.authorized])).toEqual([[nodeId(1), true]]);
       await waitFor("the job to be completed", async () => !(await testDb().selectFrom("graphile_worker.jobs").select("id").where("key", "=", key).executeTakeFirst()), 10_000);
-      // Run to completion once: by the second worker (the first died mid-way). The worker records
-      // the run after graphile-worker has completed the job, so the record may come a moment later.
-      const runs = await waitFor(
-        "the run to be recorded",
-        async () => {
-          const rows = await testDb().selectFrom("job_runs").select(["ok"]).where("task", "=", "provision_connection").execute();
-          return rows.length > 0 && rows;
-        },
-        10_000,
-      );
+      // Run to completion once: by the second worker (the first died mid-way). The run is recorded
+      // before graphile-worker completes the job.
+      const runs = await testDb().selectFrom("job_runs").select(["ok"]).where("task", "=", "provision_connection").execute();
       expect(runs).toEqual([{ ok: true }]);
       const audit = await testDb().selectFrom("audit_events").select(["action"]).where("subject_type", "=", "connection").where("subject_id", "=", String(id)).orderBy("id").execute();
       expect(audit.map((entry) => entry.action)).toEqual(["connection.requested", "connection.approved", "connection.provisioning", "connection.provisioned"]);
+    },
+    180_000,
+  );
+
+  it(
+    "a worker SIGKILLed while it records a finished run: the job was not completed, it runs again, and its run is in the history",
+    async () => {
+      const { enqueueJob } = await import("@/jobs/enqueue");
+      // The history table held by another session: the worker's record of the run waits on it.
+      const holder = await testDb().connection().execute(async (connection) => {
+        await sql`begin`.execute(connection);
+        await sql`lock table job_runs in exclusive mode`.execute(connection);
+        const { id } = await enqueueJob(testDb(), "prune_worker_heartbeats", { olderThanDays: 7 }, { maxAttempts: 3, jobKey: "prune_worker_heartbeats:fault" });
+        const first = worker();
+        await waitFor(
+          "the worker's record of the run to wait on the history table",
+          async () => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'insert into "job_runs"%'`.execute(testDb())).rows[0]!.n === 1,
+          60_000,
+          100,
+        );
+        // The run finished but is not recorded yet: the job is not completed either.
+        expect(await testDb().selectFrom("graphile_worker.jobs").select(["locked_by"]).where("id", "=", Number(id)).executeTakeFirst()).toEqual({ locked_by: expect.any(String) });
+        await first.kill("SIGKILL");
+        await sql`rollback`.execute(connection);
+        return id;
+      });
+
+      const second = worker();
+      await waitFor("the job to run again and be completed", async () => !(await testDb().selectFrom("graphile_worker.jobs").select("id").where("id", "=", Number(holder)).executeTakeFirst()), 60_000, 250);
+      expect(second.output()).toContain("released the jobs of a dead worker");
+      // The run that completed the job is recorded. The killed worker's record may be there too
+      // (PostgreSQL finishes a statement whose client has gone): that run happened as well.
+      const runs = await testDb().selectFrom("job_runs").select(["ok", "attempts"]).where("job_id", "=", String(holder)).orderBy("id").execute();
+      expect(runs.at(-1)).toEqual({ ok: true, attempts: 2 });
+      expect(runs.filter((run) => !run.ok)).toEqual([]);
     },
     180_000,
   );
