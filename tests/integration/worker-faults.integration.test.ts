@@ -101,30 +101,34 @@ describe("job runner faults with real worker processes", () => {
     async () => {
       const { enqueueJob } = await import("@/jobs/enqueue");
       // The history table held by another session: the worker's record of the run waits on it.
-      const holder = await testDb().connection().execute(async (connection) => {
+      const jobId = await testDb().connection().execute(async (connection) => {
         await sql`begin`.execute(connection);
-        await sql`lock table job_runs in exclusive mode`.execute(connection);
-        const { id } = await enqueueJob(testDb(), "prune_worker_heartbeats", { olderThanDays: 7 }, { maxAttempts: 3, jobKey: "prune_worker_heartbeats:fault" });
-        const first = worker();
-        await waitFor(
-          "the worker's record of the run to wait on the history table",
-          async () => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'insert into "job_runs"%'`.execute(testDb())).rows[0]!.n === 1,
-          60_000,
-          100,
-        );
-        // The run finished but is not recorded yet: the job is not completed either.
-        expect(await testDb().selectFrom("graphile_worker.jobs").select(["locked_by"]).where("id", "=", Number(id)).executeTakeFirst()).toEqual({ locked_by: expect.any(String) });
-        await first.kill("SIGKILL");
-        await sql`rollback`.execute(connection);
-        return id;
+        try {
+          await sql`lock table job_runs in exclusive mode`.execute(connection);
+          const { id } = await enqueueJob(testDb(), "prune_worker_heartbeats", { olderThanDays: 7 }, { maxAttempts: 3, jobKey: "prune_worker_heartbeats:fault" });
+          const first = worker();
+          await waitFor(
+            "the worker's record of the run to wait on the history table",
+            async () =>
+              (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'insert into "job_runs"%'`.execute(testDb())).rows[0]!.n === 1,
+            60_000,
+            100,
+          );
+          // The run finished but is not recorded yet: the job is not completed either.
+          expect(await testDb().selectFrom("graphile_worker.jobs").select(["locked_by"]).where("id", "=", Number(id)).executeTakeFirst()).toEqual({ locked_by: expect.any(String) });
+          await first.kill("SIGKILL");
+          return id;
+        } finally {
+          await sql`rollback`.execute(connection);
+        }
       });
 
       const second = worker();
-      await waitFor("the job to run again and be completed", async () => !(await testDb().selectFrom("graphile_worker.jobs").select("id").where("id", "=", Number(holder)).executeTakeFirst()), 60_000, 250);
+      await waitFor("the job to run again and be completed", async () => !(await testDb().selectFrom("graphile_worker.jobs").select("id").where("id", "=", Number(jobId)).executeTakeFirst()), 60_000, 250);
       expect(second.output()).toContain("released the jobs of a dead worker");
       // The run that completed the job is recorded. The killed worker's record may be there too
       // (PostgreSQL finishes a statement whose client has gone): that run happened as well.
-      const runs = await testDb().selectFrom("job_runs").select(["ok", "attempts"]).where("job_id", "=", String(holder)).orderBy("id").execute();
+      const runs = await testDb().selectFrom("job_runs").select(["ok", "attempts"]).where("job_id", "=", String(jobId)).orderBy("id").execute();
       expect(runs.at(-1)).toEqual({ ok: true, attempts: 2 });
       expect(runs.filter((run) => !run.ok)).toEqual([]);
     },
