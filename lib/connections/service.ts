@@ -304,6 +304,7 @@ export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
       "connections.lan_id",
       "lans.name as lan_name",
       "lans.zt_network_id",
+      "lans.rs_asn",
       "networks.name as network_name",
       "connections.zt_node_id",
       "connections.state",

@@ -104,6 +104,11 @@ test("a route server that cannot be read says so on the dashboard and its page, 
     await page.goto(`/connections/${connection!.id}`);
     const stale = page.getByTestId("bgp-sessions").getByTestId("session-stale");
     await expect(stale).toHaveText("As last read: this route server cannot be read at the moment.");
+    // A session waiting for the member's router names what to peer with: the LAN's route-server ASN.
+    await query("insert into bgp_sessions (route_server_id, connection_id, family, state, info) values ($1, $2, 6, 'start', 'Passive')", [server!.id, connection!.id]);
+    await page.reload();
+    await expect(page.getByTestId("bgp-sessions")).toContainText("waiting for your router");
+    await expect(page.getByTestId("bgp-sessions")).toContainText("AS64496");
   } finally {
     await query("delete from bgp_sessions where route_server_id in (select id from route_servers where lan_id = $1)", [lan!.id]);
     await query("delete from audit_events where subject_type = 'connection' and subject_id in (select id::text from connections where lan_id = $1)", [lan!.id]);

@@ -50,7 +50,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
   const gone = ["removed", "rejected"].includes(connection.state);
-  const [sessions, routeServers, configInput, lan, routerStates, bgpPassword] = await Promise.all([
+  const [sessions, routeServers, configInput, routerStates, bgpPassword] = await Promise.all([
     // Current sessions only: a removed connection has none, and a disabled route server counts for nobody.
     gone
       ? []
@@ -65,7 +65,6 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           .execute(),
     getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
     routerConfigInput(getDb(), id),
-    getDb().selectFrom("lans").select(["rs_asn"]).where("id", "=", connection.lan_id).executeTakeFirstOrThrow(),
     routerStatesOf(getDb(), [id]),
     bgpPasswordStatus(getDb(), id),
   ]);
@@ -164,7 +163,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
                   <td className="px-3 py-2">IPv{session.family}</td>
                   <td className="px-3 py-2">
                     {(() => {
-                      const view = describeSessionState(session, { routeServerAddress: addressOf(session.name, session.family), rsAsn: lan.rs_asn, memberAddress: session.family === 4 ? connection.ipv4_address : connection.ipv6_address, memberAsn: connection.asn });
+                      const view = describeSessionState(session, { routeServerAddress: addressOf(session.name, session.family), rsAsn: connection.rs_asn, memberAddress: session.family === 4 ? connection.ipv4_address : connection.ipv6_address, memberAsn: connection.asn });
                       return (
                         <>
                           <span className="font-medium">{view.summary}</span> <span className="text-xs text-slate-500">({session.info || session.state})</span>
