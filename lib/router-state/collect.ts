@@ -42,13 +42,10 @@ export async function collectRouterStates(db: Db, lanId: number, provider: Reade
   let next = 0;
 
   async function ask(connection: (typeof connections)[number]) {
+    let answers: [Awaited<ReturnType<Reader["getMember"]>>, Awaited<ReturnType<Reader["getPeer"]>>];
     try {
-      const [member, peer] = await Promise.all([provider.getMember(networkId, connection.zt_node_id), provider.getPeer(networkId, connection.zt_node_id)]);
-      await storeRouterState(db, connection.id, member, peer);
-      read.add(connection.id);
+      answers = await Promise.all([provider.getMember(networkId, connection.zt_node_id), provider.getPeer(networkId, connection.zt_node_id)]);
     } catch (error) {
-      // Deleted while we asked (a test's clean-up, a database tidied by hand): nothing to keep.
-      if ((error as { code?: unknown }).code === "23503") return void read.add(connection.id);
       const message = error instanceof Error ? error.message : String(error);
       // The controller itself failed: asking about the next router would fail the same way.
       if (isControllerFailure(error)) {
@@ -59,7 +56,17 @@ export async function collectRouterStates(db: Db, lanId: number, provider: Reade
       // checked_at stays the time of the state shown: the page tells how old it is.
       await db.updateTable("router_states").set({ error: message.slice(0, 1000) }).where("connection_id", "=", connection.id).execute();
       read.add(connection.id);
+      return;
     }
+    try {
+      await storeRouterState(db, connection.id, ...answers);
+    } catch (error) {
+      // Deleted while we asked (a test's clean-up, a database tidied by hand): nothing to keep.
+      if ((error as { code?: unknown }).code === "23503") return void read.add(connection.id);
+      // Not the router's problem (the database full or gone): the run stops with it.
+      throw error;
+    }
+    read.add(connection.id);
   }
   const askers = Array.from({ length: Math.min(ROUTER_STATE_CONCURRENCY, connections.length) }, async () => {
     while (controllerProblem === null && !unexpected && next < connections.length) {

@@ -6,6 +6,7 @@ import { describeRouterState } from "@/lib/router-state/describe";
 import { testDb } from "../support/db";
 import { createLanRow } from "../support/fixtures";
 import { withZeroTierSimulator } from "../support/zerotier-simulator";
+import { ZeroTierError } from "@/lib/zerotier/errors";
 
 describe("router states from the controller", () => {
   const zt = withZeroTierSimulator();
@@ -125,6 +126,56 @@ describe("router states from the controller", () => {
     };
     expect(await collectRouterStates(testDb(), lan.id, deleting)).toEqual({ checked: 2, problems: [], controllerProblem: null });
     expect([...(await routerStatesOf(testDb(), [kept!.id, deleted!.id])).keys()]).toEqual([kept!.id]);
+  });
+
+  it("a router the controller refuses to answer about keeps its state with the error and fails the run visibly; the others are read", async () => {
+    const lan = await zt.lan();
+    await testDb().insertInto("networks").values([{ asn: 64500, name: "Fine" }, { asn: 64501, name: "Refused" }]).execute();
+    const [fine, refused] = await testDb()
+      .insertInto("connections")
+      .values([
+        { lan_id: lan.id, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "requested" },
+        { lan_id: lan.id, asn: 64501, zt_node_id: "b2b2b2b2b2", state: "requested" },
+      ])
+      .returning("id")
+      .execute();
+    expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toMatchObject({ checked: 2, problems: [] });
+    const before = (await routerStatesOf(testDb(), [refused!.id])).get(refused!.id)!;
+    // A refusal about one member (not the controller failing): the next router is still asked.
+    const refusing = {
+      getMember: (networkId: string, nodeId: string) =>
+        nodeId === "b2b2b2b2b2" ? Promise.reject(new ZeroTierError("rejected", "the controller refused the member id", false, 400)) : zt.provider.getMember(networkId, nodeId),
+      getPeer: (networkId: string, nodeId: string) => zt.provider.getPeer(networkId, nodeId),
+    };
+    expect(await collectRouterStates(testDb(), lan.id, refusing)).toEqual({ checked: 2, problems: ["router b2b2b2b2b2: the controller refused the member id"], controllerProblem: null });
+    const after = await routerStatesOf(testDb(), [fine!.id, refused!.id]);
+    expect(after.get(fine!.id)!.error).toBeNull();
+    expect(after.get(refused!.id)).toMatchObject({ error: "the controller refused the member id", checked_at: before.checked_at });
+  });
+
+  it("when the database fails mid-run, no further router is asked and the run fails with the database's error", async () => {
+    const lan = await zt.lan();
+    const count = ROUTER_STATE_CONCURRENCY * 3;
+    await testDb().insertInto("networks").values({ asn: 64500, name: "Many" }).execute();
+    const nodeIds = Array.from({ length: count }, (_, i) => (0xe000000000 + i).toString(16));
+    const ids = (await testDb().insertInto("connections").values(nodeIds.map((node) => ({ lan_id: lan.id, asn: 64500, zt_node_id: node, state: "requested" }))).returning("id").execute()).map((row) => row.id);
+    const asked = new Set<string>();
+    const counting = {
+      getMember: (networkId: string, nodeId: string) => (asked.add(nodeId), zt.provider.getMember(networkId, nodeId)),
+      getPeer: (networkId: string, nodeId: string) => zt.provider.getPeer(networkId, nodeId),
+    };
+    // The disk fills: every write of a router's state fails, the state and then its error.
+    await sql`create function zz_router_states_disk_full() returns trigger language plpgsql as $$ begin raise exception 'could not extend file: No space left on device' using errcode = '53100'; end $$`.execute(testDb());
+    await sql`create trigger zz_router_states_disk_full before insert or update on router_states for each row execute function zz_router_states_disk_full()`.execute(testDb());
+    try {
+      await expect(collectRouterStates(testDb(), lan.id, counting)).rejects.toThrow(/No space left on device/);
+    } finally {
+      await sql`drop trigger zz_router_states_disk_full on router_states`.execute(testDb());
+      await sql`drop function zz_router_states_disk_full()`.execute(testDb());
+    }
+    // The routers being asked when it failed, and none after.
+    expect(asked).toEqual(new Set(nodeIds.slice(0, ROUTER_STATE_CONCURRENCY)));
+    expect((await routerStatesOf(testDb(), ids)).size).toBe(0);
   });
 
   it("mails the member once when a session that was up stays down for N minutes, and watches again once it is back", async () => {
