@@ -82,6 +82,15 @@ export async function revealBgpPasswordOnce(db: Db, actor: Actor, connectionId: 
 
 /** Whether a password is set and whether the member has seen it (no plaintext). */
 export async function bgpPasswordStatus(db: Db, connectionId: number) {
-  const row = await db.selectFrom("connections").select(["bgp_password", "bgp_password_set_at", "bgp_password_shown_at"]).where("id", "=", connectionId).executeTakeFirst();
-  return { set: Boolean(row?.bgp_password), setAt: row?.bgp_password_set_at ?? null, shownAt: row?.bgp_password_shown_at ?? null };
+  const row = await db
+    .selectFrom("connections")
+    .select([sql<boolean>`bgp_password is not null`.as("bgp_password_set"), "bgp_password_set_at", "bgp_password_shown_at"])
+    .where("id", "=", connectionId)
+    .executeTakeFirst();
+  return row ? bgpPasswordStatusOf(row) : { set: false, setAt: null, shownAt: null };
+}
+
+/** The same from a connection row that has these columns (getConnectionFor's). */
+export function bgpPasswordStatusOf(row: { bgp_password_set: boolean; bgp_password_set_at: Date | null; bgp_password_shown_at: Date | null }) {
+  return { set: row.bgp_password_set, setAt: row.bgp_password_set_at, shownAt: row.bgp_password_shown_at };
 }

@@ -305,6 +305,8 @@ export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
       "lans.name as lan_name",
       "lans.zt_network_id",
       "lans.rs_asn",
+      "lans.blackhole_ipv4",
+      "lans.blackhole_ipv6",
       "networks.name as network_name",
       "connections.zt_node_id",
       "connections.state",
@@ -317,6 +319,10 @@ export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
       "connections.updated_at",
       "connections.decided_at",
       "connections.provisioned_at",
+      // Whether a BGP password is set, never the password (see bgpPasswordStatus).
+      sql<boolean>`connections.bgp_password is not null`.as("bgp_password_set"),
+      "connections.bgp_password_set_at",
+      "connections.bgp_password_shown_at",
     ])
     .where("connections.id", "=", id)
     .executeTakeFirst();

@@ -1,5 +1,4 @@
 import "server-only";
-import { sql } from "kysely";
 import type { Db } from "@/db";
 import { getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, ConflictError, NotFoundError } from "@/lib/errors";
@@ -13,18 +12,15 @@ export const MAX_PREFILLED_PREFIXES = 50;
 
 /**
  * The network's stored IRR prefix lists (table irr_prefix_lists, kept by the IRR refresh), per
- * family, or null where ztix has none. Read by name so a database without IRR lists answers null.
+ * family, or null where ztix has none.
  */
 async function storedIrrPrefixes(db: Db, asn: number): Promise<Record<4 | 6, string[] | null>> {
-  const none = { 4: null, 6: null };
-  const table = await sql<{ name: string | null }>`select to_regclass('public.irr_prefix_lists')::text as name`.execute(db);
-  if (!table.rows[0]?.name) return none;
-  const rows = await sql<{ family: number; prefixes: unknown }>`select family, prefixes from irr_prefix_lists where asn = ${asn} and fetched_at is not null`.execute(db);
-  const result: Record<4 | 6, string[] | null> = { ...none };
-  for (const row of rows.rows) {
+  const rows = await db.selectFrom("irr_prefix_lists").select(["family", "prefixes"]).where("asn", "=", asn).where("fetched_at", "is not", null).execute();
+  const result: Record<4 | 6, string[] | null> = { 4: null, 6: null };
+  for (const row of rows) {
     const family = row.family === 6 ? 6 : 4;
     // Only entries that are prefixes of the family get near a configuration.
-    const valid = (Array.isArray(row.prefixes) ? row.prefixes : []).filter((entry): entry is string => {
+    const valid = (Array.isArray(row.prefixes) ? (row.prefixes as unknown[]) : []).filter((entry): entry is string => {
       if (typeof entry !== "string") return false;
       try {
         prefixListEntry(entry, family);
@@ -38,23 +34,40 @@ async function storedIrrPrefixes(db: Db, asn: number): Promise<Record<4 | 6, str
   return result;
 }
 
+/** A LAN's enabled route servers, in deployment order: the peers of every member's router there. */
+export async function enabledRouteServersOf(db: Db, lanId: number) {
+  return db.selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", lanId).where("enabled", "=", true).orderBy("deploy_order").orderBy("id").execute();
+}
+
+/** What of a connection (with its LAN and network) its router configuration is made of: getConnectionFor's row has it. */
+export type RouterConfigConnection = {
+  asn: number;
+  lan_id: number;
+  state: string;
+  route_server_peering: boolean;
+  ipv4_address: string | null;
+  ipv6_address: string | null;
+  lan_name: string;
+  zt_network_id: string;
+  rs_asn: number;
+  blackhole_ipv4: string | null;
+  blackhole_ipv6: string | null;
+  network_name: string | null;
+};
+
+/** Whether the connection has a router configuration, route servers aside: route-server peering, addresses, not leaving. */
+export function configurable(connection: RouterConfigConnection) {
+  return connection.route_server_peering && Boolean(connection.ipv4_address || connection.ipv6_address) && !["removed", "removing", "rejected"].includes(connection.state);
+}
+
 /**
- * What the member's router configuration is made of, from the database. The caller has checked
- * that whoever asks may see the connection. Null when the connection has nothing to configure
- * (no route-server peering, no addresses yet, or no enabled route server).
+ * The member's router configuration's input from a connection row and the LAN's enabled route
+ * servers (enabledRouteServersOf) already read; the IRR prefix lists are read here. The caller has
+ * checked that whoever asks may see the connection. Null when the connection has nothing to
+ * configure (no route-server peering, no addresses yet, or no enabled route server).
  */
-export async function routerConfigInput(db: Db, connectionId: number): Promise<RouterConfigInput | null> {
-  const connection = await db
-    .selectFrom("connections")
-    .innerJoin("lans", "lans.id", "connections.lan_id")
-    .leftJoin("networks", "networks.asn", "connections.asn")
-    .select(["connections.asn", "connections.lan_id", "connections.state", "connections.route_server_peering", "connections.ipv4_address", "connections.ipv6_address", "lans.name as lan_name", "lans.zt_network_id", "lans.rs_asn", "lans.blackhole_ipv4", "lans.blackhole_ipv6", "networks.name as network_name"])
-    .where("connections.id", "=", connectionId)
-    .executeTakeFirst();
-  if (!connection) throw new NotFoundError(`connection ${connectionId} does not exist`);
-  if (!connection.route_server_peering || (!connection.ipv4_address && !connection.ipv6_address) || ["removed", "removing", "rejected"].includes(connection.state)) return null;
-  const servers = await db.selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").orderBy("id").execute();
-  if (servers.length === 0) return null;
+export async function routerConfigInputFor(db: Db, connection: RouterConfigConnection, servers: { name: string; ipv4_address: string | null; ipv6_address: string | null }[]): Promise<RouterConfigInput | null> {
+  if (!configurable(connection) || servers.length === 0) return null;
   const address = (value: string | null) => (value ? normalizeAddress(value) : null);
   const irr = await storedIrrPrefixes(db, connection.asn);
   return {
@@ -74,6 +87,23 @@ export async function routerConfigInput(db: Db, connectionId: number): Promise<R
   };
 }
 
+/** routerConfigInputFor with the connection and its LAN's route servers read from the database. */
+export async function routerConfigInput(db: Db, connectionId: number): Promise<RouterConfigInput | null> {
+  const connection = await db
+    .selectFrom("connections")
+    .innerJoin("lans", "lans.id", "connections.lan_id")
+    .leftJoin("networks", "networks.asn", "connections.asn")
+    .select(["connections.asn", "connections.lan_id", "connections.state", "connections.route_server_peering", "connections.ipv4_address", "connections.ipv6_address", "lans.name as lan_name", "lans.zt_network_id", "lans.rs_asn", "lans.blackhole_ipv4", "lans.blackhole_ipv6", "networks.name as network_name"])
+    .where("connections.id", "=", connectionId)
+    .executeTakeFirst();
+  if (!connection) throw new NotFoundError(`connection ${connectionId} does not exist`);
+  if (!configurable(connection)) return null;
+  return routerConfigInputFor(db, connection, await enabledRouteServersOf(db, connection.lan_id));
+}
+
+const noConfiguration = (connectionId: number) =>
+  new ConflictError(`connection ${connectionId} has no router configuration: it needs route-server peering, assigned addresses and an enabled route server`);
+
 /** The member's complete router configuration in one flavor, or null (see routerConfigInput). */
 export async function renderRouterConfig(db: Db, connectionId: number, flavor: RouterConfigFlavor) {
   const input = await routerConfigInput(db, connectionId);
@@ -83,17 +113,20 @@ export async function renderRouterConfig(db: Db, connectionId: number, flavor: R
 /** The configuration text, or a 409-style error when the connection has nothing to configure yet. */
 export async function routerConfigText(db: Db, connectionId: number, flavor: RouterConfigFlavor) {
   const config = await renderRouterConfig(db, connectionId, flavor);
-  if (config === null) throw new ConflictError(`connection ${connectionId} has no router configuration: it needs route-server peering, assigned addresses and an enabled route server`);
+  if (config === null) throw noConfiguration(connectionId);
   return config;
 }
 
 /** For a signed-in user: only connections of its own networks; another's id is "does not exist", like a missing one. */
 export async function routerConfigForUser(db: Db, user: SessionUser, connectionId: number, flavor: RouterConfigFlavor) {
+  let connection: RouterConfigConnection;
   try {
-    await getConnectionFor(db, user, connectionId);
+    connection = await getConnectionFor(db, user, connectionId);
   } catch (error) {
     if (error instanceof AuthorizationError) throw new NotFoundError(`connection ${connectionId} does not exist`);
     throw error;
   }
-  return routerConfigText(db, connectionId, flavor);
+  const input = configurable(connection) ? await routerConfigInputFor(db, connection, await enabledRouteServersOf(db, connection.lan_id)) : null;
+  if (input === null) throw noConfiguration(connectionId);
+  return routerConfig(input, flavor);
 }

@@ -12,13 +12,13 @@ import { AuthorizationError, NotFoundError } from "@/lib/errors";
 import { routerStatesOf } from "@/lib/router-state/collect";
 import { describeSessionState } from "@/lib/router-state/describe";
 import { filteredRoutesOf } from "@/lib/routeserver/filtered";
-import { routerConfigInput } from "@/lib/routeserver/router-config";
+import { enabledRouteServersOf, routerConfigInputFor } from "@/lib/routeserver/router-config";
 import { routerConfig } from "@/lib/routeserver/snippet";
 import { AuditChangeList } from "@/app/ui/audit-change-list";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
 import { ConnectionStateBadge, TRANSITIONAL_STATES } from "@/app/ui/connection-state-badge";
-import { bgpPasswordStatus } from "@/lib/connections/bgp-password";
+import { bgpPasswordStatusOf } from "@/lib/connections/bgp-password";
 import { formatUtc } from "@/lib/utc-time";
 import { ApproveForm, BgpPasswordForm, RejectForm, RemoveForm, RetryForm, RevealBgpPasswordForm } from "./connection-forms";
 import { RouterConfig } from "./router-config";
@@ -50,7 +50,7 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
   const history = staff ? await connectionHistory(getDb(), id) : [];
   const canAct = canAccessAsn(user, connection.asn, "act");
   const gone = ["removed", "rejected"].includes(connection.state);
-  const [sessions, routeServers, configInput, routerStates, bgpPassword] = await Promise.all([
+  const [sessions, routeServers, routerStates] = await Promise.all([
     // Current sessions only: a removed connection has none, and a disabled route server counts for nobody.
     gone
       ? []
@@ -63,11 +63,11 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
           .orderBy("route_servers.name")
           .orderBy("bgp_sessions.family")
           .execute(),
-    getDb().selectFrom("route_servers").select(["name", "ipv4_address", "ipv6_address"]).where("lan_id", "=", connection.lan_id).where("enabled", "=", true).orderBy("deploy_order").execute(),
-    routerConfigInput(getDb(), id),
+    enabledRouteServersOf(getDb(), connection.lan_id),
     routerStatesOf(getDb(), [id]),
-    bgpPasswordStatus(getDb(), id),
   ]);
+  const configInput = await routerConfigInputFor(getDb(), connection, routeServers);
+  const bgpPassword = bgpPasswordStatusOf(connection);
   const addressOf = (name: string, family: number) => {
     const server = routeServers.find((candidate) => candidate.name === name);
     return (family === 4 ? server?.ipv4_address : server?.ipv6_address) ?? null;
