@@ -11,6 +11,27 @@ import { ZeroTierError } from "@/lib/zerotier/errors";
 describe("router states from the controller", () => {
   const zt = withZeroTierSimulator();
 
+  /** Two networks' requested connections on the LAN, routers a1a1a1a1a1 and b2b2b2b2b2. */
+  async function twoRequestedRouters(lanId: number, names: [string, string]) {
+    await testDb().insertInto("networks").values([{ asn: 64500, name: names[0] }, { asn: 64501, name: names[1] }]).execute();
+    return testDb()
+      .insertInto("connections")
+      .values([
+        { lan_id: lanId, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "requested" },
+        { lan_id: lanId, asn: 64501, zt_node_id: "b2b2b2b2b2", state: "requested" },
+      ])
+      .returning("id")
+      .execute();
+  }
+
+  /** `count` requested connections of one network on the LAN, routers numbered from `firstNodeId`. */
+  async function manyRequestedRouters(lanId: number, count: number, firstNodeId: number) {
+    await testDb().insertInto("networks").values({ asn: 64500, name: "Many" }).execute();
+    const nodeIds = Array.from({ length: count }, (_, i) => (firstNodeId + i).toString(16));
+    const ids = (await testDb().insertInto("connections").values(nodeIds.map((node) => ({ lan_id: lanId, asn: 64500, zt_node_id: node, state: "requested" }))).returning("id").execute()).map((row) => row.id);
+    return { nodeIds, ids };
+  }
+
   it("stores joined/online/version/path for a running router, 'not seen' for one that never joined, and keeps what it knew when the router stops", async () => {
     const lan = await zt.lan();
     const networkId = lan.zt_network_id;
@@ -70,9 +91,7 @@ describe("router states from the controller", () => {
   it("a LAN of many routers is read a few at a time; when the controller fails, no further router is asked and every unread one keeps its state with the error", async () => {
     const lan = await zt.lan();
     const count = ROUTER_STATE_CONCURRENCY * 5;
-    await testDb().insertInto("networks").values({ asn: 64500, name: "Many" }).execute();
-    const nodeIds = Array.from({ length: count }, (_, i) => (0xd000000000 + i).toString(16));
-    const ids = (await testDb().insertInto("connections").values(nodeIds.map((node) => ({ lan_id: lan.id, asn: 64500, zt_node_id: node, state: "requested" }))).returning("id").execute()).map((row) => row.id);
+    const { nodeIds, ids } = await manyRequestedRouters(lan.id, count, 0xd000000000);
 
     // Every router read, never more than the bound at once, more than one at a time.
     let open = 0;
@@ -108,15 +127,7 @@ describe("router states from the controller", () => {
 
   it("a connection deleted while the controller is asked about it is skipped, not a failed look", async () => {
     const lan = await zt.lan();
-    await testDb().insertInto("networks").values([{ asn: 64500, name: "Kept" }, { asn: 64501, name: "Deleted" }]).execute();
-    const [kept, deleted] = await testDb()
-      .insertInto("connections")
-      .values([
-        { lan_id: lan.id, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "requested" },
-        { lan_id: lan.id, asn: 64501, zt_node_id: "b2b2b2b2b2", state: "requested" },
-      ])
-      .returning("id")
-      .execute();
+    const [kept, deleted] = await twoRequestedRouters(lan.id, ["Kept", "Deleted"]);
     const deleting = {
       getMember: async (networkId: string, nodeId: string) => {
         if (nodeId === "b2b2b2b2b2") await testDb().deleteFrom("connections").where("id", "=", deleted!.id).execute();
@@ -130,15 +141,7 @@ describe("router states from the controller", () => {
 
   it("a router the controller refuses to answer about keeps its state with the error and fails the run visibly; the others are read", async () => {
     const lan = await zt.lan();
-    await testDb().insertInto("networks").values([{ asn: 64500, name: "Fine" }, { asn: 64501, name: "Refused" }]).execute();
-    const [fine, refused] = await testDb()
-      .insertInto("connections")
-      .values([
-        { lan_id: lan.id, asn: 64500, zt_node_id: "a1a1a1a1a1", state: "requested" },
-        { lan_id: lan.id, asn: 64501, zt_node_id: "b2b2b2b2b2", state: "requested" },
-      ])
-      .returning("id")
-      .execute();
+    const [fine, refused] = await twoRequestedRouters(lan.id, ["Fine", "Refused"]);
     expect(await collectRouterStates(testDb(), lan.id, zt.provider)).toMatchObject({ checked: 2, problems: [] });
     const before = (await routerStatesOf(testDb(), [refused!.id])).get(refused!.id)!;
     // A refusal about one member (not the controller failing): the next router is still asked.
@@ -156,9 +159,7 @@ describe("router states from the controller", () => {
   it("when the database fails mid-run, no further router is asked and the run fails with the database's error", async () => {
     const lan = await zt.lan();
     const count = ROUTER_STATE_CONCURRENCY * 3;
-    await testDb().insertInto("networks").values({ asn: 64500, name: "Many" }).execute();
-    const nodeIds = Array.from({ length: count }, (_, i) => (0xe000000000 + i).toString(16));
-    const ids = (await testDb().insertInto("connections").values(nodeIds.map((node) => ({ lan_id: lan.id, asn: 64500, zt_node_id: node, state: "requested" }))).returning("id").execute()).map((row) => row.id);
+    const { nodeIds, ids } = await manyRequestedRouters(lan.id, count, 0xe000000000);
     const asked = new Set<string>();
     const counting = {
       getMember: (networkId: string, nodeId: string) => (asked.add(nodeId), zt.provider.getMember(networkId, nodeId)),
