@@ -88,7 +88,7 @@ export async function routerConfigInputFor(db: Db, connection: RouterConfigConne
 }
 
 /** routerConfigInputFor with the connection and its LAN's route servers read from the database. */
-export async function routerConfigInput(db: Db, connectionId: number): Promise<RouterConfigInput | null> {
+async function routerConfigInput(db: Db, connectionId: number): Promise<RouterConfigInput | null> {
   const connection = await db
     .selectFrom("connections")
     .innerJoin("lans", "lans.id", "connections.lan_id")
@@ -104,17 +104,11 @@ export async function routerConfigInput(db: Db, connectionId: number): Promise<R
 const noConfiguration = (connectionId: number) =>
   new ConflictError(`connection ${connectionId} has no router configuration: it needs route-server peering, assigned addresses and an enabled route server`);
 
-/** The member's complete router configuration in one flavor, or null (see routerConfigInput). */
-export async function renderRouterConfig(db: Db, connectionId: number, flavor: RouterConfigFlavor) {
-  const input = await routerConfigInput(db, connectionId);
-  return input ? routerConfig(input, flavor) : null;
-}
-
-/** The configuration text, or a 409-style error when the connection has nothing to configure yet. */
+/** The member's complete router configuration in one flavor, or a 409-style error when the connection has nothing to configure yet. */
 export async function routerConfigText(db: Db, connectionId: number, flavor: RouterConfigFlavor) {
-  const config = await renderRouterConfig(db, connectionId, flavor);
-  if (config === null) throw noConfiguration(connectionId);
-  return config;
+  const input = await routerConfigInput(db, connectionId);
+  if (input === null) throw noConfiguration(connectionId);
+  return routerConfig(input, flavor);
 }
 
 /** For a signed-in user: only connections of its own networks; another's id is "does not exist", like a missing one. */
