@@ -292,8 +292,8 @@ async function retryStuckConnection(trx: Db, actor: Actor, connection: Connectio
   await recordAudit(trx, { actor, action: "connection.retried", subject: { type: "connection", id: connection.id }, before: snapshot(connection), after: { state: connection.state, reason: null, job: how } });
 }
 
-/** Loads a connection a user may see; someone else's is "not found" to a member. */
-export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
+/** A connection with its LAN and network, as the connection pages and the router configuration show it; whoever asks has been authorized (else getConnectionFor). */
+export async function getConnection(db: Db, id: number) {
   const connection = await db
     .selectFrom("connections")
     .innerJoin("lans", "lans.id", "connections.lan_id")
@@ -327,6 +327,12 @@ export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
     .where("connections.id", "=", id)
     .executeTakeFirst();
   if (!connection) throw new NotFoundError(`connection ${id} does not exist`);
+  return connection;
+}
+
+/** Loads a connection a user may see; someone else's is "not found" to a member. */
+export async function getConnectionFor(db: Db, user: SessionUser, id: number) {
+  const connection = await getConnection(db, id);
   if (!isStaff(user.role) && !user.networks.some((network) => network.asn === connection.asn)) {
     // Worded like a missing id (pages answer 404 for both): members cannot probe which
     // connections exist. Still an authorization error, so server actions audit the refusal.

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db";
-import { getConnectionFor } from "@/lib/connections/service";
+import { getConnection, getConnectionFor } from "@/lib/connections/service";
 import { AuthorizationError, ConflictError, NotFoundError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/auth/users";
 import { normalizeAddress } from "@/lib/addressing/ip";
@@ -87,28 +87,16 @@ export async function routerConfigInputFor(db: Db, connection: RouterConfigConne
   };
 }
 
-/** routerConfigInputFor with the connection and its LAN's route servers read from the database. */
-async function routerConfigInput(db: Db, connectionId: number): Promise<RouterConfigInput | null> {
-  const connection = await db
-    .selectFrom("connections")
-    .innerJoin("lans", "lans.id", "connections.lan_id")
-    .leftJoin("networks", "networks.asn", "connections.asn")
-    .select(["connections.asn", "connections.lan_id", "connections.state", "connections.route_server_peering", "connections.ipv4_address", "connections.ipv6_address", "lans.name as lan_name", "lans.zt_network_id", "lans.rs_asn", "lans.blackhole_ipv4", "lans.blackhole_ipv6", "networks.name as network_name"])
-    .where("connections.id", "=", connectionId)
-    .executeTakeFirst();
-  if (!connection) throw new NotFoundError(`connection ${connectionId} does not exist`);
-  if (!configurable(connection)) return null;
-  return routerConfigInputFor(db, connection, await enabledRouteServersOf(db, connection.lan_id));
+/** A connection's router configuration in one flavor, or a 409-style error when it has nothing to configure yet. */
+async function configurationOf(db: Db, connectionId: number, connection: RouterConfigConnection, flavor: RouterConfigFlavor) {
+  const input = configurable(connection) ? await routerConfigInputFor(db, connection, await enabledRouteServersOf(db, connection.lan_id)) : null;
+  if (input === null) throw new ConflictError(`connection ${connectionId} has no router configuration: it needs route-server peering, assigned addresses and an enabled route server`);
+  return routerConfig(input, flavor);
 }
 
-const noConfiguration = (connectionId: number) =>
-  new ConflictError(`connection ${connectionId} has no router configuration: it needs route-server peering, assigned addresses and an enabled route server`);
-
-/** The member's complete router configuration in one flavor, or a 409-style error when the connection has nothing to configure yet. */
+/** The member's complete router configuration in one flavor (an API key's read: any connection). */
 export async function routerConfigText(db: Db, connectionId: number, flavor: RouterConfigFlavor) {
-  const input = await routerConfigInput(db, connectionId);
-  if (input === null) throw noConfiguration(connectionId);
-  return routerConfig(input, flavor);
+  return configurationOf(db, connectionId, await getConnection(db, connectionId), flavor);
 }
 
 /** For a signed-in user: only connections of its own networks; another's id is "does not exist", like a missing one. */
@@ -120,7 +108,5 @@ export async function routerConfigForUser(db: Db, user: SessionUser, connectionI
     if (error instanceof AuthorizationError) throw new NotFoundError(`connection ${connectionId} does not exist`);
     throw error;
   }
-  const input = configurable(connection) ? await routerConfigInputFor(db, connection, await enabledRouteServersOf(db, connection.lan_id)) : null;
-  if (input === null) throw noConfiguration(connectionId);
-  return routerConfig(input, flavor);
+  return configurationOf(db, connectionId, connection, flavor);
 }
