@@ -53,24 +53,32 @@ export const requestConnectionAction = formAction(
   },
 );
 
+/** Where a decision was taken: from the Requests page, the decided request keeps its place (app/requests/request-decision.tsx). */
+const ZDecidedFrom = z.enum(["requests"]).optional();
+
+/** Any revalidation re-renders the page the action came from; the Requests page keeps its list as it is. */
+function refreshAfterDecision(id: number, from: "requests" | undefined) {
+  if (from === "requests") return;
+  revalidatePath("/requests");
+  revalidatePath(`/connections/${id}`);
+}
+
 export const approveConnectionAction = formAction(
-  { name: "approveConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ ipv4: optionalAddress, ipv6: optionalAddress }) },
+  { name: "approveConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ ipv4: optionalAddress, ipv6: optionalAddress, from: ZDecidedFrom }) },
   async ({ user, input }) => {
     const addresses = await approveConnection(getDb(), actorOf(user), input.id, { ipv4: input.ipv4, ipv6: input.ipv6 });
-    revalidatePath("/requests");
-    revalidatePath(`/connections/${input.id}`);
-    return { status: "ok", message: `Approved: ${addresses.ipv4} and ${addresses.ipv6}. Provisioning has started.` };
+    refreshAfterDecision(input.id, input.from);
+    return { status: "ok", message: `Connection ${input.id} approved with ${addresses.ipv4} and ${addresses.ipv6}; provisioning has started.` };
   },
 );
 
 export const rejectConnectionAction = formAction(
-  { name: "rejectConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ reason: z.string().trim().min(3, "a reason is required (it is shown to the network)").max(1000) }).extend(ZConfirm.shape) },
+  { name: "rejectConnection", roles: ["admin", "operator"], schema: ZConnectionId.extend({ reason: z.string().trim().min(3, "a reason is required (it is shown to the network)").max(1000), from: ZDecidedFrom }).extend(ZConfirm.shape) },
   async ({ user, input }) => {
     requirePlainConfirmation(input.confirm);
     await rejectConnection(getDb(), actorOf(user), input.id, input.reason);
-    revalidatePath("/requests");
-    revalidatePath(`/connections/${input.id}`);
-    return { status: "ok", message: "Rejected." };
+    refreshAfterDecision(input.id, input.from);
+    return { status: "ok", message: `Connection ${input.id} rejected; the network sees the reason on its connection page.` };
   },
 );
 

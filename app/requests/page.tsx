@@ -8,10 +8,10 @@ import { offsetOf, parseListParams } from "@/lib/lists/list-params";
 import { ListSearch, Pager, SortLink } from "@/app/ui/list-controls";
 import { routerStatesOf } from "@/lib/router-state/collect";
 import { RouterStatePanel } from "@/app/ui/router-state-panel";
-import { ApproveForm, RejectForm } from "@/app/connections/[id]/connection-forms";
 import { requestContexts, type RequestContext } from "@/lib/connections/request-context";
 import { formatUtc } from "@/lib/utc-time";
 import { BulkApproveForm } from "./bulk-approve-form";
+import { RequestDecision } from "./request-decision";
 
 export const metadata: Metadata = { title: "Requests" };
 export const dynamic = "force-dynamic";
@@ -50,10 +50,7 @@ export default async function RequestsPage(props: { searchParams: Promise<Record
                 <RouterStatePanel compact staff state={routerStates.get(row.id) ?? null} networkId={row.zt_network_id} />
               </div>
               <RequestFacts context={contexts.get(row.id)} asn={row.asn} />
-              <div className="mt-4 grid gap-6 md:grid-cols-2">
-                <ApproveForm id={row.id} compact />
-                <RejectForm id={row.id} />
-              </div>
+              <RequestDecision id={row.id} />
             </li>
           ))}
         </ul>
@@ -71,8 +68,10 @@ function RequestFacts({ context, asn }: { context?: RequestContext; asn: number 
       {network ? (
         <p className="text-slate-700">
           PeeringDB: <a href={network.peeringDbUrl} className="text-brand-700 hover:underline" rel="noreferrer" target="_blank">{network.name ?? `AS${asn}`}</a>
-          {" · "}as-set <span className="font-mono text-xs">{network.irrAsSet ?? "none"}</span>
-          {" · "}prefixes {network.prefixes4 ?? "?"} IPv4, {network.prefixes6 ?? "?"} IPv6
+          {" · "}as-set <span className="font-mono text-xs">{network.asSet.value}</span>
+          {network.asSet.origin === "PeeringDB" ? null : network.asSet.origin === "operator" ? " (set by an operator)" : " (ASN only)"}
+          {" · "}
+          {network.prefixes4 === null && network.prefixes6 === null ? "no prefix counts in PeeringDB" : `prefixes ${network.prefixes4 ?? "unknown"} IPv4, ${network.prefixes6 ?? "unknown"} IPv6`}
         </p>
       ) : null}
       {context?.warnings.length ? (

@@ -39,7 +39,12 @@ test("a PeeringDB member requests a connection, an operator approves, the member
   const request = operator.locator(`li[data-connection-id="${connectionId}"]`);
   await expect(request).toContainText(nodeId);
   await request.getByRole("button", { name: "Approve" }).click();
-  // Decided requests leave the list.
+  // The decided request keeps its place and says what was done (nothing slides under the pointer)…
+  await expect(request.getByRole("status")).toContainText(`Connection ${connectionId} approved with 192.0.2.`);
+  await expect(request.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(request.getByRole("link", { name: `Open connection ${connectionId}` })).toHaveAttribute("href", `/connections/${connectionId}`);
+  // …and leaves the list once it is read again.
+  await operator.reload();
   await expect(request).toHaveCount(0);
 
   // Without reloading, the member's page turns "provisioned" with its addresses.

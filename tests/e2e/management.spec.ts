@@ -159,6 +159,23 @@ test("the Requests page shows each network's PeeringDB record and warnings, and 
   const second = page.locator(`li[data-connection-id="${ids[1]}"]`);
   await expect(second.getByRole("list", { name: "Warnings" })).toContainText(`AS${base + 1} has no PeeringDB record`);
 
+  // A single decision stays in its place with its outcome; the rest of the list does not move.
+  const [rejectedRow] = await query<{ id: number }>(
+    "insert into connections (lan_id, asn, zt_node_id, state) select id, $1, $2, 'requested' from lans where name = 'e2e-lan' returning id",
+    [base, (0xc100000000 + base).toString(16)],
+  );
+  await page.reload();
+  const toReject = page.locator(`li[data-connection-id="${rejectedRow!.id}"]`);
+  const firstBox = await first.boundingBox();
+  await toReject.getByLabel("Reason (shown to the network)").fill("no contract signed yet");
+  await toReject.getByRole("button", { name: "Reject", exact: true }).click();
+  await toReject.getByRole("button", { name: "Reject the request" }).click();
+  await expect(toReject.getByRole("status")).toContainText(`Connection ${rejectedRow!.id} rejected; the network sees the reason`);
+  await expect(toReject.getByRole("button", { name: "Reject", exact: true })).toHaveCount(0);
+  expect((await first.boundingBox())?.y).toBe(firstBox?.y);
+  const [rejected] = await query<{ state: string; reason: string }>("select state, reason from connections where id = $1", [rejectedRow!.id]);
+  expect(rejected).toEqual({ state: "rejected", reason: "no contract signed yet" });
+
   await page.getByRole("button", { name: "Approve the ticked requests" }).click();
   await expect(page.getByRole("form", { name: "Approve several requests" }).getByRole("alert")).toContainText("Tick the requests to approve first.");
   for (const id of ids) await page.getByLabel(new RegExp(`^Tick connection ${id} `)).check();

@@ -1,16 +1,27 @@
 "use client";
 
 import { useActionState } from "react";
-import { initialFormState } from "@/lib/actions/form-state";
+import { initialFormState, type FormState } from "@/lib/actions/form-state";
 import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
 import { FormMessage, SubmitButton, TextField } from "@/app/ui/forms/fields";
 import { approveConnectionAction, rejectConnectionAction, removeConnectionAction, retryConnectionAction, revealBgpPasswordAction, setBgpPasswordAction } from "../actions";
 
+type ActionHandle = [state: FormState, action: (formData: FormData) => void, pending: boolean];
+
+/**
+ * On the Requests page (`from="requests"`) a decision does not refresh the list: the request keeps
+ * its place and shows its outcome (RequestDecision), so the next request's buttons never slide under
+ * the pointer. Elsewhere the page refreshes with the connection's new state.
+ */
 export function ApproveForm({ id, compact = false }: { id: number; compact?: boolean }) {
-  const [state, action] = useActionState(approveConnectionAction, initialFormState);
+  return <ApproveFormView id={id} compact={compact} handle={useActionState(approveConnectionAction, initialFormState)} />;
+}
+
+export function ApproveFormView({ id, compact = false, from, handle: [state, action] }: { id: number; compact?: boolean; from?: "requests"; handle: ActionHandle }) {
   return (
     <form action={action} className="space-y-3" aria-label={`Approve connection ${id}`}>
       <input type="hidden" name="id" value={id} />
+      {from ? <input type="hidden" name="from" value={from} /> : null}
       {compact ? null : (
         <div className="grid gap-3 sm:grid-cols-2">
           <TextField name="ipv4" label="IPv4 address (optional)" state={state} hint="Empty: the next free address" />
@@ -24,10 +35,14 @@ export function ApproveForm({ id, compact = false }: { id: number; compact?: boo
 }
 
 export function RejectForm({ id }: { id: number }) {
-  const [state, action] = useActionState(rejectConnectionAction, initialFormState);
+  return <RejectFormView id={id} handle={useActionState(rejectConnectionAction, initialFormState)} />;
+}
+
+export function RejectFormView({ id, from, handle: [state, action] }: { id: number; from?: "requests"; handle: ActionHandle }) {
   return (
     <form action={action} className="space-y-3" aria-label={`Reject connection ${id}`}>
       <input type="hidden" name="id" value={id} />
+      {from ? <input type="hidden" name="from" value={from} /> : null}
       <TextField name="reason" label="Reason (shown to the network)" state={state} />
       <FormMessage state={state} />
       <ConfirmGate idPrefix={`reject-${id}`} label="Reject" confirmLabel="Reject the request" pendingText="Rejecting…" tone="secondary" errors={state.fieldErrors?.confirm} />
