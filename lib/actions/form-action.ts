@@ -18,7 +18,9 @@ import type { FormState } from "./form-state";
 export type { FormState } from "./form-state";
 
 const log = createLogger("action");
-const SECRET_FIELDS = /pass|secret|token|key/i;
+// Never echoed back into a form nor put into the audit log. A host key's fingerprint is public (and
+// retyping one is error-prone), so "hostKey" is not among them.
+const SECRET_FIELDS = /pass|secret|token|(?<!host)key/i;
 
 function submittedValues(formData: FormData) {
   const values: Record<string, string> = {};

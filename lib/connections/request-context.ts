@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/db";
 import { normalizeAddress, parsePrefix, prefixSize } from "@/lib/addressing/ip";
+import { effectiveAsSet } from "@/lib/irr/prefix-lists";
 
 /** ASN ranges no network on an exchange should use (RFC 6996 private, RFC 5398 documentation, reserved). */
 const SPECIAL_ASNS: { from: number; to: number; what: string }[] = [
@@ -20,7 +21,7 @@ export function specialAsn(asn: number) {
 }
 
 export type RequestContext = {
-  network: { name: string | null; irrAsSet: string | null; prefixes4: number | null; prefixes6: number | null; peeringDbUrl: string; knownToPeeringDb: boolean | null } | null;
+  network: { name: string | null; irrAsSet: string | null; asSet: ReturnType<typeof effectiveAsSet>; prefixes4: number | null; prefixes6: number | null; peeringDbUrl: string; knownToPeeringDb: boolean | null } | null;
   warnings: string[];
 };
 
@@ -33,7 +34,7 @@ export async function requestContexts(db: Db, requests: { id: number; asn: numbe
   if (requests.length === 0) return contexts;
   const asns = [...new Set(requests.map((request) => request.asn))];
   const lanNames = [...new Set(requests.map((request) => request.lanName))];
-  const networks = await db.selectFrom("networks").select(["asn", "name", "irr_as_set", "info_prefixes4", "info_prefixes6", "peeringdb_id", "known_to_peeringdb"]).where("asn", "in", asns).execute();
+  const networks = await db.selectFrom("networks").select(["asn", "name", "irr_as_set", "irr_as_set_override", "info_prefixes4", "info_prefixes6", "peeringdb_id", "known_to_peeringdb"]).where("asn", "in", asns).execute();
   const lans = await db.selectFrom("lans").select(["id", "name", "ipv4_prefix", "reserved_host_count"]).where("name", "in", lanNames).execute();
   const lanIds = lans.map((lan) => lan.id);
   if (lanIds.length === 0) return contexts;
@@ -57,7 +58,9 @@ export async function requestContexts(db: Db, requests: { id: number; asn: numbe
     const special = specialAsn(request.asn);
     if (special) warnings.push(`AS${request.asn} is a ${special} ASN: it cannot be announced on the Internet.`);
     if (!record || record.known_to_peeringdb === false) warnings.push(`AS${request.asn} has no PeeringDB record.`);
-    else if (!record.irr_as_set) warnings.push("The network has no as-set in PeeringDB: its prefixes cannot be filtered by IRR.");
+    else if (effectiveAsSet(record).origin !== "PeeringDB" && !record.irr_as_set_override) {
+      warnings.push(`The network has no as-set in PeeringDB: IRR filtering accepts only AS${request.asn}'s own route objects, not its customers' (an operator can set an as-set on its network page).`);
+    }
     const lan = freeIpv4.get(request.lanName);
     if (lan && lan.free <= 0n) warnings.push(`LAN ${lan.name} has no free IPv4 address left: approving fails until one is released or the prefix grows.`);
     contexts.set(request.id, {
@@ -65,6 +68,7 @@ export async function requestContexts(db: Db, requests: { id: number; asn: numbe
         ? {
             name: record.name,
             irrAsSet: record.irr_as_set,
+            asSet: effectiveAsSet(record),
             prefixes4: record.info_prefixes4,
             prefixes6: record.info_prefixes6,
             peeringDbUrl: record.peeringdb_id ? `https://www.peeringdb.com/net/${record.peeringdb_id}` : `https://www.peeringdb.com/asn/${request.asn}`,

@@ -25,10 +25,10 @@ const path = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path 
 
 export const ZRouteServerAdd = z.object({
   lan: z.string().min(1),
-  name: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/i, "name: letters, digits, '.' and '-'"),
+  name: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/i, "letters, digits, '.' and '-' (up to 63, starting with a letter or digit)"),
   transport: z.enum(["ssh", "local"]).default("ssh"),
   sshHost: z.string().trim().regex(/^[A-Za-z0-9.:-]+$/, "not a host name or address").optional(),
-  sshPort: z.coerce.number().int().min(1).max(65535).default(22),
+  sshPort: z.coerce.number({ message: "a port number from 1 to 65535" }).int("a port number from 1 to 65535").min(1, "a port number from 1 to 65535").max(65535, "a port number from 1 to 65535").default(22),
   sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "not a user name").default("ztix"),
   hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "the host key fingerprint is SHA256:… as ssh-keygen -lf prints it").optional(),
   ipv4: z.string().optional(),
@@ -36,15 +36,67 @@ export const ZRouteServerAdd = z.object({
   routerId: z.string(),
   configPath: path.default("/etc/bird/bird.conf"),
   controlSocket: path.default("/run/bird/bird.ctl"),
-  deployOrder: z.coerce.number().int().min(0).default(0),
+  deployOrder: z.coerce.number({ message: "a whole number, 0 or more" }).int("a whole number, 0 or more").min(0, "a whole number, 0 or more").default(0),
   ztNodeId: ZZtNodeId.optional(),
 });
 
+type Problems = Record<string, string[]>;
+
 /** zod issues as a form's field errors (keyed by the input's field names). */
-function issueFields(issues: z.core.$ZodIssue[]) {
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of issues) (fieldErrors[String(issue.path[0])] ??= []).push(issue.message);
+function issueFields(issues: z.core.$ZodIssue[]): Problems {
+  const fieldErrors: Problems = {};
+  for (const issue of issues) addProblem(fieldErrors, String(issue.path[0]), issue.message);
   return fieldErrors;
+}
+
+function addProblem(problems: Problems, field: string, message: string) {
+  (problems[field] ??= []).push(message);
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  lan: "LAN",
+  name: "name",
+  sshHost: "SSH host",
+  sshPort: "SSH port",
+  sshUser: "SSH user",
+  hostKey: "host key fingerprint",
+  ipv4: "IPv4 address",
+  ipv6: "IPv6 address",
+  routerId: "router id",
+  configPath: "configuration path",
+  controlSocket: "control socket",
+  deployOrder: "deploy order",
+  ztNodeId: "ZeroTier node id",
+};
+
+/**
+ * Every problem of a route server's settings at once: one error whose message names them all (the
+ * CLI's one line) and whose field errors put each beside its field in the portal's forms.
+ */
+function throwProblems(problems: Problems) {
+  const fields = Object.keys(problems);
+  if (fields.length === 0) return;
+  throw new DomainError(fields.map((field) => `${FIELD_LABELS[field] ?? field}: ${problems[field]!.join(", ")}`).join("; "), problems);
+}
+
+/** An address checked against the LAN's prefix, normalized; a problem recorded when it is not inside. */
+function addressInside(problems: Problems, field: "ipv4" | "ipv6", address: string | undefined, prefix: string, family: 4 | 6) {
+  if (!address) return null;
+  const parsedAddress = parseAddress(address);
+  if (!parsedAddress || parsedAddress.family !== family || !prefixContains(parsePrefix(prefix)!, parsedAddress)) {
+    addProblem(problems, field, `${address} is not an IPv${family} address inside ${prefix}`);
+    return null;
+  }
+  return normalizeAddress(address);
+}
+
+function checkRouterId(problems: Problems, routerId: string | undefined) {
+  if (parseAddress(routerId?.trim() ?? "")?.family !== 4) addProblem(problems, "routerId", `${routerId?.trim() ? `"${routerId.trim()}" is not` : "needs"} an IPv4 address (BIRD's router id)`);
+}
+
+function checkSshReach(problems: Problems, input: { sshHost?: string; hostKey?: string }) {
+  if (!input.sshHost?.trim()) addProblem(problems, "sshHost", "an SSH route server needs its host");
+  if (!input.hostKey?.trim()) addProblem(problems, "hostKey", "an SSH route server needs its host key's fingerprint (pinned)");
 }
 
 /** Adds a route server to a LAN; its LAN addresses are reserved so no member gets them. */
@@ -60,21 +112,21 @@ export async function addRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd
 }
 
 async function insertRouteServer(db: Db, raw: z.input<typeof ZRouteServerAdd>, actor: Actor) {
+  // Every problem is collected before answering, from the raw input where the schema failed.
   const parsed = ZRouteServerAdd.safeParse(raw);
-  if (!parsed.success) throw new DomainError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "), issueFields(parsed.error.issues));
+  const problems = parsed.success ? {} : issueFields(parsed.error.issues);
+  if ((raw.transport ?? "ssh") === "ssh") checkSshReach(problems, raw);
+  const lanRef = String(raw.lan ?? "").trim();
+  const lan = lanRef
+    ? await db.selectFrom("lans").select(["id", "name", "ipv4_prefix", "ipv6_prefix"]).where((eb) => (/^\d+$/.test(lanRef) ? eb("id", "=", Number(lanRef)) : eb("name", "=", lanRef))).executeTakeFirst()
+    : undefined;
+  if (!lan) addProblem(problems, "lan", lanRef ? `no peering LAN ${lanRef}` : "choose a LAN");
+  const ipv4 = lan ? addressInside(problems, "ipv4", raw.ipv4?.trim() || undefined, lan.ipv4_prefix, 4) : null;
+  const ipv6 = lan ? addressInside(problems, "ipv6", raw.ipv6?.trim() || undefined, lan.ipv6_prefix, 6) : null;
+  checkRouterId(problems, raw.routerId);
+  throwProblems(problems);
+  if (!parsed.success || !lan) throw new Error("unreachable: problems were thrown");
   const input = parsed.data;
-  if (input.transport === "ssh" && (!input.sshHost || !input.hostKey)) throw new DomainError("an SSH route server needs --ssh-host and --host-key (its pinned SHA256 fingerprint)");
-  const lan = await db.selectFrom("lans").select(["id", "name", "ipv4_prefix", "ipv6_prefix"]).where((eb) => (/^\d+$/.test(input.lan) ? eb("id", "=", Number(input.lan)) : eb("name", "=", input.lan))).executeTakeFirst();
-  if (!lan) throw new DomainError(`no peering LAN ${input.lan}`);
-  const inside = (address: string | undefined, prefix: string, family: 4 | 6) => {
-    if (!address) return null;
-    const parsedAddress = parseAddress(address);
-    if (!parsedAddress || parsedAddress.family !== family || !prefixContains(parsePrefix(prefix)!, parsedAddress)) throw new DomainError(`${address} is not an IPv${family} address inside ${prefix}`);
-    return normalizeAddress(address);
-  };
-  const ipv4 = inside(input.ipv4, lan.ipv4_prefix, 4);
-  const ipv6 = inside(input.ipv6, lan.ipv6_prefix, 6);
-  if (parseAddress(input.routerId)?.family !== 4) throw new DomainError(`router id ${input.routerId} must be an IPv4 address`);
   if (input.ztNodeId) {
     const member = await db.selectFrom("connections").select("id").where("lan_id", "=", lan.id).where("zt_node_id", "=", input.ztNodeId).where("state", "not in", ["removed", "rejected"]).executeTakeFirst();
     if (member) throw new ConflictError(`node ${input.ztNodeId} is connection ${member.id}'s router on this LAN`);
@@ -226,17 +278,15 @@ export const ZRouteServerEdit = ZRouteServerAdd.pick({ sshHost: true, sshPort: t
  */
 export async function updateRouteServer(db: Db, ref: string | number, raw: z.input<typeof ZRouteServerEdit>, actor: Actor) {
   const parsed = ZRouteServerEdit.safeParse(raw);
-  if (!parsed.success) {
-    throw new DomainError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "), issueFields(parsed.error.issues));
-  }
-  const input = parsed.data;
-  if (parseAddress(input.routerId)?.family !== 4) throw new DomainError(`router id ${input.routerId} must be an IPv4 address`, { routerId: ["must be an IPv4 address"] });
+  const problems = parsed.success ? {} : issueFields(parsed.error.issues);
+  checkRouterId(problems, raw.routerId);
   return db.transaction().execute(async (trx) => {
     const { id } = await findRouteServer(trx, ref);
     const server = await trx.selectFrom("route_servers").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-    if (server.transport === "ssh" && (!input.sshHost || !input.hostKey)) {
-      throw new DomainError("an SSH route server needs its host and its pinned host key fingerprint", { ...(input.sshHost ? {} : { sshHost: ["required"] }), ...(input.hostKey ? {} : { hostKey: ["required"] }) });
-    }
+    if (server.transport === "ssh") checkSshReach(problems, raw);
+    throwProblems(problems);
+    if (!parsed.success) throw new Error("unreachable: problems were thrown");
+    const input = parsed.data;
     const next = {
       ssh_host: input.sshHost ?? null,
       ssh_port: input.sshPort,

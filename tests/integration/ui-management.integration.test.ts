@@ -6,7 +6,7 @@ import { cliActor } from "@/lib/audit";
 import { authenticateLocal } from "@/lib/auth/local-login";
 import { findSignInToken, redeemSignInToken } from "@/lib/auth/sign-in-links";
 import { requestContexts, specialAsn } from "@/lib/connections/request-context";
-import { setRouteServerDrained, updateRouteServer } from "@/lib/routeserver/registry";
+import { addRouteServer, setRouteServerDrained, updateRouteServer } from "@/lib/routeserver/registry";
 import { loadRenderInputs } from "@/lib/routeserver/input";
 import { renderBirdConfig } from "@/lib/routeserver/render";
 import { createAccount, setDisabled } from "@/lib/auth/users";
@@ -101,14 +101,45 @@ describe("editing a route server", () => {
       .returning("id")
       .executeTakeFirstOrThrow();
     const fields = { sshHost: "rs1-new.example.net", sshPort: "2222", sshUser: "bird", hostKey: `SHA256:${"B".repeat(43)}`, routerId: "192.0.2.9", configPath: "/etc/bird/bird.conf", controlSocket: "/run/bird/bird.ctl", deployOrder: "3" };
-    await expect(updateRouteServer(testDb(), server.id, { ...fields, hostKey: undefined }, cliActor())).rejects.toMatchObject({ fieldErrors: { hostKey: ["required"] } });
+    await expect(updateRouteServer(testDb(), server.id, { ...fields, hostKey: undefined }, cliActor())).rejects.toMatchObject({ fieldErrors: { hostKey: ["an SSH route server needs its host key's fingerprint (pinned)"] } });
     await expect(updateRouteServer(testDb(), server.id, { ...fields, hostKey: "md5:xx" }, cliActor())).rejects.toMatchObject({ fieldErrors: { hostKey: [expect.stringContaining("SHA256")] } });
-    await expect(updateRouteServer(testDb(), server.id, { ...fields, routerId: "2001:db8::1" }, cliActor())).rejects.toMatchObject({ fieldErrors: { routerId: ["must be an IPv4 address"] } });
+    await expect(updateRouteServer(testDb(), server.id, { ...fields, routerId: "2001:db8::1" }, cliActor())).rejects.toMatchObject({ fieldErrors: { routerId: [`"2001:db8::1" is not an IPv4 address (BIRD's router id)`] } });
+    // Every problem at once, each beside its field, and one line naming them all in words.
+    const all = await updateRouteServer(testDb(), server.id, { ...fields, sshPort: "99999", routerId: "abc", hostKey: undefined }, cliActor()).catch((error: unknown) => error);
+    expect(all).toMatchObject({
+      message: `SSH port: a port number from 1 to 65535; router id: "abc" is not an IPv4 address (BIRD's router id); host key fingerprint: an SSH route server needs its host key's fingerprint (pinned)`,
+      fieldErrors: { sshPort: ["a port number from 1 to 65535"], routerId: [expect.any(String)], hostKey: [expect.any(String)] },
+    });
     await updateRouteServer(testDb(), server.id, fields, cliActor());
     const row = await testDb().selectFrom("route_servers").select(["ssh_host", "ssh_port", "ssh_user", "host_key_fingerprint", "router_id", "deploy_order"]).where("id", "=", server.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ ssh_host: "rs1-new.example.net", ssh_port: 2222, ssh_user: "bird", host_key_fingerprint: `SHA256:${"B".repeat(43)}`, router_id: "192.0.2.9", deploy_order: 3 });
     const jobs = await sql<{ task_identifier: string }>`select task_identifier from graphile_worker.jobs`.execute(testDb());
     expect(jobs.rows.map((job) => job.task_identifier)).toContain("deploy_route_servers");
+  });
+});
+
+describe("adding a route server", () => {
+  beforeEach(resetDatabase);
+  afterAll(closeDb);
+
+  it("answers every bad field at once, in words (no CLI flags), and adds nothing", async () => {
+    const lan = await createLanRow({ name: "main" });
+    const error = await addRouteServer(
+      testDb(),
+      { lan: String(lan.id), name: "rs1", sshHost: "rs1.example.net", ipv4: "10.0.0.300", ipv6: "not-an-ip", routerId: "abc", ztNodeId: "xyz" },
+      cliActor(),
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      fieldErrors: {
+        hostKey: ["an SSH route server needs its host key's fingerprint (pinned)"],
+        ipv4: ["10.0.0.300 is not an IPv4 address inside 192.0.2.0/24"],
+        ipv6: ["not-an-ip is not an IPv6 address inside 2001:db8:ffff::/64"],
+        routerId: [`"abc" is not an IPv4 address (BIRD's router id)`],
+        ztNodeId: [expect.stringContaining("10 hexadecimal digits")],
+      },
+    });
+    expect((error as Error).message).not.toContain("--");
+    expect(await testDb().selectFrom("route_servers").select("id").execute()).toEqual([]);
   });
 });
 
@@ -123,12 +154,17 @@ describe("the Requests page's context", () => {
     const contexts = await requestContexts(testDb(), [{ id: 1, asn: 13335, lanName: "tiny" }, { id: 2, asn: 3320, lanName: "tiny" }]);
     expect(contexts.get(1)!.network).toMatchObject({ name: "Example", prefixes4: 10, prefixes6: 2, peeringDbUrl: "https://www.peeringdb.com/net/77" });
     expect(contexts.get(1)!.warnings).toEqual([
-      "The network has no as-set in PeeringDB: its prefixes cannot be filtered by IRR.",
+      "The network has no as-set in PeeringDB: IRR filtering accepts only AS13335's own route objects, not its customers' (an operator can set an as-set on its network page).",
       "LAN tiny has no free IPv4 address left: approving fails until one is released or the prefix grows.",
     ]);
     expect(contexts.get(2)!.warnings[0]).toBe("AS3320 has no PeeringDB record.");
     await testDb().deleteFrom("address_allocations").where("address", "=", "198.51.100.6").execute();
     expect((await requestContexts(testDb(), [{ id: 1, asn: 13335, lanName: "tiny" }])).get(1)!.warnings).toHaveLength(1);
+    // An as-set an operator set stands in for PeeringDB's: nothing left to warn of.
+    await testDb().updateTable("networks").set({ irr_as_set_override: "AS-EXAMPLE" }).where("asn", "=", 13335).execute();
+    const overridden = (await requestContexts(testDb(), [{ id: 1, asn: 13335, lanName: "tiny" }])).get(1)!;
+    expect(overridden.warnings).toEqual([]);
+    expect(overridden.network!.asSet).toEqual({ value: "AS-EXAMPLE", origin: "operator" });
   });
 });
 
