@@ -174,9 +174,11 @@ export async function setLanBlackhole(db: Db, lanRef: string, addresses: { ipv4?
 
 type LanRow = Awaited<ReturnType<typeof findLan>>;
 
-async function applyBlackhole(trx: Db, lan: LanRow, addresses: { ipv4?: string | null; ipv6?: string | null }, actor: Actor) {
+type BlackholeInput = { ipv4?: string | null; ipv6?: string | null };
+
+/** The blackhole addresses asked for, checked against the LAN's prefixes; what is wrong goes into `problems` by field. */
+function checkBlackhole(lan: LanRow, addresses: BlackholeInput, problems: Record<string, string[]>) {
   const next = { ipv4: lan.blackhole_ipv4, ipv6: lan.blackhole_ipv6 };
-  const problems: Record<string, string[]> = {};
   for (const family of [4, 6] as const) {
     const key = family === 4 ? "ipv4" : "ipv6";
     const text = addresses[key];
@@ -191,7 +193,17 @@ async function applyBlackhole(trx: Db, lan: LanRow, addresses: { ipv4?: string |
     else if (!prefixContains(prefix, address) || address.value === prefix.network) problems[key] = [`${text} is not a host address in the LAN's ${prefix.text}`];
     else next[key] = formatAddress(family, address.value);
   }
+  return next;
+}
+
+function throwProblems(problems: Record<string, string[]>) {
   if (Object.keys(problems).length > 0) throw new DomainError(Object.values(problems).flat().join("; "), problems);
+}
+
+async function applyBlackhole(trx: Db, lan: LanRow, addresses: BlackholeInput, actor: Actor) {
+  const problems: Record<string, string[]> = {};
+  const next = checkBlackhole(lan, addresses, problems);
+  throwProblems(problems);
   // The address pool must never hand a blackhole address to a member: it is reserved.
   const wanted = [next.ipv4, next.ipv6].filter((address): address is string => address !== null);
   if (wanted.length > 0) {
@@ -246,11 +258,8 @@ export async function setLanMaxPrefix(db: Db, lanRef: string, rawInput: z.input<
 
 function parseMaxPrefix(rawInput: z.input<typeof ZMaxPrefixSettings>) {
   const parsed = ZMaxPrefixSettings.safeParse(rawInput);
-  if (!parsed.success) {
-    const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
-    throw new DomainError(Object.values(fieldErrors).flat().join("; "), fieldErrors);
-  }
-  return parsed.data;
+  if (!parsed.success) throwProblems(z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  return parsed.data!;
 }
 
 async function applyMaxPrefix(trx: Db, lan: LanRow, input: z.output<typeof ZMaxPrefixSettings>, actor: Actor) {
@@ -275,16 +284,22 @@ export async function setLanRouteServerSettings(
   input: { rtr: string; ipv4: string; ipv6: string; marginPercent: string; default4: string; default6: string; irrFiltering?: boolean },
   actor: Actor,
 ) {
+  // Every field's problem is answered at once, not the first one found.
+  const problems: Record<string, string[]> = {};
   const rtrEntries = input.rtr.split(/[\s,]+/).filter(Boolean);
-  let rpki: { host: string; port: number }[];
+  let rpki: { host: string; port: number }[] = [];
   try {
     rpki = parseRtrServers(rtrEntries);
   } catch (error) {
-    throw new DomainError(error instanceof Error ? error.message : String(error), { rtr: [error instanceof Error ? error.message : String(error)] });
+    problems.rtr = [error instanceof Error ? error.message : String(error)];
   }
-  const maxPrefix = parseMaxPrefix({ marginPercent: input.marginPercent, default4: input.default4, default6: input.default6 });
+  const maxPrefixParsed = ZMaxPrefixSettings.safeParse({ marginPercent: input.marginPercent, default4: input.default4, default6: input.default6 });
+  if (!maxPrefixParsed.success) Object.assign(problems, z.flattenError(maxPrefixParsed.error).fieldErrors);
   return db.transaction().execute(async (trx) => {
     const lan = await findLan(trx, String(lanId));
+    checkBlackhole(lan, { ipv4: input.ipv4.trim() || null, ipv6: input.ipv6.trim() || null }, problems);
+    throwProblems(problems);
+    const maxPrefix = maxPrefixParsed.data!;
     const current = await trx.selectFrom("lans").select("rpki_servers").where("id", "=", lan.id).executeTakeFirstOrThrow();
     if (JSON.stringify(current.rpki_servers) !== JSON.stringify(rpki)) {
       await trx.updateTable("lans").set({ rpki_servers: JSON.stringify(rpki) }).where("id", "=", lan.id).execute();

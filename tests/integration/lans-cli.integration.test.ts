@@ -153,6 +153,10 @@ describe("lans and zerotier commands against the controller simulator", () => {
     expect(badRtr).toMatchObject({ fieldErrors: { rtr: [expect.stringContaining("is not host:port")] } });
     const badMargin = await setLanRouteServerSettings(testDb(), lan.id, { ...form, marginPercent: "lots" }, actor).catch((error: unknown) => error);
     expect(badMargin).toMatchObject({ fieldErrors: { marginPercent: [expect.any(String)] } });
+    // Every bad field at once, not the first one found.
+    const allBad = await setLanRouteServerSettings(testDb(), lan.id, { ...form, rtr: "rtr1.example.net", marginPercent: "abc", ipv4: "999.1.1.1", ipv6: "zz::1" }, actor).catch((error: unknown) => error);
+    expect(Object.keys((allBad as { fieldErrors: object }).fieldErrors).sort()).toEqual(["ipv4", "ipv6", "marginPercent", "rtr"]);
+    expect(allBad).toMatchObject({ fieldErrors: { ipv4: ["999.1.1.1 is not an IPv4 address"], ipv6: ["zz::1 is not an IPv6 address"], marginPercent: ["the margin must be a number"] } });
     expect(await getLanPolicySettings(testDb(), String(lan.id))).toMatchObject({ rpkiServers: [], irrFiltering: false, blackholeIpv4: null, maxPrefixMarginPercent: 20 });
     expect(await testDb().selectFrom("graphile_worker.jobs").select("id").where("task_identifier", "=", "deploy_route_servers").execute()).toHaveLength(0);
 
