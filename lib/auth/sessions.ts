@@ -46,9 +46,10 @@ export async function resumeSession(db: Db, sessionId: string, userId: number): 
       "users.disabled_at",
       "users.password_hash",
       "users.totp_enabled_at",
+      // The network's own name where the exchange knows it (an affiliation made by hand has none).
       sql<AffiliationRow[]>`coalesce((
-        select json_agg(json_build_object('asn', n.asn, 'perms', n.perms, 'source', n.source, 'network_name', n.network_name) order by n.asn)
-          from user_networks n where n.user_id = users.id), '[]')`.as("affiliations"),
+        select json_agg(json_build_object('asn', n.asn, 'perms', n.perms, 'source', n.source, 'network_name', coalesce(w.name, n.network_name)) order by n.asn)
+          from user_networks n left join networks w on w.asn = n.asn where n.user_id = users.id), '[]')`.as("affiliations"),
     ])
     .where("user_sessions.id", "=", sessionId)
     .where("user_sessions.user_id", "=", userId)

@@ -198,9 +198,10 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
   if (!user) return null;
   const rows = await db
     .selectFrom("user_networks")
-    .select(["asn", "perms", "source", "network_name"])
-    .where("user_id", "=", userId)
-    .orderBy("asn")
+    .leftJoin("networks", "networks.asn", "user_networks.asn")
+    .select(["user_networks.asn", "user_networks.perms", "user_networks.source", sql<string | null>`coalesce(networks.name, user_networks.network_name)`.as("network_name")])
+    .where("user_networks.user_id", "=", userId)
+    .orderBy("user_networks.asn")
     .execute();
   return sessionUserFrom(user, rows);
 }

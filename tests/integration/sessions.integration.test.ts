@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/audit";
 import { createSession, endAllSessions, resumeSession, sessionLimits } from "@/lib/auth/sessions";
-import { addManualAffiliation, loadSessionUser, syncPeeringDbUser } from "@/lib/auth/users";
+import { addManualAffiliation, createLocalUser, loadSessionUser, syncPeeringDbUser } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createStaffUser } from "../support/fixtures";
 
@@ -47,6 +47,20 @@ describe("server-side sessions", () => {
       [64501, 15, "peeringdb"],
     ]);
     expect(user).toMatchObject({ role: "member", localAccount: false, twoFactorEnabled: false });
+  });
+
+  it("name a network affiliated by hand by the exchange's record of it (the member's home page showed a dash)", async () => {
+    await testDb().insertInto("networks").values({ asn: 64510, name: "Example Transit" }).execute();
+    const created = await createLocalUser(testDb(), { username: "transit-noc", role: "member", password: "a long member passphrase" }, cliActor());
+    await addManualAffiliation(testDb(), "transit-noc", 64510, cliActor());
+    await addManualAffiliation(testDb(), "transit-noc", 64511, cliActor());
+    const session = await createSession(testDb(), created.id);
+    const user = await resumeSession(testDb(), session, created.id);
+    expect(user!.networks.map((network) => [network.asn, network.networkName])).toEqual([
+      [64510, "Example Transit"],
+      [64511, null],
+    ]);
+    expect(await loadSessionUser(testDb(), created.id)).toEqual(user);
   });
 
   it("sign out everywhere ends every session of that user only", async () => {
