@@ -152,7 +152,11 @@ export async function networkNeedsIrr(db: Db, asn: number) {
 
 /** Networks whose lists the route servers need: those with a live route-server connection on a LAN that filters by IRR. */
 export async function networksNeedingIrr(db: Db) {
-  const rows = await db
+  return (await needingIrr(db).execute()).map((row) => row.asn);
+}
+
+function needingIrr(db: Db) {
+  return db
     .selectFrom("connections")
     .innerJoin("networks", "networks.asn", "connections.asn")
     .innerJoin("lans", "lans.id", "connections.lan_id")
@@ -161,9 +165,7 @@ export async function networksNeedingIrr(db: Db) {
     .distinct()
     .where("connections.state", "in", ["provisioned", "active"])
     .where("connections.route_server_peering", "=", true)
-    .orderBy("connections.asn")
-    .execute();
-  return rows.map((row) => row.asn);
+    .orderBy("connections.asn");
 }
 
 export type IrrStatus = {
@@ -183,6 +185,18 @@ export async function irrStatusOf(db: Db, asn: number): Promise<IrrStatus | null
     asSetOrigin: effective.origin,
     lists: lists.map((row) => ({ family: row.family as 4 | 6, asSet: row.as_set, count: row.prefix_count, server: row.irr_server, sources: row.irr_sources, fetchedAt: row.fetched_at, attemptedAt: row.attempted_at, error: row.error })),
   };
+}
+
+/**
+ * Networks the route servers need lists for whose lists were never fetched, for the dashboard (at
+ * most 50): until a first fetch their routes are filtered.
+ */
+export async function irrNeverFetched(db: Db) {
+  const rows = await needingIrr(db)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom("irr_prefix_lists").select(sql<number>`1`.as("one")).whereRef("irr_prefix_lists.asn", "=", "connections.asn"))))
+    .limit(50)
+    .execute();
+  return rows.map((row) => row.asn);
 }
 
 /** Failed last fetches, for the dashboard. */

@@ -97,8 +97,16 @@ describe("IRR prefix lists from bgpq4", () => {
   }, 90_000);
 
   it("keeps the previous list when the IRR server fails or answers nothing, and records the failure", async () => {
+    await testDb().updateTable("lans").set({ irr_filtering: false }).where("id", "=", lanId).execute();
     await addMember(MEMBER_A, "AS-ALPHA", "192.0.2.11");
+    const { irrNeverFetched } = await import("@/lib/irr/prefix-lists");
+    // The dashboard names a network the route servers filter by IRR but never fetched, rather than
+    // calling every fetch a success; on a LAN that does not filter by IRR, no list is missing.
+    expect(await irrNeverFetched(testDb())).toEqual([]);
+    await testDb().updateTable("lans").set({ irr_filtering: true }).where("id", "=", lanId).execute();
+    expect(await irrNeverFetched(testDb())).toEqual([MEMBER_A]);
     await refresh(MEMBER_A);
+    expect(await irrNeverFetched(testDb())).not.toContain(MEMBER_A);
     const good = await storedList(MEMBER_A, 4);
     await sql`delete from graphile_worker._private_jobs`.execute(testDb());
 
