@@ -28,7 +28,8 @@ export function ApproveFormView({ id, compact = false, from, handle: [state, act
           <TextField name="ipv6" label="IPv6 address (optional)" state={state} hint="Empty: by the LAN's scheme" />
         </div>
       )}
-      <FormMessage state={state} />
+      {/* On the Requests page a success is said over the forms (RequestDecision), which keep their size. */}
+      {from && state.status === "ok" ? null : <FormMessage state={state} />}
       <SubmitButton pendingText="Approving…">Approve</SubmitButton>
     </form>
   );
@@ -44,7 +45,7 @@ export function RejectFormView({ id, from, handle: [state, action] }: { id: numb
       <input type="hidden" name="id" value={id} />
       {from ? <input type="hidden" name="from" value={from} /> : null}
       <TextField name="reason" label="Reason (shown to the network)" state={state} />
-      <FormMessage state={state} />
+      {from && state.status === "ok" ? null : <FormMessage state={state} />}
       <ConfirmGate idPrefix={`reject-${id}`} label="Reject" confirmLabel="Reject the request" pendingText="Rejecting…" tone="secondary" errors={state.fieldErrors?.confirm} />
     </form>
   );
