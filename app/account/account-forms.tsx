@@ -5,7 +5,7 @@ import { useActionState } from "react";
 import { initialFormState } from "@/lib/actions/form-state";
 import { ConfirmGate } from "@/app/ui/forms/confirm-gate";
 import { FormMessage, SubmitButton, TextField } from "@/app/ui/forms/fields";
-import { confirmTwoFactorAction, signOutEverywhereAction } from "./actions";
+import { changePasswordAction, confirmTwoFactorAction, signOutEverywhereAction } from "./actions";
 
 export function ConfirmTwoFactorForm() {
   const [state, action] = useActionState(confirmTwoFactorAction, initialFormState);
@@ -41,6 +41,19 @@ export function SignOutEverywhereForm() {
     <form action={action} className="space-y-2">
       <FormMessage state={state} />
       <ConfirmGate idPrefix="sign-out-everywhere" label="Sign out everywhere" confirmLabel="Sign out every browser, this one too" pendingText="Signing out…" tone="secondary" errors={state.fieldErrors?.confirm} />
+    </form>
+  );
+}
+
+export function ChangePasswordForm() {
+  const [state, action] = useActionState(changePasswordAction, initialFormState);
+  return (
+    <form action={action} className="max-w-md space-y-3" aria-label="Change password">
+      <TextField name="currentPassword" type="password" label="Current password" state={state} autoComplete="current-password" />
+      <TextField name="newPassword" type="password" label="New password" state={state} autoComplete="new-password" hint="At least 12 characters, not containing your username." />
+      <TextField name="repeatPassword" type="password" label="New password again" state={state} autoComplete="new-password" />
+      <FormMessage state={state} />
+      <SubmitButton pendingText="Changing…">Change password</SubmitButton>
     </form>
   );
 }

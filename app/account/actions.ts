@@ -5,7 +5,10 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { requirePlainConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
+import { currentSessionId } from "@/lib/auth/session";
 import { endAllSessions } from "@/lib/auth/sessions";
+import { changeOwnPassword } from "@/lib/auth/users";
+import { AuthenticationError } from "@/lib/errors";
 import { confirmEnrolment } from "@/lib/auth/two-factor";
 import { actorOf } from "@/lib/connections/service";
 
@@ -24,3 +27,23 @@ export const signOutEverywhereAction = formAction({ name: "signOutEverywhere", s
   await endAllSessions(getDb(), user.id, actorOf(user));
   redirect("/login");
 });
+
+export const changePasswordAction = formAction(
+  {
+    name: "changePassword",
+    schema: z
+      .object({
+        currentPassword: z.string().min(1, "enter your current password").max(1024),
+        newPassword: z.string().min(1, "enter a new password").max(1024),
+        repeatPassword: z.string().max(1024),
+      })
+      .refine((input) => input.newPassword === input.repeatPassword, { message: "the two new passwords differ", path: ["repeatPassword"] }),
+  },
+  async ({ user, input }) => {
+    if (!user.localAccount) return { status: "error", message: "You sign in with PeeringDB: change your password there." };
+    const sessionId = await currentSessionId();
+    if (!sessionId) throw new AuthenticationError();
+    const { otherSessionsEnded } = await changeOwnPassword(getDb(), user, { current: input.currentPassword, next: input.newPassword }, sessionId, actorOf(user));
+    return { status: "ok", message: `Password changed.${otherSessionsEnded > 0 ? ` Your ${otherSessionsEnded} other session(s) ended;` : ""} this browser stays signed in.` };
+  },
+);

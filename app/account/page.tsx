@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { requirePageUser } from "@/lib/auth/page";
 import { twoFactorStatus } from "@/lib/auth/two-factor";
-import { SignOutEverywhereForm } from "./account-forms";
+import { ChangePasswordForm, SignOutEverywhereForm } from "./account-forms";
 
 export const metadata: Metadata = { title: "Account" };
 export const dynamic = "force-dynamic";
@@ -31,6 +31,13 @@ export default async function AccountPage() {
           <p className="text-sm text-slate-600">You sign in with PeeringDB: turn on two-factor authentication in your PeeringDB account.</p>
         )}
       </section>
+      {user.localAccount ? (
+        <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+          <h2 className="mb-1 font-medium">Password</h2>
+          <p className="mb-3 text-sm text-slate-600">Changing it ends your sessions in other browsers; this one stays signed in.</p>
+          <ChangePasswordForm />
+        </section>
+      ) : null}
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
         <h2 className="mb-1 font-medium">Sessions</h2>
         <p className="mb-3 text-sm text-slate-600">Ends your sessions in every browser, including this one (for a lost laptop or a shared computer).</p>

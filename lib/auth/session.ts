@@ -31,6 +31,11 @@ async function sessionClaims(): Promise<SessionClaims | null> {
   return Number.isSafeInteger(userId) && userId > 0 && typeof claims?.sid === "string" ? { userId, sessionId: claims.sid } : null;
 }
 
+/** The server-side session this request runs in: kept when the user's other sessions end. */
+export async function currentSessionId(): Promise<string | null> {
+  return (await sessionClaims())?.sessionId ?? null;
+}
+
 export async function requireUser(): Promise<SessionUser> {
   const user = await getCurrentUser();
   if (!user) throw new AuthenticationError();

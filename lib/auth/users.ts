@@ -2,7 +2,9 @@ import "server-only";
 import { sql } from "kysely";
 import type { Db } from "@/db";
 import { recordAudit, type Actor } from "@/lib/audit";
-import { hashPassword, passwordProblem } from "./password";
+import { hashPassword, passwordProblem, verifyPassword } from "./password";
+import { lockedUntil, recordFailure, THROTTLE_POLICY, throttleKeys } from "./throttle";
+import { formatUtc } from "@/lib/utc-time";
 import { PERM_READ, PERM_UPDATE, type TRole } from "./roles";
 import { issueSignInToken } from "./sign-in-links";
 import { ZUsername } from "./username";
@@ -104,6 +106,33 @@ export async function setPassword(db: Db, usernameInput: string, password: strin
     await trx.deleteFrom("user_sessions").where("user_id", "=", user.id).execute();
     // Only the fact is recorded, never the password or its hash.
     await recordAudit(trx, { actor, action: "user.password_set", subject: { type: "user", id: user.id } });
+  });
+}
+
+/**
+ * A signed-in local account changes its own password. The current one is checked, and a wrong one
+ * counts with the account's failed sign-ins (a borrowed session guesses no faster than the login
+ * form). Every other session of the account ends; the one it was changed from stays.
+ */
+export async function changeOwnPassword(db: Db, user: { id: number; username: string }, input: { current: string; next: string }, keepSessionId: string, actor: Actor) {
+  const throttleKey = throttleKeys(user.username, null).username;
+  const until = await lockedUntil(db, [throttleKey]);
+  if (until) throw new DomainError(`Too many wrong passwords for this account: try again after ${formatUtc(until)}.`);
+  const row = await db.selectFrom("users").select("password_hash").where("id", "=", user.id).executeTakeFirst();
+  if (!row?.password_hash) throw new DomainError("This account signs in with PeeringDB: change the password there.");
+  if (!(await verifyPassword(input.current, row.password_hash))) {
+    await recordFailure(db, throttleKey, THROTTLE_POLICY.username);
+    throw new DomainError("That is not your current password.", { currentPassword: ["not your current password"] });
+  }
+  const problem = passwordProblem(input.next, user.username);
+  if (problem) throw new DomainError(problem, { newPassword: [problem] });
+  const passwordHash = await hashPassword(input.next);
+  return db.transaction().execute(async (trx) => {
+    await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: sql`now()` }).where("id", "=", user.id).execute();
+    const ended = await trx.deleteFrom("user_sessions").where("user_id", "=", user.id).where("id", "!=", keepSessionId).executeTakeFirst();
+    // Only the fact is recorded, never the password or its hash.
+    await recordAudit(trx, { actor, action: "user.password_changed", subject: { type: "user", id: user.id }, details: { otherSessionsEnded: Number(ended.numDeletedRows) } });
+    return { otherSessionsEnded: Number(ended.numDeletedRows) };
   });
 }
 

@@ -142,3 +142,41 @@ test("an admin disables and re-enables an account from the users page", async ({
   await row.getByRole("button", { name: "Enable" }).click();
   await expect(row.getByRole("status")).toHaveText(`${target.username} enabled.`);
 });
+
+test("a local account changes its own password on the account page; other browsers are signed out, this one stays", async ({ browser }) => {
+  const member = createUser("member", "pwchange");
+  const here = await (await browser.newContext()).newPage();
+  const elsewhere = await (await browser.newContext()).newPage();
+  await signIn(here, member, "/account");
+  await signIn(elsewhere, member, "/networks");
+
+  const form = here.getByRole("form", { name: "Change password" });
+  // A wrong current password and two new ones that differ are answered beside their fields.
+  await form.getByLabel("Current password").fill("not the password at all");
+  await form.getByLabel("New password", { exact: true }).fill("a brand new passphrase");
+  await form.getByLabel("New password again").fill("a brand new passphrase!");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.locator("#repeatPassword-errors")).toContainText("the two new passwords differ");
+  await form.getByLabel("Current password").fill("not the password at all");
+  await form.getByLabel("New password", { exact: true }).fill("a brand new passphrase");
+  await form.getByLabel("New password again").fill("a brand new passphrase");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.locator("#currentPassword-errors")).toContainText("not your current password");
+
+  await form.getByLabel("Current password").fill(member.password);
+  await form.getByLabel("New password", { exact: true }).fill("a brand new passphrase");
+  await form.getByLabel("New password again").fill("a brand new passphrase");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.getByRole("status")).toContainText("Password changed. Your 1 other session(s) ended; this browser stays signed in.");
+
+  // This browser stays signed in; the other one is sent to sign in again.
+  await here.goto("/networks");
+  await expect(here).toHaveURL(/\/networks$/);
+  await elsewhere.goto("/networks");
+  await expect(elsewhere).toHaveURL(/\/login/);
+  expect(await signInExpectingError(elsewhere, member.username, member.password)).toContain("Wrong username or password");
+  await signIn(elsewhere, { username: member.username, password: "a brand new passphrase" }, "/networks");
+  await expect(elsewhere).toHaveURL(/\/networks$/);
+  const [audit] = await query<{ action: string; details: unknown }>("select action, details from audit_events where action = 'user.password_changed' and subject_id = (select id::text from users where username = $1)", [member.username]);
+  expect(audit).toEqual({ action: "user.password_changed", details: { otherSessionsEnded: 1 } });
+});

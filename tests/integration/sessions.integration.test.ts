@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/audit";
 import { createSession, endAllSessions, resumeSession, sessionLimits } from "@/lib/auth/sessions";
-import { addManualAffiliation, createLocalUser, loadSessionUser, syncPeeringDbUser } from "@/lib/auth/users";
+import { verifyPassword } from "@/lib/auth/password";
+import { addManualAffiliation, changeOwnPassword, createLocalUser, loadSessionUser, syncPeeringDbUser } from "@/lib/auth/users";
 import { closeDb, resetDatabase, testDb } from "../support/db";
 import { createStaffUser } from "../support/fixtures";
 
@@ -61,6 +62,27 @@ describe("server-side sessions", () => {
       [64511, null],
     ]);
     expect(await loadSessionUser(testDb(), created.id)).toEqual(user);
+  });
+
+  it("a password change keeps the session it came from, ends the others, and counts wrong current passwords with the sign-in failures", async () => {
+    const created = await createLocalUser(testDb(), { username: "changer", role: "member", password: "the first passphrase" }, cliActor());
+    const kept = await createSession(testDb(), created.id);
+    const other = await createSession(testDb(), created.id);
+    const user = { id: created.id, username: "changer" };
+    await expect(changeOwnPassword(testDb(), user, { current: "the first passphrase", next: "changer-2026-passphrase" }, kept, cliActor())).rejects.toMatchObject({ fieldErrors: { newPassword: ["password must not contain the username"] } });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await expect(changeOwnPassword(testDb(), user, { current: "a wrong guess", next: "a second passphrase" }, kept, cliActor())).rejects.toMatchObject({ fieldErrors: { currentPassword: ["not your current password"] } });
+    }
+    // Five wrong guesses lock the account's password checks, here as at the login form.
+    await expect(changeOwnPassword(testDb(), user, { current: "the first passphrase", next: "a second passphrase" }, kept, cliActor())).rejects.toThrow(/Too many wrong passwords for this account: try again after/);
+    await testDb().deleteFrom("login_throttle").execute();
+
+    expect(await changeOwnPassword(testDb(), user, { current: "the first passphrase", next: "a second passphrase" }, kept, cliActor())).toEqual({ otherSessionsEnded: 1 });
+    expect(await isValid(kept, created.id)).toBe(true);
+    expect(await isValid(other, created.id)).toBe(false);
+    const row = await testDb().selectFrom("users").select("password_hash").where("id", "=", created.id).executeTakeFirstOrThrow();
+    expect(await verifyPassword("a second passphrase", row.password_hash!)).toBe(true);
+    expect(await verifyPassword("the first passphrase", row.password_hash!)).toBe(false);
   });
 
   it("sign out everywhere ends every session of that user only", async () => {

@@ -25,6 +25,7 @@ export function TextField(props: {
   required?: boolean;
   autoComplete?: string;
   className?: string;
+  type?: "text" | "password";
 }) {
   const errors = props.state.fieldErrors?.[props.name];
   const errorId = `${props.name}-errors`;
@@ -36,6 +37,7 @@ export function TextField(props: {
       <input
         id={props.name}
         name={props.name}
+        type={props.type ?? "text"}
         defaultValue={props.state.values?.[props.name] ?? props.defaultValue}
         placeholder={props.placeholder}
         required={props.required}
