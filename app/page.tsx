@@ -110,7 +110,7 @@ export default async function DashboardPage() {
       title: "Job worker",
       tone: workerTone(report),
       status: report.worker.status === "ok" ? `${report.worker.running} running` : report.worker.status === "stale" ? "No heartbeat" : "Not seen yet",
-      detail: report.worker.lastSeenAt ? `Last heartbeat ${new Date(report.worker.lastSeenAt).toUTCString()}` : "Start one with npm run worker",
+      detail: report.worker.lastSeenAt ? `Last heartbeat ${formatUtc(report.worker.lastSeenAt, "second")}` : "Start one with npm run worker",
     },
     {
       title: "ZeroTier controller",

@@ -20,7 +20,7 @@ export default async function AccountPage() {
           <>
             <p className="mb-3 text-sm text-slate-600" data-testid="two-factor-status">
               {status.enabledAt
-                ? `On since ${new Date(status.enabledAt).toISOString().slice(0, 10)}; ${status.recoveryCodesLeft} recovery code(s) left.`
+                ? `On since ${new Date(status.enabledAt).toISOString().slice(0, 10)}; ${status.recoveryCodesLeft} recovery ${status.recoveryCodesLeft === 1 ? "code" : "codes"} left.`
                 : "Off: signing in takes only your password."}
             </p>
             <Link href="/account/two-factor" className="text-sm font-medium text-brand-700 hover:underline">

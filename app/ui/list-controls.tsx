@@ -79,7 +79,7 @@ export function Pager({ list, total, noun, hidden = {} }: { list: ListParams; to
   return (
     <nav aria-label="Pages" className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm text-slate-600">
       {/* One text, not six: each text beside another costs a separator comment in the HTML. */}
-      <span data-testid="list-range">{`${from.toLocaleString("en")}–${to.toLocaleString("en")} of ${total.toLocaleString("en")} ${total === 1 ? noun[0] : noun[1]}`}</span>
+      <span data-testid="list-range">{total === 0 ? `No ${noun[1]}` : `${from.toLocaleString("en")}–${to.toLocaleString("en")} of ${total.toLocaleString("en")} ${total === 1 ? noun[0] : noun[1]}`}</span>
       {count > 1 ? (
         <span className="flex flex-wrap items-center gap-1">
           {pageLink(1, "« First", "First page")}

@@ -18,7 +18,7 @@ export function RouterStatePanel({ state, networkId, staff, compact = false }: {
   }
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-5 text-sm shadow-sm" data-testid="router-state">
-      <h2 className="mb-2 font-medium">Your router on the ZeroTier network</h2>
+      <h2 className="mb-2 font-medium">{staff ? "The member's router on the ZeroTier network" : "Your router on the ZeroTier network"}</h2>
       <p>
         <StatusBadge tone={TONE[view.tone]}>{view.summary}</StatusBadge>
       </p>

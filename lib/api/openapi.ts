@@ -59,7 +59,15 @@ const errorDescriptions: Record<number, string> = {
 };
 
 function schema(type: z.ZodType, io: "input" | "output") {
-  const json = z.toJSONSchema(type, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  const json = z.toJSONSchema(type, {
+    io,
+    unrepresentable: "any",
+    // zod's .int() bounds a number by the safe-integer range: no limit worth printing to a reader.
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }

@@ -20,7 +20,7 @@ const BGPQ4_TIMEOUT_MS = 120_000;
 export function effectiveAsSet(network: { asn: number; irr_as_set: string | null; irr_as_set_override: string | null }) {
   if (network.irr_as_set_override) return { value: network.irr_as_set_override, origin: "operator" as const };
   if (network.irr_as_set?.trim()) return { value: network.irr_as_set.trim(), origin: "PeeringDB" as const };
-  return { value: `AS${network.asn}`, origin: "ASN only (no as-set in PeeringDB)" as const };
+  return { value: `AS${network.asn}`, origin: "ASN only: no as-set in PeeringDB" as const };
 }
 
 export type IrrRefreshOptions = { server?: string; sources?: string; bgpq4Path?: string; maxEntries?: number; timeoutMs?: number };

@@ -86,7 +86,7 @@ test("a recovery code signs in once", async ({ browser, page }) => {
   await submitCode(first, recoveryCode!.toUpperCase());
   await expect(first.getByTestId("signed-in-as")).toContainText(operator.username);
   await first.goto("/account");
-  await expect(first.getByTestId("two-factor-status")).toContainText("9 recovery code(s) left");
+  await expect(first.getByTestId("two-factor-status")).toContainText("9 recovery codes left");
 
   const second = await passwordStep(browser, operator);
   await submitCode(second, recoveryCode!);

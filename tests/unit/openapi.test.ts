@@ -10,6 +10,13 @@ describe("OpenAPI document", () => {
     expect(result.valid).toBe(true);
   });
 
+  it("prints no safe-integer bounds on whole numbers (zod's .int() adds them; a reader learns nothing)", () => {
+    const text = JSON.stringify(openApiDocument("http://x/api/v1"));
+    expect(text).toContain('"type":"integer"');
+    expect(text).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    expect(text).not.toContain(String(Number.MIN_SAFE_INTEGER));
+  });
+
   it("lists every endpoint of SPEC section 12 with its schemas", () => {
     const document = openApiDocument("http://x/api/v1");
     const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));

@@ -58,7 +58,7 @@ export default async function ConnectionRoutesPage(props: { params: Promise<{ id
         <h1 className="text-2xl font-semibold tracking-tight">Routes of AS{connection.asn} on the route servers</h1>
         <p className="mt-1 text-sm text-slate-600">Read live from the route server (at most 30 s old): what it accepted from you, what it filtered and why, and what it sends to you.</p>
       </div>
-      {!live ? <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">This connection has no route-server sessions (it is {connection.state}{connection.route_server_peering ? "" : ", without route-server peering"}).</p> : null}
+      {!live ? <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">This connection has no route-server sessions (its state: {connection.state}{connection.route_server_peering ? "" : "; it does not peer with the route servers"}).</p> : null}
       {live && servers.length === 0 ? <p className="text-sm text-slate-600">This peering LAN has no route server yet.</p> : null}
       {live && servers.length > 0 ? (
         <>
