@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { formatUtc } from "@/lib/utc-time";
 import { getDb } from "@/db";
 import { requirePlainConfirmation, requireTypedConfirmation, ZConfirm } from "@/lib/actions/confirmation";
 import { formAction } from "@/lib/actions/form-action";
@@ -97,7 +98,7 @@ export const retryConnectionAction = formAction({ name: "retryConnection", roles
   await getConnectionFor(getDb(), user, input.id);
   await retryConnection(getDb(), actorOf(user), input.id);
   revalidatePath(`/connections/${input.id}`);
-  return { status: "ok", message: "Retrying." };
+  return { status: "ok", message: `Queued at ${formatUtc(new Date(), "second")}; this page follows what happens.` };
 });
 
 export const setBgpPasswordAction = formAction(

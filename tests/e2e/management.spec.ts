@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createUser, e2eState, expectNoHorizontalScroll, query, signIn } from "./support";
+import { createUser, e2eState, expectNoHorizontalScroll, freeAddresses, query, signIn, simControl } from "./support";
 
 async function controllerNetwork(networkId: string) {
   const response = await fetch(`${e2eState().zerotierUrl}/controller/network/${networkId}`, { headers: { "X-ZT1-Auth": e2eState().zerotierToken } });
@@ -255,4 +255,31 @@ test("no horizontal scroll at 390 px on the main pages; copy buttons on snippets
   const dark = await colours();
   for (const [index, colour] of dark.entries()) expect(colour, `element ${index} keeps its light background in dark mode`).not.toBe(light[index]);
   await context.close();
+});
+
+test("retrying a failed connection answers in place, and the answer stays while the retry runs and fails again", async ({ page }) => {
+  const asn = 64580 + Math.floor(Math.random() * 15);
+  const node = (0xd200000000 + asn).toString(16);
+  await query("insert into networks (asn, name) values ($1, 'Retry Example') on conflict do nothing", [asn]);
+  const [address] = await freeAddresses(1);
+  const [failed] = await query<{ id: number }>(
+    `insert into connections (lan_id, asn, zt_node_id, state, reason, failed_operation, ipv4_address, ipv6_address)
+     select id, $1, $2, 'failed', 'the controller refused the router', 'provision', $3, $4 from lans where name = 'e2e-lan' returning id`,
+    [asn, node, address!.ipv4, address!.ipv6],
+  );
+  // The controller still refuses this router: the retry fails again.
+  await simControl("zerotier", "faults", { refuseMember: node });
+  try {
+    await signIn(page, createUser("operator"), `/connections/${failed!.id}`);
+    await page.getByRole("button", { name: "Retry" }).click();
+    const answer = page.getByRole("status").filter({ hasText: "Queued at" });
+    await expect(answer).toContainText(/Queued at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; this page follows what happens\./);
+    await expect
+      .poll(async () => (await query("select 1 from audit_events where action = 'connection.failed' and subject_id = $1", [String(failed!.id)])).length, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    await expect(page.getByTestId("connection-state")).toHaveText("failed", { timeout: 10_000 });
+    await expect(answer).toBeVisible();
+  } finally {
+    await simControl("zerotier", "faults", { refuseMember: "" });
+  }
 });

@@ -111,13 +111,13 @@ export default async function ConnectionPage(props: { params: Promise<{ id: stri
             <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"><h2 className="mb-3 font-medium">Reject</h2><RejectForm id={connection.id} /></div>
           </>
         ) : null}
-        {staff && connection.state === "failed" ? (
-          <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"><h2 className="mb-3 font-medium">Retry</h2><RetryForm id={connection.id} /></div>
-        ) : null}
-        {staff && (connection.state === "approved" || connection.state === "provisioning" || connection.state === "removing") ? (
+        {/* One box in one place for both: a retry turns "failed" into "provisioning", and the form keeps its answer. */}
+        {staff && (connection.state === "failed" || connection.state === "approved" || connection.state === "provisioning" || connection.state === "removing") ? (
           <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-            <h2 className="mb-1 font-medium">Run now</h2>
-            <p className="mb-3 text-sm text-slate-600">Runs its job now: enqueued again if it is gone or out of attempts, released if its worker died.</p>
+            <h2 className="mb-1 font-medium">{connection.state === "failed" ? "Retry" : "Run now"}</h2>
+            <p className="mb-3 text-sm text-slate-600">
+              {connection.state === "failed" ? "Runs the failed step again." : "Runs its job now: enqueued again if it is gone or out of attempts, released if its worker died."}
+            </p>
             <RetryForm id={connection.id} />
           </div>
         ) : null}
