@@ -186,7 +186,7 @@ export default async function RouteServerPage(props: { params: Promise<{ id: str
         {!rtr?.checkedAt ? (
           <p className="text-sm text-slate-600">Not read yet (every minute, with the BGP sessions).</p>
         ) : rtr.states.length === 0 ? (
-          <p className="text-sm text-slate-600">No RTR cache configured on this LAN: routes are not checked against RPKI. Add one in the LAN's route-server settings (or <code className="font-mono text-xs">lans set-rpki</code>).</p>
+          <p className="text-sm text-slate-600">No RTR cache configured on this LAN: routes are not checked against RPKI. Add one in the LAN&apos;s route-server settings (or <code className="font-mono text-xs">lans set-rpki</code>).</p>
         ) : (
           <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="rtr-states">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
