@@ -196,6 +196,12 @@ function checkBlackhole(lan: LanRow, addresses: BlackholeInput, problems: Record
   return next;
 }
 
+/** zod's answer by field; a problem of the whole input (none expected of these objects) under "form", so it is never lost. */
+function zodProblems(error: z.ZodError): Record<string, string[]> {
+  const flat = z.flattenError(error);
+  return { ...(flat.fieldErrors as Record<string, string[]>), ...(flat.formErrors.length > 0 ? { form: flat.formErrors } : {}) };
+}
+
 function throwProblems(problems: Record<string, string[]>) {
   if (Object.keys(problems).length > 0) throw new DomainError(Object.values(problems).flat().join("; "), problems);
 }
@@ -258,7 +264,7 @@ export async function setLanMaxPrefix(db: Db, lanRef: string, rawInput: z.input<
 
 function parseMaxPrefix(rawInput: z.input<typeof ZMaxPrefixSettings>) {
   const parsed = ZMaxPrefixSettings.safeParse(rawInput);
-  if (!parsed.success) throwProblems(z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  if (!parsed.success) throwProblems(zodProblems(parsed.error));
   return parsed.data!;
 }
 
@@ -294,7 +300,7 @@ export async function setLanRouteServerSettings(
     problems.rtr = [error instanceof Error ? error.message : String(error)];
   }
   const maxPrefixParsed = ZMaxPrefixSettings.safeParse({ marginPercent: input.marginPercent, default4: input.default4, default6: input.default6 });
-  if (!maxPrefixParsed.success) Object.assign(problems, z.flattenError(maxPrefixParsed.error).fieldErrors);
+  if (!maxPrefixParsed.success) Object.assign(problems, zodProblems(maxPrefixParsed.error));
   return db.transaction().execute(async (trx) => {
     const lan = await findLan(trx, String(lanId));
     checkBlackhole(lan, { ipv4: input.ipv4.trim() || null, ipv6: input.ipv6.trim() || null }, problems);
